@@ -1,0 +1,43 @@
+# minxu: `make run` serves the demo, `make test` runs the suite, `make bench` measures.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test bench setup install translations messages clean
+
+run: setup
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
+
+setup: install translations
+	mkdir -p instance
+	$(FLASK) setup
+
+test: install translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install translations
+	$(BIN)/python -m bench
+
+install: $(VENV)/.installed
+
+# Reinstall only when the pinned dependencies change.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+translations: $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+clean:
+	rm -rf $(VENV) instance/minxu.db*
+
+# Refresh the zh_CN catalogue after changing user-visible strings.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations

@@ -1,0 +1,41 @@
+"""The JSON API (`/api`): the same operations as the pages, for programs."""
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import csrf
+from ..ops.errors import OperationError
+
+
+def register_api(app: Flask) -> None:
+    """Mount the API blueprints and their JSON error handling."""
+    from . import instances, meta, needs, processes, tasks, tokens
+
+    for module in (tokens, needs, tasks, instances, processes, meta):
+        csrf.exempt(module.bp)  # bearer tokens only: no cookie, so no cross-site forgery
+        app.register_blueprint(module.bp)
+    app.register_error_handler(OperationError, _operation_error)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def error_body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
+    """The API's error document."""
+    return {"error": code, "message": message, "fields": fields or {}, **extra}
+
+
+def _operation_error(err: OperationError):
+    from flask import request
+
+    from ..extensions import db
+    db().rollback()
+    if request.path.startswith("/api/"):
+        return jsonify(error_body(err.code, err.message, err.fields, **err.extra)), err.status
+    from ..web.errors import operation_error_page
+    return operation_error_page(err)
+
+
+def _http_error(err: HTTPException):
+    from flask import request
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        code = (err.name or "error").lower().replace(" ", "_")
+        return jsonify(error_body(code, err.description or err.name)), err.code
+    return err

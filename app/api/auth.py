@@ -1,0 +1,46 @@
+"""Bearer-token authentication for the API."""
+from functools import wraps
+
+from flask import g, request
+from sqlalchemy import select
+
+from ..db import utcnow
+from ..extensions import db
+from ..models import ApiToken, User
+from ..ops.errors import Forbidden, Unauthenticated
+from ..people.passwords import token_hash
+
+
+def api_user() -> User:
+    """The user behind the request's bearer token, or 401."""
+    if "api_user" not in g:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            raise Unauthenticated("send Authorization: Bearer <token> (POST /api/tokens gives one)")
+        token = db().scalars(select(ApiToken).where(ApiToken.token_hash == token_hash(header[7:].strip()))).first()
+        if token is None or token.expires_at < utcnow() or not token.user.is_active:
+            raise Unauthenticated("the token is unknown or expired")
+        g.api_user = token.user
+    return g.api_user
+
+
+def requires(*roles: str):
+    """Require a token, and one of these roles when any are given."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = api_user()
+            if roles and not user.role_ids & set(roles):
+                raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 saying why not."""
+    from ..ops.errors import Invalid
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid("send a JSON object with Content-Type: application/json")
+    return body

@@ -1,0 +1,29 @@
+"""Needs: public submission and progress by code; recording on a resident's behalf."""
+from flask import Blueprint, jsonify
+
+from ..extensions import commit, db
+from ..ops.needs import public_progress, submit_need
+from ..people.roles import WORKER_ROLES
+from .auth import api_user, json_body, requires
+
+bp = Blueprint("api_needs", __name__, url_prefix="/api")
+
+
+@bp.post("/public/needs")
+def public_need_submit():
+    instance = submit_need(db(), json_body(), actor=None, public=True)
+    commit()
+    return jsonify({"tracking_code": instance.business_key}), 201
+
+
+@bp.get("/public/needs/<code>")
+def public_need_progress(code: str):
+    return jsonify(public_progress(db(), code))
+
+
+@bp.post("/needs")
+@requires(*WORKER_ROLES)
+def need_record():
+    instance = submit_need(db(), json_body(), actor=api_user(), public=False)
+    commit()
+    return jsonify({"tracking_code": instance.business_key, "instance_id": instance.id}), 201

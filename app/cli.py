@@ -1,0 +1,104 @@
+"""Commands: `flask --app app db upgrade | setup | timers run | worker`."""
+import time
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from .db import writing
+
+db_cli = AppGroup("db", help="Database schema.")
+timers_cli = AppGroup("timers", help="Fire process timers.")
+
+
+def register_commands(app: Flask) -> None:
+    """Add the commands to `flask`."""
+    app.cli.add_command(db_cli)
+    app.cli.add_command(timers_cli)
+    app.cli.add_command(setup)
+    app.cli.add_command(worker)
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """Apply every migration."""
+    from .migrate import upgrade
+    upgrade(current_app.config["SQLALCHEMY_URL"])
+    click.echo("database is at the latest revision")
+
+
+@click.command("setup")
+@with_appcontext
+@click.option("--demo/--no-demo", default=True, help="Load the demo dataset into an empty database.")
+def setup(demo: bool):
+    """Migrate, load the demo dataset if the database is empty, deploy changed shipped processes."""
+    from .migrate import upgrade
+    from .ops import audit
+    from .ops.versions import deploy_shipped
+    from .demo import is_empty, load_demo
+
+    config = current_app.config
+    upgrade(config["SQLALCHEMY_URL"])
+    with writing(), current_app.extensions["db_sessions"]() as session:
+        audit.ensure_head(session)
+        if demo and is_empty(session):
+            if config["APP_ENV"] == "production":
+                raise click.ClickException("the demo dataset is refused when APP_ENV=production")
+            load_demo(session, config["DEMO_PASSWORD"])
+            click.echo("demo dataset loaded")
+        created = deploy_shipped(session, Path(config["PROCESSES_DIR"]), Path(config["FORMS_DIR"]))
+        session.commit()
+    for version in created:
+        click.echo(f"deployed {version.definition.process_id} v{version.version}")
+
+
+@timers_cli.command("run")
+@click.option("--now", "now_text", default=None, help="Take time as this ISO 8601 instant.")
+def timers_run(now_text: str | None):
+    """Fire every timer due now (or at --now) and run the engine on."""
+    click.echo(f"fired timers of {fire_due(_parse_now(now_text))} instance(s)")
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--interval", default=5.0, help="Seconds between passes.")
+def worker(interval: float):
+    """Keep firing due timers."""
+    while True:
+        fire_due(None)
+        time.sleep(interval)
+
+
+def fire_due(now: datetime | None) -> int:
+    """One pass: each due instance in its own transaction, skipping ones another worker holds."""
+    from .engine import clock
+    from .ops.timers import due_instance_ids, fire_instance_timers
+
+    sessions = current_app.extensions["db_sessions"]
+    instant = now or clock.now()
+    fired, seen = 0, set()
+    while True:
+        with sessions() as session:
+            batch = [i for i in due_instance_ids(session, instant) if i not in seen]
+        if not batch:
+            return fired
+        for instance_id in batch:
+            seen.add(instance_id)
+            with writing(), sessions() as session:
+                if fire_instance_timers(session, instance_id, instant):
+                    fired += 1
+                session.commit()
+
+
+def _parse_now(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"'{text}' is not an ISO 8601 instant") from None
+    if instant.tzinfo is None:
+        raise click.BadParameter("give a timezone, e.g. 2026-12-01T09:00:00+08:00")
+    return instant

@@ -1,0 +1,60 @@
+"""Settings: each listed once with its default; environment variables override; checked at start-up."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET = "dev-only-secret-change-me"
+
+DEFAULTS = {
+    "APP_ENV": "development",
+    "SECRET_KEY": DEFAULT_SECRET,
+    "DATABASE_URL": f"sqlite:///{ROOT / 'instance' / 'minxu.db'}",
+    "DEMO_PASSWORD": "demo-pass-2026",
+    "PROCESSES_DIR": str(ROOT / "processes"),
+    "FORMS_DIR": str(ROOT / "forms"),
+    "SCRIPT_TIME_LIMIT": 1.0,
+    "TOKEN_TTL_HOURS": 24 * 30,
+    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "WTF_CSRF_TIME_LIMIT": None,
+}
+
+
+def load_settings(overrides: dict | None = None) -> dict:
+    """Return the settings: defaults, then environment, then explicit overrides."""
+    settings = dict(DEFAULTS)
+    for key, default in DEFAULTS.items():
+        if key in os.environ:
+            settings[key] = _coerce(os.environ[key], default)
+    settings.update(overrides or {})
+    settings["SQLALCHEMY_URL"] = normalise_database_url(settings["DATABASE_URL"])
+    check_settings(settings)
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Pick the driver for a plain postgresql:// URL (psycopg 3)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def check_settings(settings: dict) -> None:
+    """Refuse settings that are unsafe in production."""
+    if settings["APP_ENV"] != "production":
+        return
+    if settings["SECRET_KEY"] == DEFAULT_SECRET or len(settings["SECRET_KEY"]) < 32:
+        raise RuntimeError("APP_ENV=production needs SECRET_KEY set to a random value of 32+ characters")
+    if settings.get("DEBUG"):
+        raise RuntimeError("APP_ENV=production refuses DEBUG")
+
+
+def _coerce(raw: str, default):
+    if isinstance(default, bool):
+        return raw.lower() in ("1", "true", "yes")
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, int):
+        return int(raw)
+    return raw

@@ -1,0 +1,181 @@
+"""The process engine: start, load, advance and save instances of a parsed process version."""
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
+from SpiffWorkflow.task import Task as SpiffTask
+from SpiffWorkflow.util.task import TaskState
+
+from .package import FORM_PROPERTY, UI_PROPERTY, ProcessBundle
+from .render import render_instructions
+from .scripting import ScriptTimeout, create_script_engine
+
+
+class TaskNotReady(Exception):
+    """The task is no longer (or never was) ready to be completed."""
+
+
+@dataclass
+class HumanTask:
+    """A ready user task, as inboxes and forms need it."""
+
+    id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    form: str | None
+    ui_form: str | None
+    instructions: str | None
+    due_at: datetime | None
+    data: dict = field(repr=False)
+
+    def rendered_instructions(self) -> str:
+        """The instructions rendered in the sandbox with this task's data."""
+        return render_instructions(self.instructions, self.data)
+
+
+@dataclass
+class RunResult:
+    """Where an instance stands after the engine ran: status, end event reached, error text."""
+
+    status: str
+    outcome: str | None = None
+    error: str | None = None
+
+
+class ProcessEngine:
+    """Runs process bundles with the restricted script engine; knows nothing of Flask or SQL."""
+
+    def __init__(self, helpers: dict | None = None, time_limit: float = 1.0):
+        from .serializer import StateSerializer
+
+        self.script_engine = create_script_engine(helpers, time_limit)
+        self.serializer = StateSerializer()
+
+    def start(self, bundle: ProcessBundle, data: dict) -> tuple[BpmnWorkflow, RunResult]:
+        """A new workflow with the start data, run to its first wait state."""
+        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self.script_engine)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+        return workflow, self.run(workflow)
+
+    def load(self, bundle: ProcessBundle, state: str) -> BpmnWorkflow:
+        """A workflow restored from state, with the restricted script engine attached."""
+        workflow = self.serializer.loads(state, bundle.spec, bundle.subprocess_specs)
+        # A deserialized workflow would otherwise fall back to the unrestricted default engine.
+        workflow.script_engine = self.script_engine
+        return workflow
+
+    def dump(self, workflow: BpmnWorkflow) -> str:
+        """State-only JSON for the instance row."""
+        return self.serializer.dumps(workflow)
+
+    def run(self, workflow: BpmnWorkflow) -> RunResult:
+        """Fire due timers and run engine steps until only people or timers can move it on."""
+        try:
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+        except (SpiffWorkflowException, ScriptTimeout) as err:
+            return RunResult("error", error=str(err))
+        if workflow.is_completed():
+            return RunResult("completed", outcome=self.end_event(workflow))
+        return RunResult("running")
+
+    def complete(self, workflow: BpmnWorkflow, task_id: str, data: dict) -> RunResult:
+        """Apply a submission to a ready user task; timers are refreshed first so a late one loses."""
+        before = self.run(workflow)
+        if before.status == "error":
+            return before
+        task = self.ready_task(workflow, task_id)
+        task.set_data(**data)
+        try:
+            task.run()
+        except (SpiffWorkflowException, ScriptTimeout) as err:
+            return RunResult("error", error=str(err))
+        return self.run(workflow)
+
+    def ready_task(self, workflow: BpmnWorkflow, task_id: str) -> SpiffTask:
+        """The ready manual task with this id, or TaskNotReady."""
+        try:
+            task = workflow.get_task_from_id(UUID(task_id))
+        except (TaskNotFoundException, ValueError):
+            raise TaskNotReady(task_id) from None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady(task_id)
+        return task
+
+    def ready_human_tasks(self, workflow: BpmnWorkflow) -> list[HumanTask]:
+        """Every user task waiting for a person."""
+        return [self._human_task(t) for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+    def next_timer_at(self, workflow: BpmnWorkflow) -> datetime | None:
+        """The earliest pending timer deadline, for the timer index."""
+        due = [_parse_instant(e.value) for e in workflow.waiting_events() if e.event_type.endswith("TimerEventDefinition")]
+        due = [d for d in due if d is not None]
+        return min(due) if due else None
+
+    def end_event(self, workflow: BpmnWorkflow) -> str | None:
+        """The bpmn id of the top-level end event the workflow finished at."""
+        ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED, spec_class=EndEvent)
+                if t.workflow is workflow]
+        ends.sort(key=lambda t: t.last_state_change)
+        return ends[-1].task_spec.bpmn_id if ends else None
+
+    def current_data(self, workflow: BpmnWorkflow) -> dict:
+        """The process data as it stands: at a ready user task, after the last step, or at the end."""
+        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+        if ready:
+            return dict(ready[0].data)
+        if workflow.is_completed() and workflow.data:
+            return dict(workflow.data)
+        return dict(workflow.last_task.data) if workflow.last_task else {}
+
+    @staticmethod
+    def start_form(bundle: ProcessBundle) -> tuple[str | None, str | None]:
+        """The start event's form and UI schema files, if it has a form."""
+        for spec in bundle.spec.task_specs.values():
+            props = _properties(spec) if isinstance(spec, StartEvent) else {}
+            if props.get(FORM_PROPERTY):
+                return props[FORM_PROPERTY], props.get(UI_PROPERTY)
+        return None, None
+
+    def _human_task(self, task: SpiffTask) -> HumanTask:
+        spec = task.task_spec
+        props = _properties(spec)
+        return HumanTask(
+            id=str(task.id), bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
+            form=props.get(FORM_PROPERTY), ui_form=props.get(UI_PROPERTY),
+            instructions=getattr(spec, "extensions", {}).get("instructionsForEndUser"),
+            due_at=_due_at(task), data=task.data,
+        )
+
+
+def _properties(spec) -> dict:
+    return (getattr(spec, "extensions", None) or {}).get("properties", {})
+
+
+def _due_at(task: SpiffTask) -> datetime | None:
+    """A user task's deadline: the earliest timer on a boundary event beside it."""
+    due = []
+    for sibling in task.parent.children if task.parent else []:
+        definition = getattr(sibling.task_spec, "event_definition", None)
+        if sibling is not task and sibling.state == TaskState.WAITING and isinstance(definition, TimerEventDefinition):
+            due.append(_parse_instant(sibling._get_internal_data("event_value")))
+    due = [d for d in due if d is not None]
+    return min(due) if due else None
+
+
+def _parse_instant(value) -> datetime | None:
+    if isinstance(value, dict):  # a cycle timer keeps its next firing under "next"
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

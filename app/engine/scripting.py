@@ -1,0 +1,274 @@
+"""Sandboxed Python for BPMN/DMN: RestrictedPython compilation, guards, time and size limits.
+
+SpiffWorkflow's default environment runs every condition, script and timer expression with
+plain eval/exec and full builtins; this module replaces that environment for the whole engine.
+"""
+import ast
+import builtins
+import functools
+import logging
+import operator
+import re
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from types import MappingProxyType, ModuleType
+
+from RestrictedPython import (PrintCollector, RestrictingNodeTransformer, compile_restricted_eval,
+                              compile_restricted_exec, safe_builtins)
+from RestrictedPython.Guards import (guarded_iter_unpack_sequence, guarded_unpack_sequence,
+                                     safer_getattr_raise)
+from RestrictedPython.transformer import copy_locations
+from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
+
+log = logging.getLogger(__name__)
+
+FILENAME = "<string>"  # SpiffWorkflow looks for this name in tracebacks to report the failing line
+MAX_ITEMS = 10**6  # longest str/bytes/list/tuple/range a script may build in one operation
+MAX_BITS = 10**5  # largest int (in bits) a script may build with *, ** or <<
+_SEQUENCES = (str, bytes, list, tuple)
+_BINARY = {"+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift}
+_GUARDED_OPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
+_INPLACE = {op + "=": getattr(operator, "i" + name) for op, name in {
+    "+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod", "**": "pow",
+    "<<": "lshift", ">>": "rshift", "|": "or", "^": "xor", "&": "and", "@": "matmul"}.items()}
+
+
+class ScriptTimeout(Exception):
+    """A script or expression ran longer than its time limit."""
+
+
+class _Policy(RestrictingNodeTransformer):
+    """RestrictedPython's policy, plus size guards and no construct that could outlive a timeout."""
+
+    def visit_BinOp(self, node):
+        node = self.node_contents_visit(node)
+        op = _GUARDED_OPS.get(type(node.op))
+        if op is None:
+            return node
+        call = ast.Call(ast.Name("_binop_", ast.Load()), [ast.Constant(op), node.left, node.right], [])
+        copy_locations(call, node)
+        return call
+
+    def visit_Import(self, node):
+        target = getattr(node, "module", None) or ", ".join(alias.name for alias in node.names)
+        self.error(node, f'import of "{target}" is not allowed.')
+
+    visit_ImportFrom = visit_Import
+
+    def visit_ClassDef(self, node):
+        self.error(node, f'class definition "{node.name}" is not allowed.')
+
+    # A timeout unsets the tracer, so no code may run while it propagates: `finally`, `with`
+    # exits and generator cleanup would run unbounded; `except` clauses are guarded below.
+    def visit_With(self, node):
+        self.error(node, '"with" statements are not allowed.')
+
+    def visit_Yield(self, node):
+        self.error(node, "generator functions (yield) are not allowed.")
+
+    visit_YieldFrom = visit_Yield
+
+    def visit_Try(self, node):
+        if node.finalbody:
+            self.error(node, '"finally" clauses are not allowed.')
+        return self.node_contents_visit(node)
+
+    def visit_ExceptHandler(self, node):
+        node = super().visit_ExceptHandler(node)
+        node.type = ast.Call(ast.Name("_except_guard_", ast.Load()), [node.type] if node.type else [], [])
+        copy_locations(node.type, node)
+        return node
+
+
+def _check_size(op, a, b):
+    """Refuse `a op b` before computing it when the result would exceed the size limits."""
+    if op == "*" and isinstance(b, _SEQUENCES):
+        a, b = b, a
+    size, limit = 0, MAX_ITEMS
+    if isinstance(a, _SEQUENCES):
+        if op == "*" and isinstance(b, int):
+            size = len(a) * b
+        elif op == "+" and isinstance(b, _SEQUENCES):
+            size = len(a) + len(b)
+    elif isinstance(a, int) and isinstance(b, int) and op in ("*", "**", "<<"):
+        bits, limit = a.bit_length(), MAX_BITS
+        size = {"*": bits + b.bit_length(), "**": bits * b if abs(a) > 1 else 0, "<<": bits + b}[op]
+    if size > limit:
+        raise ValueError(f"the result of '{op}' would be too large for a script")
+
+
+def _binop(op, a, b):
+    """A size-checked `a op b` for the operators that can build huge values."""
+    _check_size(op, a, b)
+    return _BINARY[op](a, b)
+
+
+def _inplacevar(op, a, b):
+    """A size-checked augmented assignment (`x *= y` becomes `x = _inplacevar_('*=', x, y)`)."""
+    _check_size(op[:-1], a, b)
+    return _INPLACE[op](a, b)
+
+
+def _range(*args):
+    """range() capped at MAX_ITEMS, since C code (sum, list) consumes it without trace events."""
+    result = range(*args)
+    if len(result) > MAX_ITEMS:
+        raise ValueError("range() is too large for a script")
+    return result
+
+
+def _write_guard(ob):
+    """Allow item/attribute writes only on plain dicts and lists (script or task data)."""
+    if type(ob) in (dict, list):
+        return ob
+    raise TypeError(f"a script may not modify {type(ob).__name__} objects")
+
+
+def _except_guard(types=BaseException):
+    """Make any `except` clause of a script let a timeout through."""
+    return () if isinstance(sys.exception(), ScriptTimeout) else types
+
+
+def _apply(func, *args, **kwargs):
+    return func(*args, **kwargs)
+
+
+_DENIED = {"__build_class__", "pow", "id", "setattr", "delattr", "range",
+           "BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit"}
+_BUILTINS = MappingProxyType({
+    **{name: value for name, value in safe_builtins.items() if name not in _DENIED},
+    **{name: getattr(builtins, name) for name in (
+        "all", "any", "dict", "enumerate", "filter", "frozenset", "list", "map", "max", "min",
+        "reversed", "set", "sorted", "sum", "tuple", "zip")},
+    "range": _range,
+})
+ALLOWED_BUILTINS = frozenset(_BUILTINS) - {"None", "True", "False", "Ellipsis"} | {"print"}
+_GUARDS = MappingProxyType({
+    "__builtins__": _BUILTINS, "_getattr_": safer_getattr_raise, "_getitem_": operator.getitem,
+    "_getiter_": iter, "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence, "_write_": _write_guard, "_inplacevar_": _inplacevar,
+    "_binop_": _binop, "_except_guard_": _except_guard, "_apply_": _apply, "_print_": PrintCollector,
+})
+DEFAULT_HELPERS = MappingProxyType({
+    "now": lambda: datetime.now(timezone.utc), "date": date, "datetime": datetime,
+    "timedelta": timedelta, "timezone": timezone,
+})
+
+
+@functools.lru_cache(maxsize=2048)
+def _compile(mode, text):
+    """Restricted compilation of `text` ('eval' or 'exec'), cached with its errors."""
+    compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+    return compiler(text, filename=FILENAME, policy=_Policy)
+
+
+def _line_of(message, default=1):
+    match = re.match(r"Line (\d+)", message)
+    return int(match.group(1)) if match else default
+
+
+def _code(mode, text):
+    """The compiled code, or a SyntaxError whose lineno SpiffWorkflow can look up in `text`."""
+    result = _compile(mode, text)
+    if not result.errors:
+        return result.code
+    lines = text.splitlines() or [""]
+    lineno = min(max(_line_of(result.errors[0]), 1), len(lines))
+    error = SyntaxError("; ".join(result.errors))
+    error.lineno, error.text = lineno, lines[lineno - 1]
+    raise error
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
+    """Runs SpiffWorkflow's expressions and scripts in the RestrictedPython sandbox."""
+
+    def __init__(self, helpers: dict | None = None, time_limit: float = 1.0):
+        super().__init__({**DEFAULT_HELPERS, **(helpers or {})})
+        self.time_limit = time_limit
+
+    def evaluate(self, expression, context, external_context=None):
+        """Value of `expression` over the task data (which shadows helpers and external names)."""
+        namespace = self._namespace(context, external_context or {})
+        return self._run(eval, _code("eval", expression), namespace)
+
+    def execute(self, script, context, external_context=None):
+        """Run `script`; its assignments and deletions become the task data `context`."""
+        external = external_context or {}
+        namespace = self._namespace(context, external)
+        # One dict for globals and locals, so comprehensions and functions see earlier variables.
+        self._run(exec, _code("exec", script), namespace)
+        if "_print" in namespace:
+            log.debug("script output: %s", namespace["_print"]())
+        for name in [name for name in context if name not in namespace]:
+            del context[name]
+        context.update((name, value) for name, value in namespace.items()
+                       if not self._is_environment(name, value, external))
+        return True
+
+    def _namespace(self, context, external):
+        # Guards come last: their names start with "_", which no script or form field may bind.
+        return {**self.globals, **external, **context, **_GUARDS}
+
+    def _is_environment(self, name, value, external):
+        return (name.startswith("_") or callable(value) or isinstance(value, ModuleType)
+                or (name in external and value is external[name]))
+
+    def _run(self, run, code, namespace):
+        """run(code, namespace) under a per-thread trace that enforces the time limit."""
+        deadline = time.monotonic() + self.time_limit
+
+        def trace(frame, event, arg):
+            if frame.f_code.co_filename != FILENAME:
+                return None  # helpers and guards are trusted; raising there could be swallowed
+            if time.monotonic() > deadline:
+                raise ScriptTimeout(f"the script ran longer than {self.time_limit} s")
+            return trace
+
+        previous = sys.gettrace()
+        sys.settrace(trace)
+        try:
+            return run(code, namespace)
+        finally:
+            sys.settrace(previous)
+
+
+def create_script_engine(helpers: dict | None = None, time_limit: float = 1.0) -> PythonScriptEngine:
+    """A SpiffWorkflow script engine whose every expression and script runs in the sandbox."""
+    return PythonScriptEngine(environment=RestrictedEnvironment(helpers, time_limit))
+
+
+def check_expression(text: str, known_functions=()) -> list[str]:
+    """Deploy-time problems of a condition or expression; [] when it is fine."""
+    return _check("eval", text, known_functions)
+
+
+def check_script(text: str, known_functions=()) -> list[str]:
+    """Deploy-time problems of a script; [] when it is fine."""
+    return _check("exec", text, known_functions)
+
+
+def _check(mode, text, known_functions):
+    problems = list(_compile(mode, text).errors)
+    try:
+        tree = ast.parse(text, mode=mode)
+    except SyntaxError:
+        return problems  # RestrictedPython has reported it
+    known = ALLOWED_BUILTINS | DEFAULT_HELPERS.keys() | set(known_functions) | _defined_names(tree)
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+             and node.func.id not in known and not node.func.id.startswith("_")]
+    calls.sort(key=lambda node: (node.lineno, node.col_offset))
+    return problems + [f'Line {node.lineno}: call of unknown function "{node.func.id}".' for node in calls]
+
+
+def _defined_names(tree):
+    """Names the code itself binds: variables, functions and parameters."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return names

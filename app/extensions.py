@@ -1,0 +1,89 @@
+"""Per-request database sessions, sign-in, CSRF, translations and security headers."""
+from flask import Flask, g, request, session as cookie
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session
+
+from .db import make_engine, make_session_factory, write_intent
+from .ops import audit
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+# Babel reads "zh_CN" as zh_Hans_CN, whose catalogue gettext finds under translations/zh/.
+LOCALES = ("zh_CN", "en")
+
+
+def init_app(app: Flask) -> None:
+    """Wire the extensions into the app."""
+    engine = make_engine(app.config["SQLALCHEMY_URL"])
+    app.extensions["db_engine"] = engine
+    app.extensions["db_sessions"] = make_session_factory(engine)
+    audit.install(Session)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.before_request(_mark_writers)
+    app.teardown_request(_close_session)
+    app.after_request(_security_headers)
+
+
+def db() -> Session:
+    """This request's database session (opened on first use)."""
+    if "db" not in g:
+        from flask import current_app
+        g.db = current_app.extensions["db_sessions"]()
+    return g.db
+
+
+def select_locale() -> str:
+    """zh-CN unless the person chose English (?lang=en is remembered)."""
+    chosen = request.args.get("lang")
+    if chosen in LOCALES:
+        cookie["lang"] = chosen
+    return cookie.get("lang", "zh_CN")
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from .models import User
+    user = db().get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.is_active else None
+
+
+def _mark_writers() -> None:
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        g.write_token = write_intent.set(True)
+
+
+def _close_session(_exc) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+    token = g.pop("write_token", None)
+    if token is not None:
+        write_intent.reset(token)
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+    return response
+
+
+def commit() -> None:
+    """Commit this request's work; a lost optimistic race becomes a 409."""
+    from sqlalchemy.orm.exc import StaleDataError
+    from .ops.errors import Conflict
+    try:
+        db().commit()
+    except StaleDataError:
+        db().rollback()
+        raise Conflict("the instance changed meanwhile; reload and try again") from None

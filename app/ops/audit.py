@@ -1,0 +1,124 @@
+"""Audit: operations record events; at commit they are chained, each hashing the one before."""
+import hashlib
+import json
+from datetime import UTC
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from ..db import utcnow
+from ..models import AuditEvent, AuditHead, Instance, User
+
+GENESIS = "0" * 64
+HEAD_ID = 1
+
+
+def record(session: Session, event_type: str, actor: User | None, *, instance: Instance | None = None,
+           task=None, changes: dict | None = None, summary: str = "") -> None:
+    """Queue an audit event; it is written, chained, in the same transaction at commit."""
+    session.info.setdefault("audit_pending", []).append({
+        "at": utcnow(), "actor": actor, "event_type": event_type, "instance": instance,
+        "task": task, "changes": _plain(changes or {}), "summary": summary[:300],
+    })
+
+
+def install(session_class) -> None:
+    """Chain pending events into the log just before each commit of these sessions."""
+    if not event.contains(session_class, "before_commit", _append_pending):
+        event.listen(session_class, "before_commit", _append_pending)
+        event.listen(session_class, "after_rollback", _drop_pending)
+
+
+def ensure_head(session: Session) -> None:
+    """Create the chain's head row if the database has none."""
+    if session.get(AuditHead, HEAD_ID) is None:
+        session.add(AuditHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS))
+
+
+def _drop_pending(session: Session) -> None:
+    session.info.pop("audit_pending", None)
+
+
+def _append_pending(session: Session) -> None:
+    pending = session.info.pop("audit_pending", None)
+    if not pending:
+        return
+    session.flush()  # instance ids exist now
+    # The head row is locked last and briefly: every writer appends through it, in order.
+    head = session.execute(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()).scalar_one()
+    for item in pending:
+        entry = _event_from(item, head.last_seq + 1, head.last_hash)
+        session.add(entry)
+        head.last_seq, head.last_hash = entry.seq, entry.hash
+    session.flush()
+
+
+def _event_from(item: dict, seq: int, prev_hash: str) -> AuditEvent:
+    actor, task, instance = item["actor"], item["task"], item["instance"]
+    entry = AuditEvent(
+        seq=seq, at=item["at"], actor_id=actor.id if actor else None,
+        actor_name=actor.username if actor else "system", event_type=item["event_type"],
+        summary=item["summary"], instance_id=instance.id if instance else None,
+        task_id=getattr(task, "id", None), task_bpmn_id=getattr(task, "bpmn_id", None),
+        task_name=getattr(task, "name", None), data_changes=item["changes"], prev_hash=prev_hash,
+    )
+    entry.hash = event_hash(entry)
+    return entry
+
+
+def event_hash(entry: AuditEvent) -> str:
+    """The hash of an event's content together with the previous event's hash."""
+    content = {
+        "seq": entry.seq, "at": entry.at.astimezone(UTC).isoformat(), "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name, "event_type": entry.event_type, "summary": entry.summary,
+        "instance_id": entry.instance_id, "task_id": entry.task_id, "task_bpmn_id": entry.task_bpmn_id,
+        "task_name": entry.task_name, "data_changes": entry.data_changes, "prev_hash": entry.prev_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def verify_chain(session: Session) -> dict:
+    """Walk the whole log: {ok, events_checked, first_broken} (first_broken names seq and why)."""
+    events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000))
+    try:
+        checked, broken = _walk(events)
+    finally:
+        events.close()  # a server-side cursor left open on an early return would leak
+    if broken is None:
+        broken = _head_problem(session, checked)
+    return {"ok": broken is None, "events_checked": checked, "first_broken": broken}
+
+
+def _walk(events) -> tuple[int, dict | None]:
+    expected_seq, prev, checked = 1, GENESIS, 0
+    for entry in events:
+        problem = _link_problem(entry, expected_seq, prev)
+        if problem:
+            return checked, {"seq": entry.seq, "reason": problem}
+        checked += 1
+        expected_seq, prev = entry.seq + 1, entry.hash
+    return checked, None
+
+
+def _head_problem(session: Session, checked: int) -> dict | None:
+    head = session.get(AuditHead, HEAD_ID)
+    last = session.get(AuditEvent, checked) if checked else None
+    if head is not None and (head.last_seq != checked or head.last_hash != (last.hash if last else GENESIS)):
+        return {"seq": checked + 1, "reason": "events missing at the end of the log"}
+    return None
+
+
+def _link_problem(entry: AuditEvent, expected_seq: int, prev: str) -> str | None:
+    if entry.seq != expected_seq:
+        return f"event {expected_seq} is missing"
+    if entry.prev_hash != prev:
+        return "does not link to the event before it (deleted or reordered)"
+    if entry.hash != event_hash(entry):
+        return "content altered after it was written"
+    return None
+
+
+def _plain(value):
+    """JSON-safe copy, so the stored value and the hashed value are the same."""
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))

@@ -1,0 +1,57 @@
+"""Task forms: validate a submission against its JSON Schema, and pre-fill from process data."""
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from ..engine import ProcessBundle
+from .errors import Invalid
+
+_FORMAT_CHECKER = FormatChecker()
+
+
+def form_pair(bundle: ProcessBundle, schema_file: str | None, ui_file: str | None) -> dict:
+    """{schema, ui_schema} of a task; an empty object schema when the task has no form."""
+    schema = bundle.form(schema_file) or {"type": "object", "properties": {}, "additionalProperties": False}
+    return {"schema": schema, "ui_schema": bundle.form(ui_file) or {}}
+
+
+def prefill(form: dict, data: dict) -> dict:
+    """Field values already known: same-named process data, then the UI schema's ui:prefill map."""
+    fields = form["schema"].get("properties", {})
+    values = {name: data[name] for name in fields if name in data}
+    for name, source in form["ui_schema"].get("ui:prefill", {}).items():
+        if name in fields and name not in values and source in data:
+            values[name] = data[source]
+    return values
+
+
+def validate_submission(schema: dict, data) -> dict:
+    """The submission if it is valid; else Invalid with a message per field (unknown keys refused)."""
+    if not isinstance(data, dict):
+        raise Invalid("the submission must be a JSON object", {"data": "must be an object"})
+    allowed = schema.get("properties", {})
+    fields = {key: "unknown field" for key in data if key not in allowed}
+    for error in Draft202012Validator(schema, format_checker=_FORMAT_CHECKER).iter_errors(data):
+        if error.validator == "additionalProperties":
+            continue  # already named field by field as "unknown field"
+        name = _field_of(error)
+        if name not in fields:
+            fields[name] = _message(error)
+    if fields:
+        raise Invalid("some fields need correcting", fields)
+    return dict(data)
+
+
+def _field_of(error: ValidationError) -> str:
+    if error.validator == "required":
+        return error.message.split("'")[1]
+    return str(error.absolute_path[0]) if error.absolute_path else "data"
+
+
+def _message(error: ValidationError) -> str:
+    """A short, parameter-free message, so pages can translate it."""
+    return {
+        "required": "required", "enum": "choose one of the offered options",
+        "oneOf": "choose one of the offered options", "const": "choose one of the offered options",
+        "maxLength": "too long", "minLength": "required" if error.validator_value == 1 else "too short",
+        "minimum": "out of range", "maximum": "out of range", "type": "wrong type", "format": "invalid format",
+    }.get(error.validator, "invalid value")

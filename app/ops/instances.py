@@ -1,0 +1,88 @@
+"""Instances: start one, save its state with the ready-task projection, and read it back."""
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db import utcnow
+from ..engine import HumanTask, RunResult
+from ..models import Instance, Organisation, ReadyTask, User
+from ..people.roles import role_for_lane
+from . import audit
+from .versions import bundle_for, engine, latest_version
+
+
+def start_process(session: Session, process_id: str, data: dict, community: Organisation,
+                  actor: User | None, business_key: str | None = None) -> Instance:
+    """Start the latest version of a process with its start data."""
+    version = latest_version(session, process_id)
+    workflow, result = engine().start(bundle_for(version), data)
+    instance = Instance(version=version, process_id=process_id, business_key=business_key,
+                        title=str(data.get("title", ""))[:200], community=community,
+                        started_by=actor)
+    _apply_run(instance, workflow, result)
+    session.add(instance)
+    session.flush()  # one INSERT with the first state; the ready tasks need its id
+    audit.record(session, "instance_started", actor, instance=instance,
+                 summary=f"{process_id} v{version.version}", changes={k: [None, v] for k, v in data.items()})
+    _project_run(session, instance, workflow, result, actor)
+    return instance
+
+
+def save_state(session: Session, instance: Instance, workflow, result: RunResult, actor: User | None,
+               completed_task_id: str | None = None) -> None:
+    """Store state, status, timer index and ready tasks together, and audit how the run ended."""
+    _apply_run(instance, workflow, result)
+    _project_run(session, instance, workflow, result, actor, completed_task_id)
+
+
+def _apply_run(instance: Instance, workflow, result: RunResult) -> None:
+    eng = engine()
+    instance.state = eng.dump(workflow)
+    instance.status, instance.outcome = result.status, result.outcome
+    instance.next_timer_at = eng.next_timer_at(workflow) if result.status == "running" else None
+    instance.updated_at = utcnow()
+
+
+def _project_run(session: Session, instance: Instance, workflow, result: RunResult, actor: User | None,
+                 completed_task_id: str | None = None) -> None:
+    ready = engine().ready_human_tasks(workflow) if result.status == "running" else []
+    for gone in sync_ready_tasks(session, instance, ready):
+        if gone.id != completed_task_id:
+            audit.record(session, "task_cancelled", actor, instance=instance, task=gone)
+    if result.status == "error":
+        audit.record(session, "instance_failed", actor, instance=instance, summary=result.error or "")
+    elif result.status == "completed":
+        audit.record(session, "instance_completed", actor, instance=instance, summary=result.outcome or "",
+                     changes={"outcome": [None, result.outcome]})
+
+
+def sync_ready_tasks(session: Session, instance: Instance, tasks: list[HumanTask]) -> list[ReadyTask]:
+    """Make the projection match the ready tasks, keeping claims; return the rows removed."""
+    existing = {t.id: t for t in session.scalars(select(ReadyTask).where(ReadyTask.instance_id == instance.id))}
+    for task in tasks:
+        row = existing.pop(task.id, None)
+        if row is None:
+            session.add(ReadyTask(id=task.id, instance_id=instance.id, process_id=instance.process_id,
+                                  bpmn_id=task.bpmn_id, name=task.name, lane=task.lane,
+                                  role=role_for_lane(task.lane), community_id=instance.community_id,
+                                  due_at=task.due_at))
+        else:
+            row.due_at = task.due_at
+    for row in existing.values():
+        session.delete(row)
+    return list(existing.values())
+
+
+def lock_instance(session: Session, instance_id: int) -> Instance | None:
+    """The instance row, locked for this transaction and freshly read."""
+    return session.scalars(select(Instance).where(Instance.id == instance_id)
+                           .with_for_update(of=Instance).execution_options(populate_existing=True)).first()
+
+
+def load_workflow(instance: Instance):
+    """The instance's workflow, restored onto its pinned version's cached specs."""
+    return engine().load(bundle_for(instance.version), instance.state)
+
+
+def current_data(instance: Instance) -> dict:
+    """The instance's process data as it stands now."""
+    return engine().current_data(load_workflow(instance))

@@ -1,0 +1,97 @@
+"""Needs: a resident's or a worker's submission starts `need_lifecycle`; anyone can follow it by code."""
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db import utcnow
+from ..models import AuditEvent, Instance, Organisation, ReadyTask, User, UserRole
+from .errors import Invalid, NotFound
+from .forms import form_pair, validate_submission
+from .instances import current_data, start_process
+from .versions import bundle_for, engine, latest_version
+
+PROCESS_ID = "need_lifecycle"
+PUBLIC_FIELDS = ("title", "description", "category", "grid", "contact")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+OUTCOME_STATUS = {"resolved": "resolved", "closed_unreasonable": "closed_unreasonable",
+                  "merged": "merged", "withdrawn": "withdrawn"}
+
+
+def submit_need(session: Session, payload, actor: User | None, public: bool) -> Instance:
+    """Validate a need against the intake form and start its lifecycle."""
+    if not isinstance(payload, dict):
+        raise Invalid("the need must be a JSON object", {"data": "must be an object"})
+    fields = dict(payload)
+    community = _community(session, fields.pop("community", None))
+    if public:
+        unknown = {k: "unknown field" for k in fields if k not in PUBLIC_FIELDS}
+        if unknown:
+            raise Invalid("some fields need correcting", unknown)
+        fields["channel"] = "online"
+    bundle = bundle_for(latest_version(session, PROCESS_ID))
+    data = validate_submission(form_pair(bundle, *engine().start_form(bundle))["schema"], fields)
+    _check_grid(session, data.get("grid"), community)
+    responder = actor if actor is not None else on_duty_worker(session, community)
+    data.update(community=community.code, tracking_code=_new_code(session),
+                first_responder=responder.username if responder else None)
+    return start_process(session, PROCESS_ID, data, community, actor, business_key=data["tracking_code"])
+
+
+def intake_form(session: Session) -> dict:
+    """The need intake form {schema, ui_schema} of the latest need_lifecycle version."""
+    bundle = bundle_for(latest_version(session, PROCESS_ID))
+    return form_pair(bundle, *engine().start_form(bundle))
+
+
+def on_duty_worker(session: Session, community: Organisation) -> User | None:
+    """The community worker who answers online submissions (首问负责): the first active one."""
+    return session.scalars(select(User).join(UserRole).where(
+        UserRole.role == "community_worker", User.org_id == community.id, User.is_active.is_(True))
+        .order_by(User.id).limit(1)).first()
+
+
+def public_progress(session: Session, code: str) -> dict:
+    """Progress by tracking code, without anybody's personal data."""
+    instance = session.scalars(select(Instance).where(
+        Instance.business_key == code, Instance.process_id == PROCESS_ID)).first()
+    if instance is None:
+        raise NotFound("no need has this tracking code")
+    ready = session.scalars(select(ReadyTask.name).where(ReadyTask.instance_id == instance.id)).all()
+    steps = session.execute(select(AuditEvent.at, AuditEvent.event_type, AuditEvent.task_name)
+                            .where(AuditEvent.instance_id == instance.id,
+                                   AuditEvent.event_type.in_(("instance_started", "task_completed", "timer_fired")))
+                            .order_by(AuditEvent.seq)).all()
+    status = OUTCOME_STATUS.get(instance.outcome or "", "open") if instance.status == "completed" else "open"
+    data = current_data(instance) if status == "closed_unreasonable" else {}
+    return {
+        "tracking_code": code, "title": instance.title, "status": status,
+        "stage": "、".join(ready) if ready else (instance.outcome or ""),
+        "submitted_at": instance.created_at.isoformat(),
+        "steps": [{"at": s.at.isoformat(), "event": s.event_type, "name": s.task_name} for s in steps],
+        "explanation": data.get("explanation"),
+    }
+
+
+def _community(session: Session, code) -> Organisation:
+    community = session.scalars(select(Organisation).where(
+        Organisation.code == str(code or ""), Organisation.kind == "community")).first()
+    if community is None:
+        raise Invalid("unknown community", {"community": "choose one of the offered options"})
+    return community
+
+
+def _check_grid(session: Session, grid, community: Organisation) -> None:
+    if not grid:
+        return
+    found = session.scalars(select(Organisation).where(
+        Organisation.code == grid, Organisation.kind == "grid", Organisation.parent_id == community.id)).first()
+    if found is None:
+        raise Invalid("unknown grid", {"grid": "not a grid of this community"})
+
+
+def _new_code(session: Session) -> str:
+    while True:
+        code = utcnow().strftime("%y%m%d") + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        if not session.scalar(select(Instance.id).where(Instance.business_key == code)):
+            return code

@@ -1,0 +1,92 @@
+"""Tasks: who may act on a ready task, and claim / release / complete."""
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from ..engine import TaskNotReady
+from ..models import AuditEvent, Instance, ReadyTask, User
+from ..people.scope import community_ids_in_scope
+from . import audit
+from .errors import Conflict, Forbidden, NotFound
+from .forms import form_pair, prefill, validate_submission
+from .instances import load_workflow, lock_instance, save_state
+from .versions import bundle_for, engine
+
+
+def may_act(session: Session, user: User, task: ReadyTask) -> bool:
+    """Whether the user holds the task's role in the task's community."""
+    return task.role in user.role_ids and task.community_id in community_ids_in_scope(session, user)
+
+
+def actionable_task(session: Session, task_id: str, user: User) -> ReadyTask:
+    """The ready task if this user may act on it; 404 / 409 / 403 otherwise."""
+    task = session.get(ReadyTask, task_id)
+    if task is None:
+        if session.scalar(select(exists().where(AuditEvent.task_id == task_id))):
+            raise Conflict("this task is no longer ready: it was completed or cancelled")
+        raise NotFound("no such task")
+    if not may_act(session, user, task):
+        raise Forbidden("this task is not yours to act on")
+    return task
+
+
+def task_view(session: Session, task: ReadyTask) -> dict:
+    """The task with its form, pre-filled data and rendered instructions."""
+    workflow = load_workflow(task.instance)
+    human = next((t for t in engine().ready_human_tasks(workflow) if t.id == task.id), None)
+    if human is None:
+        raise Conflict("this task is no longer ready")
+    form = form_pair(bundle_for(task.instance.version), human.form, human.ui_form)
+    return {"task": task, "form": form, "data": prefill(form, human.data),
+            "instructions": human.rendered_instructions()}
+
+
+def claim(session: Session, task_id: str, user: User) -> ReadyTask:
+    """Take a task so others see it is being handled; 409 if someone else holds it."""
+    task = actionable_task(session, task_id, user)
+    task = session.scalars(select(ReadyTask).where(ReadyTask.id == task_id).with_for_update(of=ReadyTask)
+                           .execution_options(populate_existing=True)).first()
+    if task is None:
+        raise Conflict("this task is no longer ready")
+    if task.claimed_by_id not in (None, user.id):
+        raise Conflict("this task is held by someone else", claimed_by=task.claimed_by.username)
+    if task.claimed_by_id is None:
+        task.claimed_by = user
+        audit.record(session, "task_claimed", user, instance=task.instance, task=task)
+    return task
+
+
+def release(session: Session, task_id: str, user: User) -> ReadyTask:
+    """Give a claimed task back to the queue (only its holder may)."""
+    task = actionable_task(session, task_id, user)
+    if task.claimed_by_id != user.id:
+        raise Conflict("only the person holding this task can release it")
+    task.claimed_by = None
+    audit.record(session, "task_released", user, instance=task.instance, task=task)
+    return task
+
+
+def complete(session: Session, task_id: str, user: User, data) -> tuple[Instance, list[ReadyTask]]:
+    """Validate and apply a submission; exactly one of concurrent submissions wins, the rest get 409."""
+    task = actionable_task(session, task_id, user)
+    instance = lock_instance(session, task.instance_id)
+    task = session.scalars(select(ReadyTask).where(ReadyTask.id == task_id)
+                           .execution_options(populate_existing=True)).first()
+    if instance is None or task is None:
+        raise Conflict("this task is no longer ready: someone else completed it")
+    if task.claimed_by_id not in (None, user.id):
+        raise Conflict("this task is held by someone else", claimed_by=task.claimed_by.username)
+    workflow = load_workflow(instance)
+    human = next((t for t in engine().ready_human_tasks(workflow) if t.id == task_id), None)
+    form = form_pair(bundle_for(instance.version), human.form if human else None, human.ui_form if human else None)
+    clean = validate_submission(form["schema"], data)
+    before = {key: (human.data.get(key) if human else None) for key in clean}
+    try:
+        result = engine().complete(workflow, task_id, clean)
+    except TaskNotReady:
+        raise Conflict("this task is no longer ready: its deadline passed") from None
+    audit.record(session, "task_completed", user, instance=instance, task=task,
+                 changes={key: [before[key], value] for key, value in clean.items()})
+    save_state(session, instance, workflow, result, user, completed_task_id=task_id)
+    session.flush()
+    return instance, list(session.scalars(select(ReadyTask).where(ReadyTask.instance_id == instance.id)))
+

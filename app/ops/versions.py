@@ -1,0 +1,117 @@
+"""Process versions: deploy (check, then store once), find the latest, and the parsed-spec cache."""
+import re
+import threading
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..engine import ProcessBundle, ProcessEngine, ProcessProblems, clock, content_hash, parse_package
+from ..models import ProcessDefinition, ProcessVersion, User
+from ..people.roles import role_for_lane
+from . import audit
+from .errors import NotFound, Undeployable
+
+# Functions diagrams may call, besides the allowed builtins.
+HELPERS = {"now": lambda: clock.now().isoformat()}
+
+_engine: ProcessEngine | None = None
+_bundles: dict[int, ProcessBundle] = {}
+_lock = threading.Lock()
+FORM_REFERENCE = re.compile(r'name="form(?:JsonSchema|UiSchema)Filename"\s+value="([^"]+)"')
+
+
+def engine() -> ProcessEngine:
+    """The process engine shared by this process's threads."""
+    global _engine
+    if _engine is None:
+        _engine = ProcessEngine(helpers=HELPERS)
+    return _engine
+
+
+def bundle_for(version: ProcessVersion) -> ProcessBundle:
+    """The parsed specs of a version, parsed once per process and then reused."""
+    bundle = _bundles.get(version.id)
+    if bundle is None:
+        bundle = check_package(version.files, version.definition.process_id)
+        with _lock:
+            _bundles.setdefault(version.id, bundle)
+    return bundle
+
+
+def check_package(files: dict[str, str], process_id: str | None = None) -> ProcessBundle:
+    """Parse and check a package against this installation's roles and helpers."""
+    return parse_package(files, lane_is_known=lambda lane: role_for_lane(lane) is not None,
+                         known_functions=HELPERS.keys(), process_id=process_id)
+
+
+def latest_version(session: Session, process_id: str) -> ProcessVersion:
+    """The newest version of a process that is not retired."""
+    version = session.scalars(
+        select(ProcessVersion).join(ProcessDefinition)
+        .where(ProcessDefinition.process_id == process_id, ProcessVersion.is_retired.is_(False))
+        .order_by(ProcessVersion.version.desc()).limit(1)
+    ).first()
+    if version is None:
+        raise NotFound(f"process '{process_id}' has no deployed version")
+    return version
+
+
+def deploy(session: Session, files: dict[str, str], actor: User | None) -> tuple[ProcessVersion, bool]:
+    """Check a package and store it as a new immutable version (or return the identical one)."""
+    try:
+        bundle = check_package(files)
+    except ProcessProblems as err:
+        raise Undeployable("the process cannot be deployed", problems=[p.as_dict() for p in err.problems])
+    definition = _definition(session, bundle)
+    existing = session.scalars(select(ProcessVersion).where(
+        ProcessVersion.definition_id == definition.id, ProcessVersion.content_hash == bundle.content_hash)).first()
+    if existing is not None:
+        return existing, False
+    number = (session.scalar(select(func.max(ProcessVersion.version))
+                             .where(ProcessVersion.definition_id == definition.id)) or 0) + 1
+    version = ProcessVersion(definition=definition, version=number, content_hash=bundle.content_hash,
+                             files=bundle.files, created_by_id=actor.id if actor else None)
+    session.add(version)
+    session.flush()
+    with _lock:
+        _bundles[version.id] = bundle
+    audit.record(session, "process_deployed", actor, summary=f"{bundle.process_id} v{number}",
+                 changes={"process_id": bundle.process_id, "version": number, "content_hash": bundle.content_hash})
+    return version, True
+
+
+def _definition(session: Session, bundle: ProcessBundle) -> ProcessDefinition:
+    definition = session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.process_id == bundle.process_id).with_for_update()).first()
+    if definition is None:
+        definition = ProcessDefinition(process_id=bundle.process_id, name=bundle.name)
+        session.add(definition)
+        session.flush()
+    return definition
+
+
+def package_from_directory(process_dir: Path, forms_dir: Path) -> dict[str, str]:
+    """A process folder's BPMN and DMN files plus every form file they reference."""
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(process_dir.iterdir())
+             if p.suffix in (".bpmn", ".dmn")}
+    for text in [t for n, t in files.items() if n.endswith(".bpmn")]:
+        for form in FORM_REFERENCE.findall(text):
+            if (forms_dir / form).is_file():
+                files[form] = (forms_dir / form).read_text(encoding="utf-8")
+    return files
+
+
+def deploy_shipped(session: Session, processes_dir: Path, forms_dir: Path) -> list[ProcessVersion]:
+    """Deploy each folder under processes/ whose content differs from its stored versions."""
+    created = []
+    for folder in sorted(p for p in processes_dir.iterdir() if p.is_dir()):
+        version, is_new = deploy(session, package_from_directory(folder, forms_dir), None)
+        if is_new:
+            created.append(version)
+    return created
+
+
+def version_hash(files: dict[str, str]) -> str:
+    """The content hash a package would be stored under."""
+    return content_hash(files)

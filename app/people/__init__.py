@@ -1,0 +1,1 @@
+"""People: roles, organisation scope, passwords and API tokens."""

@@ -1,0 +1,32 @@
+"""Which communities a user may see, derived from where they sit in the organisation tree."""
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Organisation, User
+from .roles import READ_ALL_ROLES
+
+
+def community_ids_in_scope(session: Session, user: User) -> set[int]:
+    """Every community at or below the user's organisation (all of them for auditors and admins)."""
+    cache = session.info.setdefault("scope_cache", {})
+    if user.id not in cache:
+        cache[user.id] = _communities_under(session, None if user.role_ids & READ_ALL_ROLES else user.org)
+    return cache[user.id]
+
+
+def _communities_under(session: Session, org: Organisation | None) -> set[int]:
+    rows = session.execute(select(Organisation.id, Organisation.parent_id, Organisation.kind)).all()
+    if org is None:
+        return {r.id for r in rows if r.kind == "community"}
+    if org.kind in ("community", "grid"):
+        return {org.id if org.kind == "community" else org.parent_id}
+    children: dict[int | None, list] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    found, stack = set(), [org.id]
+    while stack:
+        for row in children.get(stack.pop(), []):
+            if row.kind == "community":
+                found.add(row.id)
+            stack.append(row.id)
+    return found

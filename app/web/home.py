@@ -1,0 +1,14 @@
+"""The home page: what the signed-in person's roles let them do."""
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..ops.queries import inbox
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("home.html", tasks=inbox(db(), current_user, limit=10))

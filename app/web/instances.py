@@ -1,0 +1,24 @@
+"""Instance pages: the list in one's communities, and one instance with its data and history."""
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..ops.instances import current_data
+from ..ops.queries import history, instances_in_scope, ready_tasks_of, visible_instance
+
+bp = Blueprint("instances", __name__)
+
+
+@bp.get("/instances")
+@login_required
+def instance_list():
+    status = request.args.get("status") or None
+    return render_template("instances.html", instances=instances_in_scope(db(), current_user, status), status=status)
+
+
+@bp.get("/instances/<int:instance_id>")
+@login_required
+def instance(instance_id: int):
+    found = visible_instance(db(), current_user, instance_id)
+    return render_template("instance.html", instance=found, data=current_data(found),
+                           ready=ready_tasks_of(db(), found.id), events=history(db(), found.id))

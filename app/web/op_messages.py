@@ -1,0 +1,36 @@
+"""Messages that operations raise and pages show, listed here so that translators see them.
+
+Operations speak English (the API returns it as is); pages pass these through gettext.
+"""
+
+
+def _(text: str) -> str:
+    return text
+
+
+MESSAGES = (
+    _("only the person holding this task can release it"),
+    _("the instance changed meanwhile; reload and try again"),
+    _("this task is no longer ready"),
+    _("this task is no longer ready: it was completed or cancelled"),
+    _("this task is no longer ready: its deadline passed"),
+    _("this task is no longer ready: someone else completed it"),
+    _("this task is held by someone else"),
+    _("this instance is outside your communities"),
+    _("this task is not yours to act on"),
+    _("some fields need correcting"),
+    _("unknown community"),
+    _("unknown grid"),
+    _("no such instance"),
+    _("no such task"),
+    _("wrong username or password"),
+    # field messages
+    _("required"), _("choose one of the offered options"), _("too long"), _("too short"),
+    _("out of range"), _("wrong type"), _("invalid format"), _("invalid value"), _("unknown field"),
+    _("must be an object"), _("not a grid of this community"),
+    # statuses, outcomes and event types shown on pages
+    _("running"), _("completed"), _("error"), _("cancelled"), _("resolved"), _("closed_unreasonable"),
+    _("merged"), _("withdrawn"), _("instance_started"), _("instance_completed"), _("instance_failed"),
+    _("task_completed"), _("task_claimed"), _("task_released"), _("task_cancelled"), _("timer_fired"), _("process_deployed"),
+    _("token_issued"),
+)

@@ -1,0 +1,57 @@
+"""Inbox and task pages: see, claim, release and complete the work assigned to your role."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import commit, db
+from ..ops import tasks
+from ..ops.errors import Invalid
+from ..ops.queries import inbox
+from .formdata import coerce_form
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.get("/inbox")
+@login_required
+def inbox_page():
+    return render_template("inbox.html", tasks=inbox(db(), current_user))
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def task(task_id: str):
+    view = tasks.task_view(db(), tasks.actionable_task(db(), task_id, current_user))
+    return render_template("task.html", **view, errors={})
+
+
+@bp.post("/tasks/<task_id>")
+@login_required
+def task_submit(task_id: str):
+    view = tasks.task_view(db(), tasks.actionable_task(db(), task_id, current_user))
+    data = coerce_form(view["form"]["schema"], request.form)
+    try:
+        instance, _next = tasks.complete(db(), task_id, current_user, data)
+    except Invalid as err:
+        db().rollback()
+        flash(_("Some fields need correcting."), "error")
+        return render_template("task.html", **(view | {"data": data}), errors=err.fields), 400
+    commit()
+    flash(_("Done: %(name)s.", name=view["task"].name), "success")
+    return redirect(url_for("instances.instance", instance_id=instance.id))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def task_claim(task_id: str):
+    tasks.claim(db(), task_id, current_user)
+    commit()
+    return redirect(url_for("tasks.task", task_id=task_id))
+
+
+@bp.post("/tasks/<task_id>/release")
+@login_required
+def task_release(task_id: str):
+    tasks.release(db(), task_id, current_user)
+    commit()
+    return redirect(url_for("tasks.inbox_page"))

@@ -1,0 +1,98 @@
+"""The shipped need_lifecycle, driven by task id with a save/restore round trip after every step."""
+import json
+from datetime import timedelta
+
+import pytest
+
+from app.config import ROOT
+from app.engine import ProcessEngine, clock
+from app.ops.versions import HELPERS, check_package, package_from_directory
+
+INTAKE = {"title": "楼道灯坏了", "description": "3号楼2单元楼道灯不亮", "category": "daily_life",
+          "channel": "party_line", "visit_type": "home_visit", "community": "nanshan",
+          "tracking_code": "T1", "first_responder": "grid1"}
+
+PATHS = {
+    "unreasonable": ([("assess_reasonableness", {"reasonable": False, "basis": "无依据"}),
+                      ("explain_to_resident", {"explanation_method": "phone", "explanation": "已解释"})],
+                     "closed_unreasonable"),
+    "community_tier_a": ([("assess_reasonableness", {"reasonable": True, "basis": "ok"}),
+                          ("assess_responsibility", {"responsibility": "community"}),
+                          ("grade_need", {"tier": "A", "kind": "affair"}),
+                          ("resolve_need", {"resolution": "已修复"}),
+                          ("resident_feedback", {"satisfaction": 5})], "resolved"),
+    "street_resolves": ([("assess_reasonableness", {"reasonable": True, "basis": "ok"}),
+                         ("assess_responsibility", {"responsibility": "government"}),
+                         ("street_handle", {"street_decision": "resolved", "street_resolution": "已协调"}),
+                         ("resident_feedback", {"satisfaction": 4})], "resolved"),
+    "street_returns": ([("assess_reasonableness", {"reasonable": True, "basis": "ok"}),
+                        ("assess_responsibility", {"responsibility": "government"}),
+                        ("street_handle", {"street_decision": "return", "street_resolution": "属社区事务"}),
+                        ("grade_need", {"tier": "B", "kind": "affair"}),
+                        ("resolve_need", {"resolution": "已修复"}),
+                        ("resident_feedback", {"satisfaction": 3})], "resolved"),
+}
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    return check_package(package_from_directory(ROOT / "processes" / "need_lifecycle", ROOT / "forms"))
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return ProcessEngine(helpers=HELPERS)
+
+
+def round_trip(engine, bundle, workflow):
+    """Save, restore and save again: the two saves must be identical, and no spec is stored."""
+    state = engine.dump(workflow)
+    assert "task_specs" not in json.loads(state) and '"spec"' not in state
+    restored = engine.load(bundle, state)
+    assert engine.dump(restored) == state
+    assert restored.script_engine is engine.script_engine
+    return restored
+
+
+def ready_ids(engine, workflow) -> list[str]:
+    return [t.bpmn_id for t in engine.ready_human_tasks(workflow)]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_step_survives_save_and_restore(engine, bundle, path):
+    steps, outcome = PATHS[path]
+    workflow, result = engine.start(bundle, dict(INTAKE))
+    workflow = round_trip(engine, bundle, workflow)
+    for bpmn_id, data in steps:
+        assert ready_ids(engine, workflow) == [bpmn_id], path
+        task = engine.ready_human_tasks(workflow)[0]
+        result = engine.complete(workflow, task.id, data)
+        assert result.status in ("running", "completed"), result.error
+        workflow = round_trip(engine, bundle, workflow)
+    assert result.status == "completed" and result.outcome == outcome
+    assert engine.current_data(workflow)["title"] == INTAKE["title"]
+
+
+def test_overdue_resolution_escalates_after_restore(engine, bundle):
+    workflow, _ = engine.start(bundle, dict(INTAKE))
+    for bpmn_id, data in PATHS["community_tier_a"][0][:3]:
+        engine.complete(workflow, engine.ready_human_tasks(workflow)[0].id, data)
+    workflow = round_trip(engine, bundle, workflow)
+    resolve = engine.ready_human_tasks(workflow)[0]
+    assert resolve.bpmn_id == "resolve_need" and resolve.due_at == engine.next_timer_at(workflow)
+    with clock.frozen_at(resolve.due_at - timedelta(seconds=1)):
+        engine.run(workflow)
+    assert ready_ids(engine, workflow) == ["resolve_need"]
+    with clock.frozen_at(resolve.due_at + timedelta(seconds=1)):
+        engine.run(workflow)
+    workflow = round_trip(engine, bundle, workflow)
+    assert ready_ids(engine, workflow) == ["street_takeover"]
+    assert engine.next_timer_at(workflow) is None
+
+
+def test_human_task_carries_form_lane_and_instructions(engine, bundle):
+    workflow, _ = engine.start(bundle, dict(INTAKE))
+    task = engine.ready_human_tasks(workflow)[0]
+    assert (task.lane, task.form, task.ui_form) == ("社区工作者", "assess_reasonableness-schema.json",
+                                                    "assess_reasonableness-uischema.json")
+    assert "楼道灯坏了" in task.rendered_instructions()
