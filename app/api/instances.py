@@ -15,7 +15,7 @@ bp = Blueprint("api_instances", __name__, url_prefix="/api")
 @requires()
 def instance_detail(instance_id: int):
     instance = visible_instance(db(), api_user(), instance_id)
-    return jsonify(instance_json(instance, current_data(instance), ready_tasks_of(db(), instance.id)))
+    return jsonify(instance_json(instance, current_data(db(), instance), ready_tasks_of(db(), instance.id)))
 
 
 @bp.get("/instances/<int:instance_id>/history")

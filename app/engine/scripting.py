@@ -29,6 +29,7 @@ MAX_BITS = 10**5  # largest int (in bits) a script may build with *, ** or <<
 _SEQUENCES = (str, bytes, list, tuple)
 _BINARY = {"+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift}
 _GUARDED_OPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
+_REFUSED = {ast.ClassDef: "class", ast.With: "with", ast.Yield: "yield", ast.YieldFrom: "yield from"}
 _INPLACE = {op + "=": getattr(operator, "i" + name) for op, name in {
     "+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod", "**": "pow",
     "<<": "lshift", ">>": "rshift", "|": "or", "^": "xor", "&": "and", "@": "matmul"}.items()}
@@ -50,24 +51,27 @@ class _Policy(RestrictingNodeTransformer):
         copy_locations(call, node)
         return call
 
+    def visit_While(self, node):
+        node = self.node_contents_visit(node)
+        # CPython 3.11 emits no line event for a loop that jumps to itself (`while True: pass`),
+        # so the tracer would never see it; a real call in the test gives each turn a fresh line.
+        call = ast.Call(ast.Name("_truth_", ast.Load()), [node.test], [])
+        copy_locations(call, node.test)
+        node.test = call
+        return node
+
     def visit_Import(self, node):
         target = getattr(node, "module", None) or ", ".join(alias.name for alias in node.names)
         self.error(node, f'import of "{target}" is not allowed.')
 
     visit_ImportFrom = visit_Import
 
-    def visit_ClassDef(self, node):
-        self.error(node, f'class definition "{node.name}" is not allowed.')
+    # A timeout unsets the tracer, so nothing may run while it propagates: `finally` blocks,
+    # `with` exits and generator cleanup would run unbounded (`except` clauses are guarded).
+    def _refuse(self, node):
+        self.error(node, f'"{_REFUSED[type(node)]}" is not allowed.')
 
-    # A timeout unsets the tracer, so no code may run while it propagates: `finally`, `with`
-    # exits and generator cleanup would run unbounded; `except` clauses are guarded below.
-    def visit_With(self, node):
-        self.error(node, '"with" statements are not allowed.')
-
-    def visit_Yield(self, node):
-        self.error(node, "generator functions (yield) are not allowed.")
-
-    visit_YieldFrom = visit_Yield
+    visit_ClassDef = visit_With = visit_Yield = visit_YieldFrom = _refuse
 
     def visit_Try(self, node):
         if node.finalbody:
@@ -125,16 +129,26 @@ def _write_guard(ob):
     raise TypeError(f"a script may not modify {type(ob).__name__} objects")
 
 
+class _Deadline:
+    """Trace function raising ScriptTimeout in script frames once the time limit has passed."""
+
+    def __init__(self, seconds):
+        self.seconds, self.deadline = seconds, time.monotonic() + seconds
+
+    def __call__(self, frame, event, arg):
+        if frame.f_code.co_filename != FILENAME:
+            return None  # helpers and guards are trusted, and could swallow the timeout
+        if time.monotonic() > self.deadline:
+            raise ScriptTimeout(f"the script ran longer than its time limit of {self.seconds} s")
+        return self
+
+
 def _except_guard(types=BaseException):
-    """Make any `except` clause of a script let a timeout through."""
-    return () if isinstance(sys.exception(), ScriptTimeout) else types
+    """Catch nothing once the tracer is gone: Python unsets it when it raises (timeout or recursion)."""
+    return types if isinstance(sys.gettrace(), _Deadline) else ()
 
 
-def _apply(func, *args, **kwargs):
-    return func(*args, **kwargs)
-
-
-_DENIED = {"__build_class__", "pow", "id", "setattr", "delattr", "range",
+_DENIED = {"__build_class__", "_getattr_", "pow", "id", "setattr", "delattr", "range",
            "BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit"}
 _BUILTINS = MappingProxyType({
     **{name: value for name, value in safe_builtins.items() if name not in _DENIED},
@@ -144,11 +158,12 @@ _BUILTINS = MappingProxyType({
     "range": _range,
 })
 ALLOWED_BUILTINS = frozenset(_BUILTINS) - {"None", "True", "False", "Ellipsis"} | {"print"}
-_GUARDS = MappingProxyType({
+_GUARDS = MappingProxyType({  # the names RestrictedPython's (and our policy's) rewritten code calls
     "__builtins__": _BUILTINS, "_getattr_": safer_getattr_raise, "_getitem_": operator.getitem,
     "_getiter_": iter, "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence, "_write_": _write_guard, "_inplacevar_": _inplacevar,
-    "_binop_": _binop, "_except_guard_": _except_guard, "_apply_": _apply, "_print_": PrintCollector,
+    "_apply_": lambda func, *args, **kwargs: func(*args, **kwargs), "_print_": PrintCollector,
+    "_binop_": _binop, "_except_guard_": _except_guard, "_truth_": bool,
 })
 DEFAULT_HELPERS = MappingProxyType({
     "now": lambda: datetime.now(timezone.utc), "date": date, "datetime": datetime,
@@ -163,18 +178,14 @@ def _compile(mode, text):
     return compiler(text, filename=FILENAME, policy=_Policy)
 
 
-def _line_of(message, default=1):
-    match = re.match(r"Line (\d+)", message)
-    return int(match.group(1)) if match else default
-
-
 def _code(mode, text):
     """The compiled code, or a SyntaxError whose lineno SpiffWorkflow can look up in `text`."""
     result = _compile(mode, text)
     if not result.errors:
         return result.code
     lines = text.splitlines() or [""]
-    lineno = min(max(_line_of(result.errors[0]), 1), len(lines))
+    match = re.match(r"Line (\d+)", result.errors[0])  # "Line None" for some syntax errors
+    lineno = min(max(int(match.group(1)) if match else 1, 1), len(lines))
     error = SyntaxError("; ".join(result.errors))
     error.lineno, error.text = lineno, lines[lineno - 1]
     raise error
@@ -189,13 +200,14 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
     def evaluate(self, expression, context, external_context=None):
         """Value of `expression` over the task data (which shadows helpers and external names)."""
-        namespace = self._namespace(context, external_context or {})
+        # Guards come last: their names start with "_", which no script or form field may bind.
+        namespace = {**self.globals, **(external_context or {}), **context, **_GUARDS}
         return self._run(eval, _code("eval", expression), namespace)
 
     def execute(self, script, context, external_context=None):
         """Run `script`; its assignments and deletions become the task data `context`."""
-        external = external_context or {}
-        namespace = self._namespace(context, external)
+        environment = {**self.globals, **(external_context or {})}
+        namespace = {**environment, **context, **_GUARDS}
         # One dict for globals and locals, so comprehensions and functions see earlier variables.
         self._run(exec, _code("exec", script), namespace)
         if "_print" in namespace:
@@ -203,34 +215,23 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         for name in [name for name in context if name not in namespace]:
             del context[name]
         context.update((name, value) for name, value in namespace.items()
-                       if not self._is_environment(name, value, external))
+                       if not _is_environment(name, value, environment))
         return True
 
-    def _namespace(self, context, external):
-        # Guards come last: their names start with "_", which no script or form field may bind.
-        return {**self.globals, **external, **context, **_GUARDS}
-
-    def _is_environment(self, name, value, external):
-        return (name.startswith("_") or callable(value) or isinstance(value, ModuleType)
-                or (name in external and value is external[name]))
-
     def _run(self, run, code, namespace):
-        """run(code, namespace) under a per-thread trace that enforces the time limit."""
-        deadline = time.monotonic() + self.time_limit
-
-        def trace(frame, event, arg):
-            if frame.f_code.co_filename != FILENAME:
-                return None  # helpers and guards are trusted; raising there could be swallowed
-            if time.monotonic() > deadline:
-                raise ScriptTimeout(f"the script ran longer than {self.time_limit} s")
-            return trace
-
+        """run(code, namespace) under a per-thread tracer that enforces the time limit."""
         previous = sys.gettrace()
-        sys.settrace(trace)
+        sys.settrace(_Deadline(self.time_limit))
         try:
             return run(code, namespace)
         finally:
             sys.settrace(previous)
+
+
+def _is_environment(name, value, environment):
+    """Whether a script's variable is sandbox machinery or an untouched helper, not task data."""
+    return (name.startswith("_") or callable(value) or isinstance(value, ModuleType)
+            or (name in environment and environment[name] is value))
 
 
 def create_script_engine(helpers: dict | None = None, time_limit: float = 1.0) -> PythonScriptEngine:
@@ -263,12 +264,7 @@ def _check(mode, text, known_functions):
 
 def _defined_names(tree):
     """Names the code itself binds: variables, functions and parameters."""
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        elif isinstance(node, ast.FunctionDef):
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-    return names
+    nodes = list(ast.walk(tree))
+    return ({node.id for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+            | {node.name for node in nodes if isinstance(node, ast.FunctionDef)}
+            | {node.arg for node in nodes if isinstance(node, ast.arg)})

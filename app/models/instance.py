@@ -28,8 +28,9 @@ class Instance(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    version: Mapped[ProcessVersion] = relationship(lazy="joined")
-    community: Mapped[Organisation] = relationship(lazy="joined")
+    # Loaded when shown, not on the hot path (which needs only the ids).
+    version: Mapped[ProcessVersion] = relationship()
+    community: Mapped[Organisation] = relationship()
     started_by: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": lock_version}
@@ -53,6 +54,6 @@ class ReadyTask(Base):
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    instance: Mapped[Instance] = relationship(lazy="joined")
-    community: Mapped[Organisation] = relationship(lazy="joined")
-    claimed_by: Mapped[User | None] = relationship(lazy="joined")
+    instance: Mapped[Instance] = relationship()
+    community: Mapped[Organisation] = relationship()
+    claimed_by: Mapped[User | None] = relationship()

@@ -33,7 +33,8 @@ class ProcessVersion(Base):
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     version: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
-    files: Mapped[dict] = mapped_column(JSON)
+    # Read only when a version is parsed (once per process), never with every instance load.
+    files: Mapped[dict] = mapped_column(JSON, deferred=True)
     is_retired: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -3,7 +3,7 @@ import hashlib
 import json
 from datetime import UTC
 
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
@@ -45,12 +45,15 @@ def _append_pending(session: Session) -> None:
         return
     session.flush()  # instance ids exist now
     # The head row is locked last and briefly: every writer appends through it, in order.
-    head = session.execute(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()).scalar_one()
+    seq, prev = session.execute(select(AuditHead.last_seq, AuditHead.last_hash)
+                                .where(AuditHead.id == HEAD_ID).with_for_update()).one()
+    rows = []
     for item in pending:
-        entry = _event_from(item, head.last_seq + 1, head.last_hash)
-        session.add(entry)
-        head.last_seq, head.last_hash = entry.seq, entry.hash
-    session.flush()
+        entry = _event_from(item, seq + 1, prev)
+        seq, prev = entry.seq, entry.hash
+        rows.append({c.key: getattr(entry, c.key) for c in AuditEvent.__table__.columns})
+    session.execute(insert(AuditEvent), rows)
+    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_seq=seq, last_hash=prev))
 
 
 def _event_from(item: dict, seq: int, prev_hash: str) -> AuditEvent:

@@ -14,7 +14,7 @@ def start_process(session: Session, process_id: str, data: dict, community: Orga
                   actor: User | None, business_key: str | None = None) -> Instance:
     """Start the latest version of a process with its start data."""
     version = latest_version(session, process_id)
-    workflow, result = engine().start(bundle_for(version), data)
+    workflow, result = engine().start(bundle_for(session, version.id), data)
     instance = Instance(version=version, process_id=process_id, business_key=business_key,
                         title=str(data.get("title", ""))[:200], community=community,
                         started_by=actor)
@@ -28,10 +28,12 @@ def start_process(session: Session, process_id: str, data: dict, community: Orga
 
 
 def save_state(session: Session, instance: Instance, workflow, result: RunResult, actor: User | None,
-               completed_task_id: str | None = None) -> None:
-    """Store state, status, timer index and ready tasks together, and audit how the run ended."""
+               completed_task_id: str | None = None) -> list[ReadyTask]:
+    """Store state, status, timer index and ready tasks together; audit how the run ended.
+
+    Returns the instance's ready tasks as they now stand."""
     _apply_run(instance, workflow, result)
-    _project_run(session, instance, workflow, result, actor, completed_task_id)
+    return _project_run(session, instance, workflow, result, actor, completed_task_id)
 
 
 def _apply_run(instance: Instance, workflow, result: RunResult) -> None:
@@ -43,11 +45,13 @@ def _apply_run(instance: Instance, workflow, result: RunResult) -> None:
 
 
 def _project_run(session: Session, instance: Instance, workflow, result: RunResult, actor: User | None,
-                 completed_task_id: str | None = None) -> None:
+                 completed_task_id: str | None = None) -> list[ReadyTask]:
     ready = engine().ready_human_tasks(workflow) if result.status == "running" else []
-    for gone in sync_ready_tasks(session, instance, ready):
+    current, removed = sync_ready_tasks(session, instance, ready)
+    for gone in removed:
         if gone.id != completed_task_id:
             audit.record(session, "task_cancelled", actor, instance=instance, task=gone)
+    return current
     if result.status == "error":
         audit.record(session, "instance_failed", actor, instance=instance, summary=result.error or "")
     elif result.status == "completed":
@@ -55,21 +59,23 @@ def _project_run(session: Session, instance: Instance, workflow, result: RunResu
                      changes={"outcome": [None, result.outcome]})
 
 
-def sync_ready_tasks(session: Session, instance: Instance, tasks: list[HumanTask]) -> list[ReadyTask]:
-    """Make the projection match the ready tasks, keeping claims; return the rows removed."""
+def sync_ready_tasks(session: Session, instance: Instance,
+                     tasks: list[HumanTask]) -> tuple[list[ReadyTask], list[ReadyTask]]:
+    """Make the projection match the ready tasks, keeping claims; return (current, removed) rows."""
     existing = {t.id: t for t in session.scalars(select(ReadyTask).where(ReadyTask.instance_id == instance.id))}
+    current = []
     for task in tasks:
         row = existing.pop(task.id, None)
         if row is None:
-            session.add(ReadyTask(id=task.id, instance_id=instance.id, process_id=instance.process_id,
-                                  bpmn_id=task.bpmn_id, name=task.name, lane=task.lane,
-                                  role=role_for_lane(task.lane), community_id=instance.community_id,
-                                  due_at=task.due_at))
-        else:
-            row.due_at = task.due_at
+            row = ReadyTask(id=task.id, instance_id=instance.id, process_id=instance.process_id,
+                            bpmn_id=task.bpmn_id, name=task.name, lane=task.lane, role=role_for_lane(task.lane),
+                            community_id=instance.community_id, due_at=task.due_at)
+            session.add(row)
+        row.due_at = task.due_at
+        current.append(row)
     for row in existing.values():
         session.delete(row)
-    return list(existing.values())
+    return current, list(existing.values())
 
 
 def lock_instance(session: Session, instance_id: int) -> Instance | None:
@@ -78,11 +84,11 @@ def lock_instance(session: Session, instance_id: int) -> Instance | None:
                            .with_for_update(of=Instance).execution_options(populate_existing=True)).first()
 
 
-def load_workflow(instance: Instance):
+def load_workflow(session: Session, instance: Instance):
     """The instance's workflow, restored onto its pinned version's cached specs."""
-    return engine().load(bundle_for(instance.version), instance.state)
+    return engine().load(bundle_for(session, instance.version_id), instance.state)
 
 
-def current_data(instance: Instance) -> dict:
+def current_data(session: Session, instance: Instance) -> dict:
     """The instance's process data as it stands now."""
-    return engine().current_data(load_workflow(instance))
+    return engine().current_data(load_workflow(session, instance))

@@ -29,7 +29,7 @@ def submit_need(session: Session, payload, actor: User | None, public: bool) -> 
         if unknown:
             raise Invalid("some fields need correcting", unknown)
         fields["channel"] = "online"
-    bundle = bundle_for(latest_version(session, PROCESS_ID))
+    bundle = bundle_for(session, latest_version(session, PROCESS_ID).id)
     data = validate_submission(form_pair(bundle, *engine().start_form(bundle))["schema"], fields)
     _check_grid(session, data.get("grid"), community)
     responder = actor if actor is not None else on_duty_worker(session, community)
@@ -40,7 +40,7 @@ def submit_need(session: Session, payload, actor: User | None, public: bool) -> 
 
 def intake_form(session: Session) -> dict:
     """The need intake form {schema, ui_schema} of the latest need_lifecycle version."""
-    bundle = bundle_for(latest_version(session, PROCESS_ID))
+    bundle = bundle_for(session, latest_version(session, PROCESS_ID).id)
     return form_pair(bundle, *engine().start_form(bundle))
 
 
@@ -63,7 +63,7 @@ def public_progress(session: Session, code: str) -> dict:
                                    AuditEvent.event_type.in_(("instance_started", "task_completed", "timer_fired")))
                             .order_by(AuditEvent.seq)).all()
     status = OUTCOME_STATUS.get(instance.outcome or "", "open") if instance.status == "completed" else "open"
-    data = current_data(instance) if status == "closed_unreasonable" else {}
+    data = current_data(session, instance) if status == "closed_unreasonable" else {}
     return {
         "tracking_code": code, "title": instance.title, "status": status,
         "stage": "、".join(ready) if ready else (instance.outcome or ""),

@@ -1,5 +1,6 @@
 """Named read queries: inbox (mine), queue (I may claim), instances in scope, history."""
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, Instance, ReadyTask, User
@@ -14,6 +15,8 @@ def inbox(session: Session, user: User, limit: int = 200) -> list[ReadyTask]:
     """Ready tasks this user may act on: their own claims first, then the unclaimed, by due date."""
     scope = community_ids_in_scope(session, user)
     query = (select(ReadyTask)
+             .options(joinedload(ReadyTask.community), joinedload(ReadyTask.claimed_by),
+                      joinedload(ReadyTask.instance))
              .where(ReadyTask.role.in_(user.role_ids), ReadyTask.community_id.in_(scope),
                     or_(ReadyTask.claimed_by_id.is_(None), ReadyTask.claimed_by_id == user.id))
              .order_by(ReadyTask.claimed_by_id.is_(None), ReadyTask.due_at.is_(None), ReadyTask.due_at,
@@ -45,6 +48,7 @@ def instances_in_scope(session: Session, user: User, status: str | None = None, 
     query = select(Instance).where(Instance.community_id.in_(community_ids_in_scope(session, user)))
     if status:
         query = query.where(Instance.status == status)
+    query = query.options(joinedload(Instance.community))
     return list(session.scalars(query.order_by(Instance.id.desc()).limit(limit)))
 
 

@@ -31,11 +31,11 @@ def actionable_task(session: Session, task_id: str, user: User) -> ReadyTask:
 
 def task_view(session: Session, task: ReadyTask) -> dict:
     """The task with its form, pre-filled data and rendered instructions."""
-    workflow = load_workflow(task.instance)
+    workflow = load_workflow(session, task.instance)
     human = next((t for t in engine().ready_human_tasks(workflow) if t.id == task.id), None)
     if human is None:
         raise Conflict("this task is no longer ready")
-    form = form_pair(bundle_for(task.instance.version), human.form, human.ui_form)
+    form = form_pair(bundle_for(session, task.instance.version_id), human.form, human.ui_form)
     return {"task": task, "form": form, "data": prefill(form, human.data),
             "instructions": human.rendered_instructions()}
 
@@ -68,25 +68,21 @@ def release(session: Session, task_id: str, user: User) -> ReadyTask:
 def complete(session: Session, task_id: str, user: User, data) -> tuple[Instance, list[ReadyTask]]:
     """Validate and apply a submission; exactly one of concurrent submissions wins, the rest get 409."""
     task = actionable_task(session, task_id, user)
-    instance = lock_instance(session, task.instance_id)
-    task = session.scalars(select(ReadyTask).where(ReadyTask.id == task_id)
-                           .execution_options(populate_existing=True)).first()
-    if instance is None or task is None:
-        raise Conflict("this task is no longer ready: someone else completed it")
     if task.claimed_by_id not in (None, user.id):
         raise Conflict("this task is held by someone else", claimed_by=task.claimed_by.username)
-    workflow = load_workflow(instance)
+    # The locked, freshly read state decides: a concurrent winner has already moved it on.
+    instance = lock_instance(session, task.instance_id)
+    workflow = load_workflow(session, instance)
     human = next((t for t in engine().ready_human_tasks(workflow) if t.id == task_id), None)
-    form = form_pair(bundle_for(instance.version), human.form if human else None, human.ui_form if human else None)
+    if human is None:
+        raise Conflict("this task is no longer ready: someone else completed it")
+    form = form_pair(bundle_for(session, instance.version_id), human.form, human.ui_form)
     clean = validate_submission(form["schema"], data)
-    before = {key: (human.data.get(key) if human else None) for key in clean}
+    before = {key: human.data.get(key) for key in clean}
     try:
         result = engine().complete(workflow, task_id, clean)
     except TaskNotReady:
         raise Conflict("this task is no longer ready: its deadline passed") from None
     audit.record(session, "task_completed", user, instance=instance, task=task,
                  changes={key: [before[key], value] for key, value in clean.items()})
-    save_state(session, instance, workflow, result, user, completed_task_id=task_id)
-    session.flush()
-    return instance, list(session.scalars(select(ReadyTask).where(ReadyTask.instance_id == instance.id)))
-
+    return instance, save_state(session, instance, workflow, result, user, completed_task_id=task_id)

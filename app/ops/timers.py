@@ -28,7 +28,7 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> b
     ).first()
     if instance is None:
         return False
-    workflow = load_workflow(instance)
+    workflow = load_workflow(session, instance)
     before = {t.bpmn_id for t in engine().ready_human_tasks(workflow)}
     with clock.frozen_at(now):
         result = engine().run(workflow)

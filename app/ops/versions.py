@@ -29,13 +29,14 @@ def engine() -> ProcessEngine:
     return _engine
 
 
-def bundle_for(version: ProcessVersion) -> ProcessBundle:
-    """The parsed specs of a version, parsed once per process and then reused."""
-    bundle = _bundles.get(version.id)
+def bundle_for(session: Session, version_id: int) -> ProcessBundle:
+    """The parsed specs of a version: parsed once per process from its stored files, then reused."""
+    bundle = _bundles.get(version_id)
     if bundle is None:
+        version = session.get(ProcessVersion, version_id)
         bundle = check_package(version.files, version.definition.process_id)
         with _lock:
-            _bundles.setdefault(version.id, bundle)
+            bundle = _bundles.setdefault(version_id, bundle)
     return bundle
 
 

@@ -15,11 +15,11 @@ def community_ids_in_scope(session: Session, user: User) -> set[int]:
 
 
 def _communities_under(session: Session, org: Organisation | None) -> set[int]:
+    if org is not None and org.kind in ("community", "grid"):
+        return {org.id if org.kind == "community" else org.parent_id}
     rows = session.execute(select(Organisation.id, Organisation.parent_id, Organisation.kind)).all()
     if org is None:
         return {r.id for r in rows if r.kind == "community"}
-    if org.kind in ("community", "grid"):
-        return {org.id if org.kind == "community" else org.parent_id}
     children: dict[int | None, list] = {}
     for row in rows:
         children.setdefault(row.parent_id, []).append(row)

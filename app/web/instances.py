@@ -20,5 +20,5 @@ def instance_list():
 @login_required
 def instance(instance_id: int):
     found = visible_instance(db(), current_user, instance_id)
-    return render_template("instance.html", instance=found, data=current_data(found),
+    return render_template("instance.html", instance=found, data=current_data(db(), found),
                            ready=ready_tasks_of(db(), found.id), events=history(db(), found.id))

@@ -1,0 +1,1 @@
+"""Benchmarks, run by `make bench`: one JSON line of medians measured in one run."""
