@@ -66,8 +66,11 @@ def timers_run(now_text: str | None):
 @click.option("--interval", default=5.0, help="Seconds between passes.")
 def worker(interval: float):
     """Keep firing due timers."""
+    click.echo(f"timer worker started; a pass every {interval:g} s")
     while True:
-        fire_due(None)
+        fired = fire_due(None)
+        if fired:
+            click.echo(f"fired timers of {fired} instance(s)")
         time.sleep(interval)
 
 

@@ -30,10 +30,13 @@ def test_community_tier_a_need_is_resolved(api):
     assert completed_by(api, iid) == [("assess_reasonableness", "worker1"), ("assess_responsibility", "worker1"),
                                       ("grade_need", "worker1"), ("resolve_need", "worker1"),
                                       ("resident_feedback", "worker1")]
+    last = history_of(api, iid)[-1]
+    assert (last["event_type"], last["actor"], last["data_changes"]) == ("instance_completed", "worker1",
+                                                                          {"outcome": [None, "resolved"]})
     instance = api.get(f"/api/instances/{iid}", "worker1").get_json()
     assert instance["status"] == "completed" and instance["data"]["resolution"] == "已更换灯泡"
     progress = api.get(f"/api/public/needs/{need['tracking_code']}").get_json()
-    assert progress["status"] == "resolved" and progress["explanation"] is None
+    assert progress["status"] == "resolved" and progress["stage"] == "已解决" and progress["explanation"] is None
 
 
 def test_unreasonable_need_is_explained_and_closed(api):

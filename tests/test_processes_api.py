@@ -57,3 +57,15 @@ def test_running_instances_stay_on_their_version(api):
     assert api.get(f"/api/instances/{new['instance_id']}", "worker1").get_json()["version"] == 2
     api.complete("worker1", "assess_reasonableness", {"reasonable": True, "basis": "ok"}, instance_id=old["instance_id"])
     assert api.task_for("worker1", "assess_responsibility", old["instance_id"])
+
+
+def test_a_bpmn_alone_takes_its_forms_from_the_stored_versions(api):
+    files = package_from_directory(ROOT / "processes" / "need_lifecycle", ROOT / "forms")
+    bpmn = files["need_lifecycle.bpmn"].replace('name="职能分流"', 'name="职能分流（调整）"')
+    dmn = files["need_grading.dmn"]
+    response = deploy(api, {"need_lifecycle.bpmn": bpmn, "need_grading.dmn": dmn})
+    assert response.status_code == 201 and response.get_json()["version"] == 2
+    alone = api.client.post("/api/processes", data=with_condition("1 == 1").replace("note-schema", "nowhere-schema"),
+                            content_type="application/xml", headers={"Authorization": f"Bearer {api.token('designer1')}"})
+    assert alone.status_code == 422
+    assert any("nowhere-schema.json" in p["message"] for p in alone.get_json()["problems"])

@@ -136,6 +136,15 @@ class ProcessEngine:
         return dict(workflow.last_task.data) if workflow.last_task else {}
 
     @staticmethod
+    def element_name(bundle: ProcessBundle, bpmn_id: str | None) -> str | None:
+        """The name people see for a diagram element (falls back to its id)."""
+        for spec in [bundle.spec, *bundle.subprocess_specs.values()]:
+            for task_spec in spec.task_specs.values():
+                if task_spec.bpmn_id == bpmn_id:
+                    return task_spec.bpmn_name or bpmn_id
+        return bpmn_id
+
+    @staticmethod
     def start_form(bundle: ProcessBundle) -> tuple[str | None, str | None]:
         """The start event's form and UI schema files, if it has a form."""
         for spec in bundle.spec.task_specs.values():

@@ -24,7 +24,7 @@ from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, 
 log = logging.getLogger(__name__)
 
 FILENAME = "<string>"  # SpiffWorkflow looks for this name in tracebacks to report the failing line
-MAX_ITEMS = 10**6  # longest str/bytes/list/tuple/range a script may build in one operation
+MAX_ITEMS = 10**6  # longest str/bytes/list/tuple a script may build with + or *, and longest range()
 MAX_BITS = 10**5  # largest int (in bits) a script may build with *, ** or <<
 _SEQUENCES = (str, bytes, list, tuple)
 _BINARY = {"+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift}
@@ -104,13 +104,15 @@ def _check_size(op, a, b):
 
 def _binop(op, a, b):
     """A size-checked `a op b` for the operators that can build huge values."""
-    _check_size(op, a, b)
+    if op != "+" or isinstance(a, _SEQUENCES):  # skip a call for the common `number + number`
+        _check_size(op, a, b)
     return _BINARY[op](a, b)
 
 
 def _inplacevar(op, a, b):
     """A size-checked augmented assignment (`x *= y` becomes `x = _inplacevar_('*=', x, y)`)."""
-    _check_size(op[:-1], a, b)
+    if op != "+=" or isinstance(a, _SEQUENCES):
+        _check_size(op[:-1], a, b)
     return _INPLACE[op](a, b)
 
 
@@ -129,27 +131,28 @@ def _write_guard(ob):
     raise TypeError(f"a script may not modify {type(ob).__name__} objects")
 
 
-class _Deadline:
-    """Trace function raising ScriptTimeout in script frames once the time limit has passed."""
+def _deadline_tracer(seconds):
+    """A trace function raising ScriptTimeout in script frames once `seconds` have passed."""
+    deadline = time.monotonic() + seconds
 
-    def __init__(self, seconds):
-        self.seconds, self.deadline = seconds, time.monotonic() + seconds
-
-    def __call__(self, frame, event, arg):
+    def trace(frame, event, arg):
         if frame.f_code.co_filename != FILENAME:
             return None  # helpers and guards are trusted, and could swallow the timeout
-        if time.monotonic() > self.deadline:
-            raise ScriptTimeout(f"the script ran longer than its time limit of {self.seconds} s")
-        return self
+        if time.monotonic() > deadline:
+            raise ScriptTimeout(f"the script ran longer than its time limit of {seconds} s")
+        return trace
+    return trace
 
 
 def _except_guard(types=BaseException):
     """Catch nothing once the tracer is gone: Python unsets it when it raises (timeout or recursion)."""
-    return types if isinstance(sys.gettrace(), _Deadline) else ()
+    return types if sys.gettrace() is not None else ()
 
 
-_DENIED = {"__build_class__", "_getattr_", "pow", "id", "setattr", "delattr", "range",
-           "BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit"}
+# Not for scripts: classes, pow() (bypasses the size guard), raisable exceptions that escape
+# SpiffWorkflow's `except Exception`, and names that are useless or replaced here.
+_DENIED = {"__build_class__", "pow", "BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit",
+           "_getattr_", "id", "setattr", "delattr"}
 _BUILTINS = MappingProxyType({
     **{name: value for name, value in safe_builtins.items() if name not in _DENIED},
     **{name: getattr(builtins, name) for name in (
@@ -221,7 +224,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def _run(self, run, code, namespace):
         """run(code, namespace) under a per-thread tracer that enforces the time limit."""
         previous = sys.gettrace()
-        sys.settrace(_Deadline(self.time_limit))
+        sys.settrace(_deadline_tracer(self.time_limit))
         try:
             return run(code, namespace)
         finally:

@@ -14,6 +14,31 @@ def form_pair(bundle: ProcessBundle, schema_file: str | None, ui_file: str | Non
     return {"schema": schema, "ui_schema": bundle.form(ui_file) or {}}
 
 
+def field_labels(bundle: ProcessBundle) -> dict[str, dict]:
+    """For every field of the version's forms: its title and the titles of its values."""
+    labels: dict[str, dict] = {}
+    for name, form in bundle.forms.items():
+        if not name.endswith("-schema.json"):
+            continue
+        for field, spec in form.get("properties", {}).items():
+            entry = labels.setdefault(field, {"title": spec.get("title", field), "values": {}})
+            for choice in spec.get("oneOf", []):
+                if "const" in choice:
+                    entry["values"][_value_key(choice["const"])] = choice.get("title", str(choice["const"]))
+    return labels
+
+
+def _value_key(value) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def label_value(labels: dict, field: str, value) -> str:
+    """A stored value as people read it (an option's title where the form has one)."""
+    if value is None:
+        return "—"
+    return labels.get(field, {}).get("values", {}).get(_value_key(value), str(value))
+
+
 def prefill(form: dict, data: dict) -> dict:
     """Field values already known: same-named process data, then the UI schema's ui:prefill map."""
     fields = form["schema"].get("properties", {})

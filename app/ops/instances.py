@@ -51,12 +51,12 @@ def _project_run(session: Session, instance: Instance, workflow, result: RunResu
     for gone in removed:
         if gone.id != completed_task_id:
             audit.record(session, "task_cancelled", actor, instance=instance, task=gone)
-    return current
     if result.status == "error":
         audit.record(session, "instance_failed", actor, instance=instance, summary=result.error or "")
     elif result.status == "completed":
         audit.record(session, "instance_completed", actor, instance=instance, summary=result.outcome or "",
                      changes={"outcome": [None, result.outcome]})
+    return current
 
 
 def sync_ready_tasks(session: Session, instance: Instance,

@@ -64,9 +64,10 @@ def public_progress(session: Session, code: str) -> dict:
                             .order_by(AuditEvent.seq)).all()
     status = OUTCOME_STATUS.get(instance.outcome or "", "open") if instance.status == "completed" else "open"
     data = current_data(session, instance) if status == "closed_unreasonable" else {}
+    ended_at = engine().element_name(bundle_for(session, instance.version_id), instance.outcome)
     return {
         "tracking_code": code, "title": instance.title, "status": status,
-        "stage": "、".join(ready) if ready else (instance.outcome or ""),
+        "stage": "、".join(ready) if ready else (ended_at or ""),
         "submitted_at": instance.created_at.isoformat(),
         "steps": [{"at": s.at.isoformat(), "event": s.event_type, "name": s.task_name} for s in steps],
         "explanation": data.get("explanation"),

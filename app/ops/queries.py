@@ -54,5 +54,5 @@ def instances_in_scope(session: Session, user: User, status: str | None = None, 
 
 def history(session: Session, instance_id: int) -> list[AuditEvent]:
     """Every audit event of an instance, in order."""
-    return list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
-                                .order_by(AuditEvent.seq)))
+    return list(session.scalars(select(AuditEvent).options(joinedload(AuditEvent.actor))
+                                .where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)))

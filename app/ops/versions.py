@@ -59,7 +59,11 @@ def latest_version(session: Session, process_id: str) -> ProcessVersion:
 
 
 def deploy(session: Session, files: dict[str, str], actor: User | None) -> tuple[ProcessVersion, bool]:
-    """Check a package and store it as a new immutable version (or return the identical one)."""
+    """Check a package and store it as a new immutable version (or return the identical one).
+
+    Forms the diagrams reference but the upload lacks are taken from the newest stored version
+    that has them, so a designer can send only the BPMN they changed."""
+    files = with_stored_forms(session, files)
     try:
         bundle = check_package(files)
     except ProcessProblems as err:
@@ -80,6 +84,22 @@ def deploy(session: Session, files: dict[str, str], actor: User | None) -> tuple
     audit.record(session, "process_deployed", actor, summary=f"{bundle.process_id} v{number}",
                  changes={"process_id": bundle.process_id, "version": number, "content_hash": bundle.content_hash})
     return version, True
+
+
+def with_stored_forms(session: Session, files: dict[str, str]) -> dict[str, str]:
+    """The package plus referenced form files it lacks, from the newest version holding each."""
+    wanted = {f for name, text in files.items() if name.endswith(".bpmn") for f in FORM_REFERENCE.findall(text)}
+    missing = wanted - files.keys()
+    if not missing:
+        return files
+    found = dict(files)
+    for version in session.scalars(select(ProcessVersion).order_by(ProcessVersion.id.desc())):
+        for name in missing - found.keys():
+            if name in version.files:
+                found[name] = version.files[name]
+        if missing <= found.keys():
+            break
+    return found
 
 
 def _definition(session: Session, bundle: ProcessBundle) -> ProcessDefinition:

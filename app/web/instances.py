@@ -3,7 +3,11 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from functools import partial
+
+from ..ops.forms import field_labels, label_value
 from ..ops.instances import current_data
+from ..ops.versions import bundle_for
 from ..ops.queries import history, instances_in_scope, ready_tasks_of, visible_instance
 
 bp = Blueprint("instances", __name__)
@@ -20,5 +24,7 @@ def instance_list():
 @login_required
 def instance(instance_id: int):
     found = visible_instance(db(), current_user, instance_id)
-    return render_template("instance.html", instance=found, data=current_data(db(), found),
-                           ready=ready_tasks_of(db(), found.id), events=history(db(), found.id))
+    labels = field_labels(bundle_for(db(), found.version_id))
+    return render_template("instance.html", instance=found, data=current_data(db(), found), labels=labels,
+                           label_value=partial(label_value, labels), ready=ready_tasks_of(db(), found.id),
+                           events=history(db(), found.id))

@@ -24,7 +24,7 @@ def sign_in(page: Page, username: str) -> None:
 
 
 def group(page: Page, legend: str):
-    """A field rendered as a fieldset (radios, selects), found by its legend."""
+    """A field rendered as a fieldset (radios), found by its legend."""
     return page.get_by_role("group", name=legend)
 
 
@@ -84,8 +84,8 @@ def test_worker_records_a_need_and_sees_its_tracking_code(page: Page):
     expect(group(page, "走访方式").get_by_role("radio", name="家访", exact=True)).to_be_checked()
 
     page.get_by_label("需求描述").fill("3号楼2单元楼道灯不亮，老人夜里上下楼不便")
-    group(page, "服务类别").get_by_role("combobox").select_option(label="生活服务")
-    group(page, "受理渠道").get_by_role("combobox").select_option(label="党组织线")
+    page.get_by_label("服务类别").select_option(label="生活服务")
+    page.get_by_label("受理渠道").select_option(label="党组织线")
     page.get_by_label("所属网格").fill("nanshan-1")
     page.get_by_label("居民姓名").fill("张阿姨")
     choose(page, "是否匿名", "实名")
@@ -102,7 +102,7 @@ def test_worker_records_a_need_and_sees_its_tracking_code(page: Page):
     expect(summary.locator(".badge")).to_have_text("办理中")
     waiting = page.locator("section").filter(has=page.get_by_role("heading", name="当前环节"))
     expect(waiting.get_by_role("link", name="合理性研判", exact=True)).to_be_visible()
-    expect(page.locator("ol.timeline > li").first).to_contain_text(re.compile(r"受理\s*·\s*worker1"))
+    expect(page.locator("ol.timeline > li").first).to_contain_text(re.compile(r"受理\s*·\s*南山社工王芳 \(worker1\)"))
 
     # The case is in the list of cases with the same tracking code.
     page.get_by_role("navigation").get_by_role("link", name="事项", exact=True).click()
@@ -152,7 +152,7 @@ def test_worker_walks_a_need_from_the_inbox_to_resolved(page: Page, api):
     expect(page.get_by_text("无：没有进行中的任务。")).to_be_visible()
     expect(page.get_by_role("heading", name="办理记录")).to_be_visible()
     completed = page.locator("ol.timeline > li").filter(has=page.locator("strong", has_text=re.compile(r"^完成$")))
-    expect(completed).to_have_text([step_pattern("完成", step, "worker1")
+    expect(completed).to_have_text([step_pattern("完成", step, r"南山社工王芳 \(worker1\)")
                                     for step in ("合理性研判", "职能分流", "分级分类", "办理", "回访评价")])
 
     open_inbox(page)

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 import pytest
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
@@ -34,8 +34,8 @@ def script_task(task_id, script):
 def flow(source, target, condition=None):
     expression = (f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{escape(condition)}'
                   '</bpmn:conditionExpression>' if condition else "")
-    return f'<bpmn:sequenceFlow id="{source}_{target}" sourceRef="{source}" targetRef="{target}">{expression}' \
-           '</bpmn:sequenceFlow>'
+    return (f'<bpmn:sequenceFlow id="{source}_{target}" sourceRef="{source}" targetRef="{target}">'
+            f'{expression}</bpmn:sequenceFlow>')
 
 
 def gateway_process(setup, condition):
@@ -62,14 +62,27 @@ def timer_process(setup, duration):
     ]))
 
 
-def run(xml, engine=None):
-    """Parse `xml`, run it to its first wait state with the sandboxed engine, return the workflow."""
+def load(xml, engine=None):
+    """A workflow of the process in `xml`, with the sandboxed engine unless told otherwise."""
     parser = SpiffBpmnParser()
     parser.add_bpmn_str(xml.encode())
-    workflow = BpmnWorkflow(parser.get_spec("proc"), parser.get_subprocess_specs("proc"),
-                            script_engine=engine or create_script_engine())
+    return BpmnWorkflow(parser.get_spec("proc"), parser.get_subprocess_specs("proc"),
+                        script_engine=engine or create_script_engine())
+
+
+def run(xml, engine=None):
+    """Run the process in `xml` to its first wait state."""
+    workflow = load(xml, engine)
     workflow.do_engine_steps()
     return workflow
+
+
+def refused_at(xml):
+    """Run the process, which must fail in the sandbox; return the id of the task that failed."""
+    workflow = load(xml)
+    with pytest.raises(WorkflowTaskException) as caught:
+        workflow.do_engine_steps()
+    return caught.value.task.task_spec.name
 
 
 def final_data(workflow):
@@ -101,28 +114,25 @@ def test_the_default_engine_would_run_the_payload(marker):
 
 @pytest.mark.parametrize("payload", ESCAPES)
 def test_script_task_escapes_are_refused(payload, marker):
-    with pytest.raises(SpiffWorkflowException):
-        run(gateway_process("x = " + payload.format(marker=marker), "True"))
+    assert refused_at(gateway_process("x = " + payload.format(marker=marker), "True")) == "setup"
     assert not marker.exists()
 
 
 @pytest.mark.parametrize("payload", ESCAPES)
 def test_gateway_condition_escapes_are_refused(payload, marker):
-    with pytest.raises(SpiffWorkflowException):
-        run(gateway_process("amount = 1", payload.format(marker=marker)))
+    assert refused_at(gateway_process("amount = 1", payload.format(marker=marker))) == "gw"
     assert not marker.exists()
 
 
 @pytest.mark.parametrize("payload", ESCAPES)
 def test_timer_expression_escapes_are_refused(payload, marker):
-    with pytest.raises(SpiffWorkflowException):
-        run(timer_process("days = 1", payload.format(marker=marker)))
+    assert refused_at(timer_process("days = 1", payload.format(marker=marker))) == "timer"
     assert not marker.exists()
 
 
 def test_refusal_reports_the_script_line():
     # SpiffWorkflow indexes the script's lines with SyntaxError.lineno; it must be a real line.
-    with pytest.raises(SpiffWorkflowException) as caught:
+    with pytest.raises(WorkflowTaskException) as caught:
         run(gateway_process("a = 1\nb = a.__class__\nc = 2", "True"))
     assert caught.value.line_number == 2
     assert caught.value.error_line == "b = a.__class__"
@@ -231,7 +241,8 @@ def test_endless_scripts_stop_at_the_time_limit(script):
 def test_recursion_cannot_switch_the_time_limit_off():
     # At the recursion limit the tracer itself fails and Python unsets it; were the script then
     # allowed to catch the error, its loop would run on untraced, forever.
-    script = "def spin(n):\n    return spin(n + 1)\nwhile True:\n    try:\n        spin(0)\n    except Exception:\n        pass"
+    script = ("def spin(n):\n    return spin(n + 1)\n"
+              "while True:\n    try:\n        spin(0)\n    except Exception:\n        pass")
     started = time.monotonic()
     with pytest.raises((ScriptTimeout, RecursionError)):
         RestrictedEnvironment(time_limit=0.2).execute(script, {})
@@ -272,7 +283,7 @@ def test_time_limit_works_in_worker_threads_and_restores_the_tracer():
 
 def test_timeout_surfaces_through_spiffworkflow():
     engine = create_script_engine(time_limit=0.2)
-    with pytest.raises(SpiffWorkflowException, match="time limit|longer than"):
+    with pytest.raises(WorkflowTaskException, match="time limit|longer than"):
         run(gateway_process("n = 0\nwhile n >= 0:\n    n += 1", "True"), engine)
 
 
