@@ -123,7 +123,7 @@ class Api:
 
     def record_need(self, username: str = "worker1", **fields) -> dict:
         body = {"title": "楼道灯坏了", "description": "3号楼2单元楼道灯不亮", "category": "daily_life",
-                "channel": "party_line", "visit_type": "home_visit", "community": "nanshan", "grid": "nanshan-1"}
+                "channel": "party_line", "visit_type": "home_visit", "community": "nanshan"}
         response = self.post("/api/needs", body | fields, username)
         assert response.status_code == 201, response.get_json()
         return response.get_json()

@@ -20,7 +20,7 @@ def test_community_tier_a_need_is_resolved(api):
     detail = api.get(f"/api/tasks/{grade['id']}", "worker1").get_json()
     assert detail["data"] == {"tier": "A", "kind": "affair"}  # pre-filled from the DMN suggestion
     assert "楼道灯坏了" in detail["instructions"]
-    api.complete("worker1", "grade_need", {"tier": "A", "kind": "affair"})
+    api.complete("worker1", "grade_need", {"tier": "A", "kind": "affair", "affair_weight": "routine"})
     resolve = api.task_for("worker1", "resolve_need")
     assert resolve["due_at"] is not None  # tier A: one day, from the boundary timer
     api.complete("worker1", "resolve_need", {"resolution": "已更换灯泡"})
@@ -57,6 +57,7 @@ def test_government_need_is_resolved_by_the_street(api):
     api.complete("worker1", "assess_responsibility", {"responsibility": "government"})
     assert [t["bpmn_id"] for t in api.inbox("worker1")] == []
     api.complete("street1", "street_handle", {"street_decision": "resolved", "street_resolution": "协调市政修复"})
+    api.complete("worker1", "rate_department", {"score": 5})
     result = api.complete("worker1", "resident_feedback", {"satisfaction": 4})
     assert result["instance"]["outcome"] == "resolved"
     assert ("street_handle", "street1") in completed_by(api, need["instance_id"])
@@ -83,7 +84,12 @@ def test_other_community_sees_nothing_and_cannot_act(api):
     assert response.status_code == 403
     assert api.get(f"/api/instances/{task['instance_id']}", "worker2").status_code == 403
     assert api.inbox("street1") == []  # the street sees only what is routed to it
+    assert api.get(f"/api/instances/{task['instance_id']}", "street1").status_code == 403
+    api.complete("worker1", "assess_reasonableness", {"reasonable": True, "basis": "ok"})
+    api.complete("worker1", "assess_responsibility", {"responsibility": "government"})
     assert api.get(f"/api/instances/{task['instance_id']}", "street1").status_code == 200
+    assert api.get(f"/api/instances/{task['instance_id']}", "district1").status_code == 403
+    assert api.get(f"/api/instances/{task['instance_id']}", "auditor1").status_code == 200
 
 
 def test_bad_submissions_get_field_errors_and_change_nothing(api):

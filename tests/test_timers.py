@@ -8,7 +8,7 @@ def to_resolution(api, tier: str = "A") -> dict:
     need = api.record_need()
     api.complete("worker1", "assess_reasonableness", {"reasonable": True, "basis": "ok"})
     api.complete("worker1", "assess_responsibility", {"responsibility": "community"})
-    api.complete("worker1", "grade_need", {"tier": tier, "kind": "affair"})
+    api.complete("worker1", "grade_need", {"tier": tier, "kind": "affair", "affair_weight": "routine"})
     return api.task_for("worker1", "resolve_need", need["instance_id"])
 
 

@@ -8,13 +8,13 @@ from ..ops.errors import OperationError
 
 def register_api(app: Flask) -> None:
     """Mount the API blueprints and their JSON error handling."""
-    from . import instances, meta, needs, processes, tasks, tokens
+    from . import instances, meta, needs, notifications, processes, tasks, tokens
 
-    for module in (tokens, needs, tasks, instances, processes, meta):
+    for module in (tokens, needs, tasks, instances, processes, notifications, meta):
         csrf.exempt(module.bp)  # bearer tokens only: no cookie, so no cross-site forgery
         app.register_blueprint(module.bp)
     app.register_error_handler(OperationError, _operation_error)
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, http_error)
 
 
 def error_body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
@@ -33,7 +33,8 @@ def _operation_error(err: OperationError):
     return operation_error_page(err)
 
 
-def _http_error(err: HTTPException):
+def http_error(err: HTTPException):
+    """HTTP errors as the API's JSON error document on API paths; unchanged elsewhere."""
     from flask import request
     if request.path.startswith("/api/") or request.path == "/healthz":
         code = (err.name or "error").lower().replace(" ", "_")

@@ -2,7 +2,7 @@
 from flask import Blueprint, jsonify
 
 from ..extensions import commit, db
-from ..ops.needs import public_progress, submit_need
+from ..ops.needs import public_progress, rate_need, submit_need, withdraw_need
 from ..people.roles import WORKER_ROLES
 from .auth import api_user, json_body, requires
 
@@ -18,6 +18,20 @@ def public_need_submit():
 
 @bp.get("/public/needs/<code>")
 def public_need_progress(code: str):
+    return jsonify(public_progress(db(), code))
+
+
+@bp.post("/public/needs/<code>/feedback")
+def public_need_feedback(code: str):
+    rate_need(db(), code, json_body())
+    commit()
+    return jsonify(public_progress(db(), code))
+
+
+@bp.post("/public/needs/<code>/withdraw")
+def public_need_withdraw(code: str):
+    withdraw_need(db(), code, json_body().get("reason"))
+    commit()
     return jsonify(public_progress(db(), code))
 
 

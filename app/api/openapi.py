@@ -46,10 +46,22 @@ def document() -> dict:
             "/api/public/needs": {"post": _op("Submit a need (online channel)", 201, NEED, secured=False, errors=(400,))},
             "/api/public/needs/{code}": {"get": _op("Progress by tracking code", secured=False, errors=(404,),
                                                     params=("code",))},
+            "/api/public/needs/{code}/feedback": {"post": _op(
+                "The resident rates the handling (回访评价) by tracking code", secured=False, errors=(400, 404, 409),
+                params=("code",), body={"type": "object", "required": ["satisfaction"], "properties": {
+                    "satisfaction": {"type": "integer", "minimum": 1, "maximum": 5},
+                    "feedback_comment": {"type": "string", "maxLength": 2000}}})},
+            "/api/public/needs/{code}/withdraw": {"post": _op(
+                "The resident withdraws an open need (撤回)", secured=False, errors=(400, 404, 409), params=("code",),
+                body={"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "maxLength": 500}}})},
+            "/api/notifications": {"get": _op("My newest notifications and the unread count", errors=(401,))},
             "/api/needs": {"post": _op("Record a need on a resident's behalf", 201, NEED | {"properties": NEED["properties"] | {
                 "channel": {"type": "string"}, "visit_type": {"type": "string"}, "resident_name": {"type": "string"},
                 "anonymous": {"type": "boolean"}}})},
-            "/api/tasks": {"get": _op("My inbox", errors=(401,))},
+            "/api/tasks": {"get": {**_op("My inbox", errors=(401,)), "parameters": [
+                {"name": n, "in": "query", "required": False, "schema": {"type": "string"}, "description": d}
+                for n, d in (("task", "only tasks with this BPMN id"), ("community", "only this community's code"),
+                             ("overdue", "1: only tasks past their due date"))]}},
             "/api/tasks/{task_id}": {"get": _op("A task with its form", params=("task_id",))},
             "/api/tasks/{task_id}/claim": {"post": _op("Claim a task", params=("task_id",))},
             "/api/tasks/{task_id}/release": {"post": _op("Release a claimed task", params=("task_id",))},

@@ -1,5 +1,5 @@
 """Tasks: the caller's inbox, one task with its form, claim, release, complete."""
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from ..extensions import commit, db
 from ..ops import tasks
@@ -14,7 +14,10 @@ bp = Blueprint("api_tasks", __name__, url_prefix="/api/tasks")
 @bp.get("")
 @requires()
 def task_list():
-    return jsonify({"tasks": [task_json(t) for t in inbox(db(), api_user())]})
+    args = request.args
+    found = inbox(db(), api_user(), task=args.get("task"), community=args.get("community"),
+                  overdue=args.get("overdue") in ("1", "true"))
+    return jsonify({"tasks": [task_json(t) for t in found]})
 
 
 @bp.get("/<task_id>")

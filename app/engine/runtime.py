@@ -3,7 +3,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDefinition, DurationTimerEventDefinition,
+                                                              TimeDateEventDefinition, TimerEventDefinition)
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -14,6 +15,10 @@ from SpiffWorkflow.util.task import TaskState
 from .package import FORM_PROPERTY, UI_PROPERTY, ProcessBundle
 from .render import render_instructions
 from .scripting import ScriptTimeout, create_script_engine
+
+
+TIMER_EVENT_TYPES = frozenset(c.__name__ for c in (
+    TimeDateEventDefinition, DurationTimerEventDefinition, CycleTimerEventDefinition))
 
 
 class TaskNotReady(Exception):
@@ -33,6 +38,7 @@ class HumanTask:
     instructions: str | None
     due_at: datetime | None
     data: dict = field(repr=False)
+    properties: dict = field(default_factory=dict, repr=False)
 
     def rendered_instructions(self) -> str:
         """The instructions rendered in the sandbox with this task's data."""
@@ -99,6 +105,11 @@ class ProcessEngine:
             return RunResult("error", error=str(err))
         return self.run(workflow)
 
+    def cancel(self, workflow: BpmnWorkflow, outcome: str) -> RunResult:
+        """Stop a workflow where it stands (e.g. a need withdrawn by the resident)."""
+        workflow.cancel()
+        return RunResult("cancelled", outcome=outcome)
+
     def ready_task(self, workflow: BpmnWorkflow, task_id: str) -> SpiffTask:
         """The ready manual task with this id, or TaskNotReady."""
         try:
@@ -115,7 +126,7 @@ class ProcessEngine:
 
     def next_timer_at(self, workflow: BpmnWorkflow) -> datetime | None:
         """The earliest pending timer deadline, for the timer index."""
-        due = [_parse_instant(e.value) for e in workflow.waiting_events() if e.event_type.endswith("TimerEventDefinition")]
+        due = [_parse_instant(e.value) for e in workflow.waiting_events() if e.event_type in TIMER_EVENT_TYPES]
         due = [d for d in due if d is not None]
         return min(due) if due else None
 
@@ -160,7 +171,7 @@ class ProcessEngine:
             id=str(task.id), bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
             form=props.get(FORM_PROPERTY), ui_form=props.get(UI_PROPERTY),
             instructions=getattr(spec, "extensions", {}).get("instructionsForEndUser"),
-            due_at=_due_at(task), data=task.data,
+            due_at=_due_at(task), data=task.data, properties=props,
         )
 
 

@@ -19,6 +19,14 @@ class Instance(Base):
     business_key: Mapped[str | None] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     community_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # Projected from the start data, for the overlap check and lists (never read back into the engine).
+    category: Mapped[str | None] = mapped_column(String(32))
+    grid: Mapped[str | None] = mapped_column(String(64))
+    supporters: Mapped[int] = mapped_column(default=1)
+    priority: Mapped[int] = mapped_column(default=0)
+    merged_into: Mapped[str | None] = mapped_column(String(64))
+    # ",street_officer,district_department,": roles any task was ever offered to, for scoping.
+    routed_roles: Mapped[str] = mapped_column(String(400), default=",")
     status: Mapped[str] = mapped_column(String(16), default="running", index=True)
     outcome: Mapped[str | None] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(Text)
@@ -33,6 +41,7 @@ class Instance(Base):
     community: Mapped[Organisation] = relationship()
     started_by: Mapped[User | None] = relationship()
 
+    __table_args__ = (Index("ix_instance_overlap", "community_id", "category", "status"),)
     __mapper_args__ = {"version_id_col": lock_version}
 
 
@@ -52,8 +61,10 @@ class ReadyTask(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     instance: Mapped[Instance] = relationship()
     community: Mapped[Organisation] = relationship()
-    claimed_by: Mapped[User | None] = relationship()
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

@@ -14,10 +14,12 @@ HEAD_ID = 1
 
 
 def record(session: Session, event_type: str, actor: User | None, *, instance: Instance | None = None,
-           task=None, changes: dict | None = None, summary: str = "") -> None:
-    """Queue an audit event; it is written, chained, in the same transaction at commit."""
+           task=None, changes: dict | None = None, summary: str = "", actor_name: str | None = None) -> None:
+    """Queue an audit event; it is written, chained, in the same transaction at commit.
+
+    `actor_name` names an actor without an account (e.g. a resident identified by tracking code)."""
     session.info.setdefault("audit_pending", []).append({
-        "at": utcnow(), "actor": actor, "event_type": event_type, "instance": instance,
+        "at": utcnow(), "actor": actor, "actor_name": actor_name, "event_type": event_type, "instance": instance,
         "task": task, "changes": _plain(changes or {}), "summary": summary[:300],
     })
 
@@ -60,7 +62,7 @@ def _event_from(item: dict, seq: int, prev_hash: str) -> AuditEvent:
     actor, task, instance = item["actor"], item["task"], item["instance"]
     entry = AuditEvent(
         seq=seq, at=item["at"], actor_id=actor.id if actor else None,
-        actor_name=actor.username if actor else "system", event_type=item["event_type"],
+        actor_name=actor.username if actor else (item["actor_name"] or "system"), event_type=item["event_type"],
         summary=item["summary"], instance_id=instance.id if instance else None,
         task_id=getattr(task, "id", None), task_bpmn_id=getattr(task, "bpmn_id", None),
         task_name=getattr(task, "name", None), data_changes=item["changes"], prev_hash=prev_hash,

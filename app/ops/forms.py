@@ -1,4 +1,6 @@
 """Task forms: validate a submission against its JSON Schema, and pre-fill from process data."""
+import copy
+
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
@@ -12,6 +14,21 @@ def form_pair(bundle: ProcessBundle, schema_file: str | None, ui_file: str | Non
     """{schema, ui_schema} of a task; an empty object schema when the task has no form."""
     schema = bundle.form(schema_file) or {"type": "object", "properties": {}, "additionalProperties": False}
     return {"schema": schema, "ui_schema": bundle.form(ui_file) or {}}
+
+
+def task_form(bundle: ProcessBundle, task) -> dict:
+    """A task's form, with select options that the UI schema draws from process data filled in."""
+    form = form_pair(bundle, task.form, task.ui_form)
+    sourced = {f: spec["ui:optionsFrom"] for f, spec in form["ui_schema"].items()
+               if isinstance(spec, dict) and "ui:optionsFrom" in spec}
+    if not sourced:
+        return form
+    schema = copy.deepcopy(form["schema"])
+    for name, variable in sourced.items():
+        options = [o for o in task.data.get(variable) or [] if isinstance(o, dict) and "const" in o]
+        if name in schema.get("properties", {}):
+            schema["properties"][name]["oneOf" if options else "enum"] = options or []
+    return {"schema": schema, "ui_schema": form["ui_schema"]}
 
 
 def field_labels(bundle: ProcessBundle) -> dict[str, dict]:

@@ -7,6 +7,8 @@ from ..engine import HumanTask, RunResult
 from ..models import Instance, Organisation, ReadyTask, User
 from ..people.roles import role_for_lane
 from . import audit
+from .diagram_helpers import bound_to
+from .notifications import notify_task_ready
 from .versions import bundle_for, engine, latest_version
 
 
@@ -14,10 +16,11 @@ def start_process(session: Session, process_id: str, data: dict, community: Orga
                   actor: User | None, business_key: str | None = None) -> Instance:
     """Start the latest version of a process with its start data."""
     version = latest_version(session, process_id)
-    workflow, result = engine().start(bundle_for(session, version.id), data)
+    with bound_to(session, actor):
+        workflow, result = engine().start(bundle_for(session, version.id), data)
     instance = Instance(version=version, process_id=process_id, business_key=business_key,
-                        title=str(data.get("title", ""))[:200], community=community,
-                        started_by=actor)
+                        title=str(data.get("title", ""))[:200], community=community, started_by=actor,
+                        category=data.get("category"), grid=data.get("grid") or None)
     _apply_run(instance, workflow, result)
     session.add(instance)
     session.flush()  # one INSERT with the first state; the ready tasks need its id
@@ -38,6 +41,9 @@ def save_state(session: Session, instance: Instance, workflow, result: RunResult
 
 def _apply_run(instance: Instance, workflow, result: RunResult) -> None:
     eng = engine()
+    for role in {role_for_lane(t.lane) for t in eng.ready_human_tasks(workflow)} - {None}:
+        if f",{role}," not in (instance.routed_roles or ","):
+            instance.routed_roles = (instance.routed_roles or ",") + f"{role},"
     instance.state = eng.dump(workflow)
     instance.status, instance.outcome = result.status, result.outcome
     instance.next_timer_at = eng.next_timer_at(workflow) if result.status == "running" else None
@@ -53,15 +59,17 @@ def _project_run(session: Session, instance: Instance, workflow, result: RunResu
             audit.record(session, "task_cancelled", actor, instance=instance, task=gone)
     if result.status == "error":
         audit.record(session, "instance_failed", actor, instance=instance, summary=result.error or "")
-    elif result.status == "completed":
-        audit.record(session, "instance_completed", actor, instance=instance, summary=result.outcome or "",
+    elif result.status in ("completed", "cancelled"):
+        audit.record(session, f"instance_{result.status}", actor, instance=instance, summary=result.outcome or "",
                      changes={"outcome": [None, result.outcome]})
     return current
 
 
 def sync_ready_tasks(session: Session, instance: Instance,
                      tasks: list[HumanTask]) -> tuple[list[ReadyTask], list[ReadyTask]]:
-    """Make the projection match the ready tasks, keeping claims; return (current, removed) rows."""
+    """Make the projection match the ready tasks, keeping claims; return (current, removed) rows.
+
+    New tasks are offered to their lane's role (or to the assignee the task names) and notified."""
     existing = {t.id: t for t in session.scalars(select(ReadyTask).where(ReadyTask.instance_id == instance.id))}
     current = []
     for task in tasks:
@@ -69,13 +77,23 @@ def sync_ready_tasks(session: Session, instance: Instance,
         if row is None:
             row = ReadyTask(id=task.id, instance_id=instance.id, process_id=instance.process_id,
                             bpmn_id=task.bpmn_id, name=task.name, lane=task.lane, role=role_for_lane(task.lane),
-                            community_id=instance.community_id, due_at=task.due_at)
+                            community_id=instance.community_id, assignee_id=_assignee_id(session, task))
             session.add(row)
-        row.due_at = task.due_at
+            notify_task_ready(session, row, instance)
+        # A non-interrupting deadline that already fired leaves the task ready: it stays overdue.
+        row.due_at = task.due_at or row.due_at
         current.append(row)
     for row in existing.values():
         session.delete(row)
     return current, list(existing.values())
+
+
+def _assignee_id(session: Session, task: HumanTask) -> int | None:
+    """The user a task names through its `assignee` property (a variable holding a username)."""
+    variable = task.properties.get("assignee")
+    if not variable or not task.data.get(variable):
+        return None
+    return session.scalar(select(User.id).where(User.username == str(task.data[variable])))
 
 
 def lock_instance(session: Session, instance_id: int) -> Instance | None:

@@ -6,12 +6,15 @@ from sqlalchemy.orm import Session
 
 from ..db import utcnow
 from ..models import AuditEvent, Instance, Organisation, ReadyTask, User, UserRole
-from .errors import Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .forms import form_pair, validate_submission
-from .instances import current_data, start_process
+from . import audit
+from .instances import current_data, load_workflow, lock_instance, save_state, start_process
+from .tasks import apply_submission
 from .versions import bundle_for, engine, latest_version
 
 PROCESS_ID = "need_lifecycle"
+FEEDBACK_TASK = "resident_feedback"
 PUBLIC_FIELDS = ("title", "description", "category", "grid", "contact")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 OUTCOME_STATUS = {"resolved": "resolved", "closed_unreasonable": "closed_unreasonable",
@@ -19,7 +22,9 @@ OUTCOME_STATUS = {"resolved": "resolved", "closed_unreasonable": "closed_unreaso
 
 
 def submit_need(session: Session, payload, actor: User | None, public: bool) -> Instance:
-    """Validate a need against the intake form and start its lifecycle."""
+    """Validate a need against the intake form and start its lifecycle.
+
+    `public`: submitted online by a resident (signed in or not), not recorded by a worker."""
     if not isinstance(payload, dict):
         raise Invalid("the need must be a JSON object", {"data": "must be an object"})
     fields = dict(payload)
@@ -32,7 +37,9 @@ def submit_need(session: Session, payload, actor: User | None, public: bool) -> 
     bundle = bundle_for(session, latest_version(session, PROCESS_ID).id)
     data = validate_submission(form_pair(bundle, *engine().start_form(bundle))["schema"], fields)
     _check_grid(session, data.get("grid"), community)
-    responder = actor if actor is not None else on_duty_worker(session, community)
+    # 首问负责: whoever records a need answers for it; online needs go to the on-duty worker.
+    responder = on_duty_worker(session, community) if public else actor
+    data = {"grid": "", "visit_type": "", "anonymous": False} | data  # keys the diagrams may read
     data.update(community=community.code, tracking_code=_new_code(session),
                 first_responder=responder.username if responder else None)
     return start_process(session, PROCESS_ID, data, community, actor, business_key=data["tracking_code"])
@@ -51,18 +58,52 @@ def on_duty_worker(session: Session, community: Organisation) -> User | None:
         .order_by(User.id).limit(1)).first()
 
 
-def public_progress(session: Session, code: str) -> dict:
-    """Progress by tracking code, without anybody's personal data."""
+def need_by_code(session: Session, code: str) -> Instance:
+    """The need with this tracking code, or 404."""
     instance = session.scalars(select(Instance).where(
-        Instance.business_key == code, Instance.process_id == PROCESS_ID)).first()
+        Instance.business_key == str(code), Instance.process_id == PROCESS_ID)).first()
     if instance is None:
         raise NotFound("no need has this tracking code")
+    return instance
+
+
+def rate_need(session: Session, code: str, payload) -> Instance:
+    """The resident rates the handling (回访评价) with the tracking code as their credential."""
+    instance = need_by_code(session, code)
+    task = session.scalars(select(ReadyTask).where(
+        ReadyTask.instance_id == instance.id, ReadyTask.bpmn_id == FEEDBACK_TASK)).first()
+    if task is None:
+        raise Conflict("this need is not waiting for a rating now")
+    apply_submission(session, task, None, payload, actor_name=f"resident:{code}")
+    return instance
+
+
+def withdraw_need(session: Session, code: str, reason) -> Instance:
+    """The resident withdraws an open need (撤回); its open tasks are cancelled."""
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+        raise Invalid("say why the need is withdrawn", {"reason": "required"})
+    instance = lock_instance(session, need_by_code(session, code).id)
+    if instance.status != "running":
+        raise Conflict("this need is no longer open")
+    workflow = load_workflow(session, instance)
+    audit.record(session, "need_withdrawn", None, instance=instance, actor_name=f"resident:{code}",
+                 summary=reason.strip(), changes={"status": ["running", "cancelled"]})
+    save_state(session, instance, workflow, engine().cancel(workflow, "withdrawn"), None)
+    return instance
+
+
+def public_progress(session: Session, code: str) -> dict:
+    """Progress by tracking code, without anybody's personal data."""
+    instance = need_by_code(session, code)
     ready = session.scalars(select(ReadyTask.name).where(ReadyTask.instance_id == instance.id)).all()
+    can_rate = session.scalar(select(ReadyTask.id).where(
+        ReadyTask.instance_id == instance.id, ReadyTask.bpmn_id == FEEDBACK_TASK)) is not None
     steps = session.execute(select(AuditEvent.at, AuditEvent.event_type, AuditEvent.task_name)
                             .where(AuditEvent.instance_id == instance.id,
                                    AuditEvent.event_type.in_(("instance_started", "task_completed", "timer_fired")))
                             .order_by(AuditEvent.seq)).all()
-    status = OUTCOME_STATUS.get(instance.outcome or "", "open") if instance.status == "completed" else "open"
+    ended = instance.status in ("completed", "cancelled")
+    status = OUTCOME_STATUS.get(instance.outcome or "", "open") if ended else "open"
     data = current_data(session, instance) if status == "closed_unreasonable" else {}
     ended_at = engine().element_name(bundle_for(session, instance.version_id), instance.outcome)
     return {
@@ -70,8 +111,16 @@ def public_progress(session: Session, code: str) -> dict:
         "stage": "、".join(ready) if ready else (ended_at or ""),
         "submitted_at": instance.created_at.isoformat(),
         "steps": [{"at": s.at.isoformat(), "event": s.event_type, "name": s.task_name} for s in steps],
-        "explanation": data.get("explanation"),
+        "explanation": data.get("explanation"), "supporters": instance.supporters,
+        "merged_into": instance.merged_into, "can_rate": can_rate, "can_withdraw": instance.status == "running",
     }
+
+
+def communities_with_grids(session: Session) -> list[tuple[Organisation, list[Organisation]]]:
+    """Every community with its grids, for the residents' submission page."""
+    orgs = session.scalars(select(Organisation).where(Organisation.kind.in_(("community", "grid")))
+                           .order_by(Organisation.code)).all()
+    return [(c, [g for g in orgs if g.parent_id == c.id]) for c in orgs if c.kind == "community"]
 
 
 def _community(session: Session, code) -> Organisation:

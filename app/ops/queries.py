@@ -3,25 +3,36 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent, Instance, ReadyTask, User
+from ..db import utcnow
+from ..models import AuditEvent, Instance, Organisation, ReadyTask, User
 from ..people.roles import READ_ALL_ROLES, WORKER_ROLES
 from ..people.scope import community_ids_in_scope
 from .errors import Forbidden, NotFound
 
 VIEWER_ROLES = WORKER_ROLES | READ_ALL_ROLES | {"district_department", "committee_member", "supervision_committee"}
+# Street and district users see only the cases that were routed to them.
+ROUTED_ROLES = frozenset({"street_officer", "district_department"})
 
 
-def inbox(session: Session, user: User, limit: int = 200) -> list[ReadyTask]:
+def inbox(session: Session, user: User, limit: int = 200, task: str | None = None,
+          community: str | None = None, overdue: bool = False) -> list[ReadyTask]:
     """Ready tasks this user may act on: their own claims first, then the unclaimed, by due date."""
     scope = community_ids_in_scope(session, user)
     query = (select(ReadyTask)
              .options(joinedload(ReadyTask.community), joinedload(ReadyTask.claimed_by),
                       joinedload(ReadyTask.instance))
              .where(ReadyTask.role.in_(user.role_ids), ReadyTask.community_id.in_(scope),
-                    or_(ReadyTask.claimed_by_id.is_(None), ReadyTask.claimed_by_id == user.id))
+                    or_(ReadyTask.claimed_by_id.is_(None), ReadyTask.claimed_by_id == user.id),
+                    or_(ReadyTask.assignee_id.is_(None), ReadyTask.assignee_id == user.id))
              .order_by(ReadyTask.claimed_by_id.is_(None), ReadyTask.due_at.is_(None), ReadyTask.due_at,
                        ReadyTask.created_at)
              .limit(limit))
+    if task:
+        query = query.where(ReadyTask.bpmn_id == task)
+    if community:
+        query = query.where(ReadyTask.community.has(Organisation.code == community))
+    if overdue:
+        query = query.where(ReadyTask.due_at < utcnow())
     return list(session.scalars(query))
 
 
@@ -38,7 +49,14 @@ def visible_instance(session: Session, user: User, instance_id: int) -> Instance
         raise NotFound("no such instance")
     if not user.role_ids & VIEWER_ROLES or instance.community_id not in community_ids_in_scope(session, user):
         raise Forbidden("this instance is outside your communities")
+    if _routed_only(user) and not any(f",{r}," in instance.routed_roles for r in user.role_ids):
+        raise Forbidden("this instance was not routed to you")
     return instance
+
+
+def _routed_only(user: User) -> bool:
+    """Whether the user sees cases only once routed to one of their roles."""
+    return bool(user.role_ids & ROUTED_ROLES) and not user.role_ids & (VIEWER_ROLES - ROUTED_ROLES)
 
 
 def instances_in_scope(session: Session, user: User, status: str | None = None, limit: int = 200) -> list[Instance]:
@@ -46,6 +64,8 @@ def instances_in_scope(session: Session, user: User, status: str | None = None, 
     if not user.role_ids & VIEWER_ROLES:
         return []
     query = select(Instance).where(Instance.community_id.in_(community_ids_in_scope(session, user)))
+    if _routed_only(user):
+        query = query.where(or_(*(Instance.routed_roles.contains(f",{r},") for r in user.role_ids & ROUTED_ROLES)))
     if status:
         query = query.where(Instance.status == status)
     query = query.options(joinedload(Instance.community))
@@ -56,3 +76,9 @@ def history(session: Session, instance_id: int) -> list[AuditEvent]:
     """Every audit event of an instance, in order."""
     return list(session.scalars(select(AuditEvent).options(joinedload(AuditEvent.actor))
                                 .where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)))
+
+
+def started_by(session: Session, user: User, limit: int = 50) -> list[Instance]:
+    """The needs a person submitted themselves (a signed-in resident's own list)."""
+    return list(session.scalars(select(Instance).where(Instance.started_by_id == user.id)
+                                .order_by(Instance.id.desc()).limit(limit)))

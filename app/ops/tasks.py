@@ -7,13 +7,16 @@ from ..models import AuditEvent, Instance, ReadyTask, User
 from ..people.scope import community_ids_in_scope
 from . import audit
 from .errors import Conflict, Forbidden, NotFound
-from .forms import form_pair, prefill, validate_submission
+from .diagram_helpers import bound_to
+from .forms import prefill, task_form, validate_submission
 from .instances import load_workflow, lock_instance, save_state
 from .versions import bundle_for, engine
 
 
 def may_act(session: Session, user: User, task: ReadyTask) -> bool:
-    """Whether the user holds the task's role in the task's community."""
+    """Whether the user holds the task's role in its community (and is its assignee, if it names one)."""
+    if task.assignee_id is not None and task.assignee_id != user.id:
+        return False
     return task.role in user.role_ids and task.community_id in community_ids_in_scope(session, user)
 
 
@@ -35,7 +38,7 @@ def task_view(session: Session, task: ReadyTask) -> dict:
     human = next((t for t in engine().ready_human_tasks(workflow) if t.id == task.id), None)
     if human is None:
         raise Conflict("this task is no longer ready")
-    form = form_pair(bundle_for(session, task.instance.version_id), human.form, human.ui_form)
+    form = task_form(bundle_for(session, task.instance.version_id), human)
     return {"task": task, "form": form, "data": prefill(form, human.data),
             "instructions": human.rendered_instructions()}
 
@@ -70,19 +73,28 @@ def complete(session: Session, task_id: str, user: User, data) -> tuple[Instance
     task = actionable_task(session, task_id, user)
     if task.claimed_by_id not in (None, user.id):
         raise Conflict("this task is held by someone else", claimed_by=task.claimed_by.username)
+    return apply_submission(session, task, user, data)
+
+
+def apply_submission(session: Session, task: ReadyTask, actor: User | None, data,
+                     actor_name: str | None = None) -> tuple[Instance, list[ReadyTask]]:
+    """Complete a ready task whose permission is already checked; 409 if it is no longer ready."""
     # The locked, freshly read state decides: a concurrent winner has already moved it on.
     instance = lock_instance(session, task.instance_id)
     workflow = load_workflow(session, instance)
-    human = next((t for t in engine().ready_human_tasks(workflow) if t.id == task_id), None)
+    human = next((t for t in engine().ready_human_tasks(workflow) if t.id == task.id), None)
     if human is None:
         raise Conflict("this task is no longer ready: someone else completed it")
-    form = form_pair(bundle_for(session, instance.version_id), human.form, human.ui_form)
+    form = task_form(bundle_for(session, instance.version_id), human)
     clean = validate_submission(form["schema"], data)
     before = {key: human.data.get(key) for key in clean}
+    if human.properties.get("recordActorAs") and actor is not None:
+        clean[human.properties["recordActorAs"]] = actor.username
     try:
-        result = engine().complete(workflow, task_id, clean)
+        with bound_to(session, actor):
+            result = engine().complete(workflow, task.id, clean)
     except TaskNotReady:
         raise Conflict("this task is no longer ready: its deadline passed") from None
-    audit.record(session, "task_completed", user, instance=instance, task=task,
-                 changes={key: [before[key], value] for key, value in clean.items()})
-    return instance, save_state(session, instance, workflow, result, user, completed_task_id=task_id)
+    audit.record(session, "task_completed", actor, instance=instance, task=task, actor_name=actor_name,
+                 changes={key: [before.get(key), value] for key, value in clean.items()})
+    return instance, save_state(session, instance, workflow, result, actor, completed_task_id=task.id)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from ..engine import clock
 from ..models import Instance
 from . import audit
+from .diagram_helpers import bound_to
 from .instances import load_workflow, save_state
 from .versions import engine
 
@@ -30,7 +31,7 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> b
         return False
     workflow = load_workflow(session, instance)
     before = {t.bpmn_id for t in engine().ready_human_tasks(workflow)}
-    with clock.frozen_at(now):
+    with clock.frozen_at(now), bound_to(session, None):
         result = engine().run(workflow)
     after = {t.bpmn_id for t in engine().ready_human_tasks(workflow)} if result.status == "running" else set()
     audit.record(session, "timer_fired", None, instance=instance, summary=f"at {now.isoformat()}",

@@ -6,14 +6,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..engine import ProcessBundle, ProcessEngine, ProcessProblems, clock, content_hash, parse_package
+from ..engine import ProcessBundle, ProcessEngine, ProcessProblems, content_hash, parse_package
 from ..models import ProcessDefinition, ProcessVersion, User
 from ..people.roles import role_for_lane
 from . import audit
+from .diagram_helpers import HELPERS
 from .errors import NotFound, Undeployable
 
-# Functions diagrams may call, besides the allowed builtins.
-HELPERS = {"now": lambda: clock.now().isoformat()}
 
 _engine: ProcessEngine | None = None
 _bundles: dict[int, ProcessBundle] = {}

@@ -1,4 +1,6 @@
 """Server-rendered pages for people (zh-CN by default)."""
+from datetime import datetime
+
 from flask import Flask
 from flask_babel import get_locale
 
@@ -8,14 +10,15 @@ from ..people.roles import WORKER_ROLES, role_label
 
 def register_pages(app: Flask) -> None:
     """Mount the page blueprints and the template helpers."""
-    from . import auth, errors, home, instances, needs, tasks
+    from . import auth, errors, home, instances, needs, notifications, public, tasks
 
-    for module in (auth, home, tasks, needs, instances):
+    for module in (auth, home, tasks, needs, instances, notifications, public):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.jinja_env.globals.update(role_label=role_label, worker_roles=sorted(WORKER_ROLES))
-    app.jinja_env.filters.update(localtime=_localtime, form_value=_form_value, choice=_choice)
-    app.context_processor(lambda: {"now_utc": utcnow(), "locale": str(get_locale())})
+    app.jinja_env.filters.update(localtime=_localtime, form_value=_form_value, choice=_choice,
+                                 isotime=lambda text: _localtime(datetime.fromisoformat(text)))
+    app.context_processor(lambda: {"now_utc": utcnow(), "locale": str(get_locale()), "unread": _unread()})
 
 
 def _localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -24,6 +27,15 @@ def _localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     return value.astimezone(timezone(timedelta(hours=8))).strftime(fmt)
+
+
+def _unread() -> int:
+    """The signed-in person's unread notifications, for the header badge."""
+    from flask_login import current_user
+
+    from ..extensions import db
+    from ..ops.notifications import unread_count
+    return unread_count(db(), current_user) if current_user.is_authenticated else 0
 
 
 def _form_value(value) -> str:

@@ -1,14 +1,23 @@
 """Operation errors shown as pages."""
 from flask import Flask, flash, redirect, render_template, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
 
 from ..ops.errors import OperationError
 
 
 def register(app: Flask) -> None:
-    """Nothing to add beyond the shared handler in app.api; kept for page-only handlers."""
-    app.register_error_handler(404, lambda e: (render_template("error.html", status=404, message=_("Not found.")), 404)
-                               if not request.path.startswith("/api/") and request.path != "/healthz" else e)
+    """Page versions of 403 and 404 (the API answers JSON through its own handler)."""
+    app.register_error_handler(403, lambda e: _http_page(e, _("You may not open this page.")))
+    app.register_error_handler(404, lambda e: _http_page(e, _("Not found.")))
+
+
+def _http_page(err: HTTPException, default: str):
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        from ..api import http_error
+        return http_error(err)
+    custom = err.description if err.description != type(err).description else None
+    return render_template("error.html", status=err.code, message=custom or default), err.code
 
 
 def operation_error_page(err: OperationError):

@@ -3,7 +3,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..ops.queries import inbox
+from ..ops.queries import inbox, started_by
 
 bp = Blueprint("home", __name__)
 
@@ -11,4 +11,5 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @login_required
 def index():
-    return render_template("home.html", tasks=inbox(db(), current_user, limit=10))
+    return render_template("home.html", tasks=inbox(db(), current_user, limit=10),
+                           own_needs=started_by(db(), current_user))

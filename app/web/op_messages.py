@@ -16,7 +16,7 @@ MESSAGES = (
     _("this task is no longer ready: its deadline passed"),
     _("this task is no longer ready: someone else completed it"),
     _("this task is held by someone else"),
-    _("this instance is outside your communities"),
+    _("this instance is outside your communities"), _("this instance was not routed to you"),
     _("this task is not yours to act on"),
     _("some fields need correcting"),
     _("unknown community"),
@@ -32,5 +32,7 @@ MESSAGES = (
     _("running"), _("completed"), _("error"), _("cancelled"), _("resolved"), _("closed_unreasonable"),
     _("merged"), _("withdrawn"), _("instance_started"), _("instance_completed"), _("instance_failed"),
     _("task_completed"), _("task_claimed"), _("task_released"), _("task_cancelled"), _("timer_fired"), _("process_deployed"),
-    _("token_issued"),
+    _("token_issued"), _("need_withdrawn"), _("instance_cancelled"), _("this need is no longer open"),
+    _("say why the need is withdrawn"), _("need_merged"), _("open"),
+    _("this need is not waiting for a rating now"), _("no need has this tracking code"),
 )

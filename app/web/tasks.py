@@ -15,7 +15,13 @@ bp = Blueprint("tasks", __name__)
 @bp.get("/inbox")
 @login_required
 def inbox_page():
-    return render_template("inbox.html", tasks=inbox(db(), current_user))
+    chosen = {k: request.args.get(k, "") for k in ("task", "community", "overdue")}
+    everything = inbox(db(), current_user)
+    shown = inbox(db(), current_user, task=chosen["task"] or None, community=chosen["community"] or None,
+                  overdue=chosen["overdue"] == "1") if any(chosen.values()) else everything
+    options = {"task": sorted({(t.bpmn_id, t.name) for t in everything}, key=lambda o: o[1]),
+               "community": sorted({(t.community.code, t.community.name) for t in everything})}
+    return render_template("inbox.html", tasks=shown, chosen=chosen, options=options)
 
 
 @bp.get("/tasks/<task_id>")

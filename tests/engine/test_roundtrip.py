@@ -9,8 +9,10 @@ from app.engine import ProcessEngine, clock
 from app.ops.versions import HELPERS, check_package, package_from_directory
 
 INTAKE = {"title": "楼道灯坏了", "description": "3号楼2单元楼道灯不亮", "category": "daily_life",
-          "channel": "party_line", "visit_type": "home_visit", "community": "nanshan",
-          "tracking_code": "T1", "first_responder": "grid1"}
+          "channel": "party_line", "visit_type": "home_visit", "community": "nanshan", "grid": "nanshan-1",
+          "anonymous": False, "tracking_code": "T1", "first_responder": "grid1"}
+# The database-backed diagram functions, replaced by stand-ins: this test is the engine alone.
+STAND_INS = HELPERS | {"find_overlaps": lambda *args: [], "notify_role": lambda *args: True}
 
 PATHS = {
     "unreasonable": ([("assess_reasonableness", {"reasonable": False, "basis": "无依据"}),
@@ -18,17 +20,18 @@ PATHS = {
                      "closed_unreasonable"),
     "community_tier_a": ([("assess_reasonableness", {"reasonable": True, "basis": "ok"}),
                           ("assess_responsibility", {"responsibility": "community"}),
-                          ("grade_need", {"tier": "A", "kind": "affair"}),
+                          ("grade_need", {"tier": "A", "kind": "affair", "affair_weight": "routine"}),
                           ("resolve_need", {"resolution": "已修复"}),
                           ("resident_feedback", {"satisfaction": 5})], "resolved"),
     "street_resolves": ([("assess_reasonableness", {"reasonable": True, "basis": "ok"}),
                          ("assess_responsibility", {"responsibility": "government"}),
                          ("street_handle", {"street_decision": "resolved", "street_resolution": "已协调"}),
+                         ("rate_department", {"score": 4}),
                          ("resident_feedback", {"satisfaction": 4})], "resolved"),
     "street_returns": ([("assess_reasonableness", {"reasonable": True, "basis": "ok"}),
                         ("assess_responsibility", {"responsibility": "government"}),
                         ("street_handle", {"street_decision": "return", "street_resolution": "属社区事务"}),
-                        ("grade_need", {"tier": "B", "kind": "affair"}),
+                        ("grade_need", {"tier": "B", "kind": "affair", "affair_weight": "routine"}),
                         ("resolve_need", {"resolution": "已修复"}),
                         ("resident_feedback", {"satisfaction": 3})], "resolved"),
 }
@@ -41,7 +44,7 @@ def bundle():
 
 @pytest.fixture(scope="module")
 def engine():
-    return ProcessEngine(helpers=HELPERS)
+    return ProcessEngine(helpers=STAND_INS)
 
 
 def round_trip(engine, bundle, workflow):
