@@ -258,3 +258,14 @@ def test_the_resident_withdraws_an_open_need(api):
     assert api.post(path, {"reason": "again"}).status_code == 409
     events = [e["event_type"] for e in history(api, need["instance_id"])]
     assert events[-3:] == ["need_withdrawn", "task_cancelled", "instance_cancelled"]
+
+
+def test_party_line_needs_say_which_visit(api):
+    response = api.post("/api/needs", {"title": "t", "description": "d", "category": "legal", "community": "nanshan",
+                                       "channel": "party_line"}, "grid1")
+    assert response.status_code == 400 and response.get_json()["fields"] == {"visit_type": "required"}
+    window = api.post("/api/needs", {"title": "t", "description": "d", "category": "legal", "community": "nanshan",
+                                     "channel": "window"}, "grid1")
+    assert window.status_code == 201
+    data = api.get(f"/api/instances/{window.get_json()['instance_id']}", "worker1").get_json()["data"]
+    assert data["first_responder"] == "grid1" and data["channel"] == "window"
