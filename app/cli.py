@@ -37,7 +37,7 @@ def setup(demo: bool):
     from .migrate import upgrade
     from .ops import audit
     from .ops.versions import deploy_shipped
-    from .demo import is_empty, load_demo
+    from .demo import backfill_registers, is_empty, load_demo
 
     config = current_app.config
     upgrade(config["SQLALCHEMY_URL"])
@@ -48,6 +48,8 @@ def setup(demo: bool):
                 raise click.ClickException("the demo dataset is refused when APP_ENV=production")
             load_demo(session, config["DEMO_PASSWORD"])
             click.echo("demo dataset loaded")
+        elif demo and config["APP_ENV"] != "production" and backfill_registers(session):
+            click.echo("demo registers added")
         created = deploy_shipped(session, Path(config["PROCESSES_DIR"]), Path(config["FORMS_DIR"]))
         session.commit()
     for version in created:

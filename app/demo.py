@@ -2,7 +2,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Organisation, User, UserRole
+from .models import CommunityRegister, Organisation, User, UserRole
 from .people.passwords import hash_password
 
 ORGANISATIONS = [
@@ -32,6 +32,10 @@ USERS = [
 ]
 
 
+# Members on record: 南山 per api.md (7 two-committee members, 40 party members, 30 representatives).
+REGISTERS = {"party_committee": 5, "two_committees": 7, "party_members": 40, "representatives": 30, "residents": 600}
+
+
 def is_empty(session: Session) -> bool:
     """Whether the database has no people yet."""
     return session.scalar(select(User.id).limit(1)) is None
@@ -43,9 +47,25 @@ def load_demo(session: Session, password: str) -> None:
     for code, name, kind, parent in ORGANISATIONS:
         orgs[code] = Organisation(code=code, name=name, kind=kind, parent=orgs.get(parent))
         session.add(orgs[code])
+    session.flush()
+    for community in ("nanshan", "beishan"):
+        for body, members in REGISTERS.items():
+            session.add(CommunityRegister(community_id=orgs[community].id, body=body, members=members))
     password_hash = hash_password(password)
     for username, display, role, org in USERS:
         user = User(username=username, display_name=display, password_hash=password_hash, org=orgs[org])
         user.roles.append(UserRole(role=role))
         session.add(user)
     session.flush()
+
+
+def backfill_registers(session: Session) -> int:
+    """Give demo communities their registers when an older demo database lacks them."""
+    added = 0
+    for community in session.scalars(select(Organisation).where(Organisation.code.in_(("nanshan", "beishan")))):
+        known = set(session.scalars(select(CommunityRegister.body).where(CommunityRegister.community_id == community.id)))
+        for body, members in REGISTERS.items():
+            if body not in known:
+                session.add(CommunityRegister(community_id=community.id, body=body, members=members))
+                added += 1
+    return added

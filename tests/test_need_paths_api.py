@@ -203,14 +203,6 @@ def test_low_rating_reopens_twice_then_goes_to_the_party_secretary(api):
     assert api.get(f"/api/instances/{iid}", "worker1").get_json()["data"]["reopen_count"] == 2
 
 
-def test_project_path_hands_off_to_the_decision_placeholder(api):
-    iid = to_grading(api, category="culture", title="小区需要一个文化活动室")
-    api.complete("worker1", "grade_need", {"tier": "C", "kind": "project"}, iid)
-    api.complete("worker1", "project_placeholder", {"project_summary": "改造闲置车库为活动室", "project_outcome": "approved"}, iid)
-    finish(api, iid)
-    assert outcome(api, iid) == ("completed", "resolved")
-
-
 def test_the_resident_rates_by_tracking_code(api):
     need = api.record_need()
     iid = need["instance_id"]

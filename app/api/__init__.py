@@ -8,9 +8,9 @@ from ..ops.errors import OperationError
 
 def register_api(app: Flask) -> None:
     """Mount the API blueprints and their JSON error handling."""
-    from . import instances, meta, needs, notifications, processes, tasks, tokens
+    from . import disclosures, instances, meta, needs, notifications, processes, tasks, tokens
 
-    for module in (tokens, needs, tasks, instances, processes, notifications, meta):
+    for module in (tokens, needs, tasks, instances, processes, notifications, disclosures, meta):
         csrf.exempt(module.bp)  # bearer tokens only: no cookie, so no cross-site forgery
         app.register_blueprint(module.bp)
     app.register_error_handler(OperationError, _operation_error)

@@ -54,6 +54,15 @@ def document() -> dict:
             "/api/public/needs/{code}/withdraw": {"post": _op(
                 "The resident withdraws an open need (撤回)", secured=False, errors=(400, 404, 409), params=("code",),
                 body={"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "maxLength": 500}}})},
+            "/api/public/disclosures": {"get": {**_op("Public notices (公示), newest first", secured=False, errors=()),
+                                                "parameters": [{"name": n, "in": "query", "required": False,
+                                                                "schema": {"type": "string"}} for n in ("community", "kind")]}},
+            "/api/public/disclosures/{disclosure_id}": {"get": _op("One public notice", secured=False, errors=(404,),
+                                                                   params=("disclosure_id",))},
+            "/api/public/disclosures/{disclosure_id}/objections": {"post": _op(
+                "Object to a notice during its publicity period", 201, secured=False, errors=(400, 404, 409),
+                params=("disclosure_id",), body={"type": "object", "required": ["content"], "properties": {
+                    "content": {"type": "string", "maxLength": 2000}, "contact": {"type": "string", "maxLength": 100}}})},
             "/api/notifications": {"get": _op("My newest notifications and the unread count", errors=(401,))},
             "/api/needs": {"post": _op("Record a need on a resident's behalf", 201, NEED | {"properties": NEED["properties"] | {
                 "channel": {"type": "string"}, "visit_type": {"type": "string"}, "resident_name": {"type": "string"},

@@ -4,9 +4,11 @@ from .org import Organisation
 from .process import ProcessDefinition, ProcessVersion
 from .instance import Instance, ReadyTask
 from .notification import Notification, OutboxMessage
+from .project import Ballot, CommunityRegister, Disclosure, Meeting, Objection, Project
 from .user import ApiToken, User, UserRole
 
 __all__ = [
+    "Ballot", "CommunityRegister", "Disclosure", "Meeting", "Objection", "Project",
     "ApiToken", "AuditEvent", "AuditHead", "Instance", "Notification", "Organisation", "OutboxMessage", "ProcessDefinition",
     "ProcessVersion", "ReadyTask", "User", "UserRole",
 ]

@@ -26,7 +26,8 @@ def bound_to(session: Session, actor: User | None):
         _context.reset(token)
 
 
-def _bound() -> tuple[Session, User | None]:
+def bound() -> tuple[Session, User | None]:
+    """The session and actor of the operation running the engine now."""
     bound = _context.get()
     if bound is None:
         raise RuntimeError("this function can only run inside an operation")
@@ -35,7 +36,7 @@ def _bound() -> tuple[Session, User | None]:
 
 def find_overlaps(community, category, grid, title, tracking_code) -> list[dict]:
     """Open needs of the same community and category with the same grid or a similar title."""
-    session, _ = _bound()
+    session, _ = bound()
     rows = session.execute(
         select(Instance.business_key, Instance.title, Instance.grid, Instance.supporters)
         .join(Organisation, Instance.community_id == Organisation.id)
@@ -50,7 +51,7 @@ def find_overlaps(community, category, grid, title, tracking_code) -> list[dict]
 
 def merge_need(merge_into, tracking_code) -> bool:
     """This need joins `merge_into`: that need's supporters count and priority rise."""
-    session, actor = _bound()
+    session, actor = bound()
     source = session.scalars(select(Instance).where(Instance.business_key == tracking_code)).one()
     target = session.scalars(select(Instance).where(
         Instance.business_key == str(merge_into), Instance.status == "running",
@@ -78,7 +79,7 @@ def next_handling_day(community) -> str:
 
 def notify_role(role, community, message) -> bool:
     """Notify everyone holding `role` for the community (in-app and SMS outbox)."""
-    session, _ = _bound()
+    session, _ = bound()
     found = session.scalars(select(Organisation).where(Organisation.code == community)).first()
     if found is None:
         raise ValueError(f"unknown community {community}")
@@ -87,8 +88,8 @@ def notify_role(role, community, message) -> bool:
 
 
 def now() -> str:
-    """The engine clock's current instant, ISO 8601."""
-    return clock.now().isoformat()
+    """The engine clock's current instant in China time, ISO 8601 (so now()[:10] is today's date here)."""
+    return clock.now().astimezone(CHINA).isoformat()
 
 
 def _similar(a: str, b: str) -> bool:
@@ -104,4 +105,4 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
-HELPERS = {f.__name__: f for f in (find_overlaps, merge_need, next_handling_day, notify_role, now)}
+NEED_HELPERS = {f.__name__: f for f in (find_overlaps, merge_need, next_handling_day, notify_role, now)}

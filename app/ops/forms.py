@@ -66,6 +66,18 @@ def prefill(form: dict, data: dict) -> dict:
     return values
 
 
+def with_readonly_values(form: dict, task_data: dict, data):
+    """Fields marked ui:readonly keep the process's value (e.g. members on record); changing one is refused."""
+    fixed = [n for n, spec in form["ui_schema"].items() if isinstance(spec, dict) and spec.get("ui:readonly")]
+    if not fixed or not isinstance(data, dict):
+        return data
+    known = prefill(form, task_data)
+    changed = {n: "read-only" for n in fixed if n in data and n in known and data[n] != known[n]}
+    if changed:
+        raise Invalid("some fields cannot be changed", changed)
+    return data | {n: known[n] for n in fixed if n in known}
+
+
 def validate_submission(schema: dict, data) -> dict:
     """The submission if it is valid; else Invalid with a message per field (unknown keys refused)."""
     if not isinstance(data, dict):

@@ -8,7 +8,7 @@ from ..people.scope import community_ids_in_scope
 from . import audit
 from .errors import Conflict, Forbidden, NotFound
 from .diagram_helpers import bound_to
-from .forms import prefill, task_form, validate_submission
+from .forms import prefill, task_form, validate_submission, with_readonly_values
 from .instances import load_workflow, lock_instance, save_state
 from .versions import bundle_for, engine
 
@@ -86,7 +86,7 @@ def apply_submission(session: Session, task: ReadyTask, actor: User | None, data
     if human is None:
         raise Conflict("this task is no longer ready: someone else completed it")
     form = task_form(bundle_for(session, instance.version_id), human)
-    clean = validate_submission(form["schema"], data)
+    clean = validate_submission(form["schema"], with_readonly_values(form, human.data, data))
     before = {key: human.data.get(key) for key in clean}
     if human.properties.get("recordActorAs") and actor is not None:
         clean[human.properties["recordActorAs"]] = actor.username

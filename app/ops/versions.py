@@ -10,7 +10,11 @@ from ..engine import ProcessBundle, ProcessEngine, ProcessProblems, content_hash
 from ..models import ProcessDefinition, ProcessVersion, User
 from ..people.roles import role_for_lane
 from . import audit
-from .diagram_helpers import HELPERS
+from .decision_helpers import DECISION_HELPERS
+from .diagram_helpers import NEED_HELPERS
+
+# Every function a diagram may call.
+HELPERS = NEED_HELPERS | DECISION_HELPERS
 from .errors import NotFound, Undeployable
 
 

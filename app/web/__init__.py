@@ -10,9 +10,9 @@ from ..people.roles import WORKER_ROLES, role_label
 
 def register_pages(app: Flask) -> None:
     """Mount the page blueprints and the template helpers."""
-    from . import auth, errors, home, instances, needs, notifications, public, tasks
+    from . import admin, auth, disclosures, errors, home, instances, needs, notifications, public, tasks
 
-    for module in (auth, home, tasks, needs, instances, notifications, public):
+    for module in (auth, home, tasks, needs, instances, notifications, public, disclosures, admin):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.jinja_env.globals.update(role_label=role_label, worker_roles=sorted(WORKER_ROLES))
