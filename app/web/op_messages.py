@@ -35,4 +35,17 @@ MESSAGES = (
     _("token_issued"), _("need_withdrawn"), _("instance_cancelled"), _("this need is no longer open"),
     _("say why the need is withdrawn"), _("need_merged"), _("open"),
     _("this need is not waiting for a rating now"), _("no need has this tracking code"),
+    # names built in templates from codes
+    _("disclosure_collection"), _("disclosure_decision"), _("disclosure_implementation"), _("disclosure_effect"),
+    _("disclosure_rejection"),
+    _("category_party_mass"), _("category_government"), _("category_daily_life"), _("category_legal"),
+    _("category_health"), _("category_culture"), _("category_community_management"), _("category_"),
+    _("meeting_resident_suggestion"), _("meeting_party_proposal"), _("meeting_committees_deliberation"),
+    _("meeting_party_members_review"), _("meeting_representatives_resolution"),
+    _("objection_open"), _("objection_settled"), _("objection_unsettled"),
+    _("body_party_committee"), _("body_two_committees"), _("body_party_members"), _("body_representatives"),
+    _("body_residents"),
+    _("objection_filed"), _("disclosure_opened"), _("project_status_changed"), _("register_changed"),
+    _("this notice is not in its publicity period: objections are not accepted now"),
+    _("say what you object to (at most 2000 characters)"), _("no such disclosure"),
 )
