@@ -14,7 +14,7 @@ DEFAULTS = {
     "FORMS_DIR": str(ROOT / "forms"),
     "SCRIPT_TIME_LIMIT": 1.0,
     "TOKEN_TTL_HOURS": 24 * 30,
-    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,  # one request: a form with up to two 5 MB attachments
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "WTF_CSRF_TIME_LIMIT": None,
 }

@@ -97,3 +97,17 @@ def test_instructions_cannot_reach_python(client, api):
     sign_in(client, "worker1")
     page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_admin_maintains_the_registers_and_others_cannot(client, api):
+    sign_in(client, "admin")
+    page = client.get("/admin/registers").get_data(as_text=True)
+    assert 'name="r:nanshan:party_members" value="40"' in page
+    saved = client.post("/admin/registers", data={"csrf_token": csrf_of(page), "r:nanshan:party_members": "41"})
+    assert saved.status_code == 302
+    assert 'name="r:nanshan:party_members" value="41"' in client.get("/admin/registers").get_data(as_text=True)
+    bad = client.post("/admin/registers", data={"csrf_token": csrf_of(page), "r:nanshan:party_members": "-3"})
+    assert bad.status_code == 302 and "41" in client.get("/admin/registers").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_of(page)})
+    sign_in(client, "worker1")
+    assert client.get("/admin/registers").status_code == 403

@@ -1,12 +1,17 @@
 """Instances: state and data, history, and the audit chain check."""
-from flask import Blueprint, jsonify
+import io
 
-from ..extensions import db
+from flask import Blueprint, jsonify, request, send_file
+
+from ..extensions import commit, db
+from ..ops.attachments import add_attachments, attachment_for, attachments_of
+from ..ops.errors import Invalid
+from ..people.roles import WORKER_ROLES
 from ..ops.audit import verify_chain
 from ..ops.instances import current_data
 from ..ops.queries import history, ready_tasks_of, visible_instance
 from .auth import api_user, requires
-from .serialize import event_json, instance_json
+from .serialize import attachment_json, event_json, instance_json
 
 bp = Blueprint("api_instances", __name__, url_prefix="/api")
 
@@ -15,7 +20,8 @@ bp = Blueprint("api_instances", __name__, url_prefix="/api")
 @requires()
 def instance_detail(instance_id: int):
     instance = visible_instance(db(), api_user(), instance_id)
-    return jsonify(instance_json(instance, current_data(db(), instance), ready_tasks_of(db(), instance.id)))
+    body = instance_json(instance, current_data(db(), instance), ready_tasks_of(db(), instance.id))
+    return jsonify(body | {"attachments": [attachment_json(a) for a in attachments_of(db(), instance.id)]})
 
 
 @bp.get("/instances/<int:instance_id>/history")
@@ -23,6 +29,26 @@ def instance_detail(instance_id: int):
 def instance_history(instance_id: int):
     instance = visible_instance(db(), api_user(), instance_id)
     return jsonify({"instance_id": instance.id, "events": [event_json(e) for e in history(db(), instance.id)]})
+
+
+@bp.post("/instances/<int:instance_id>/attachments")
+@requires(*WORKER_ROLES)
+def attachment_upload(instance_id: int):
+    instance = visible_instance(db(), api_user(), instance_id)
+    uploads = [(f.filename, f.read()) for f in request.files.getlist("files") if f.filename]
+    if not uploads:
+        raise Invalid("send multipart 'files'", {"files": "required"})
+    stored = add_attachments(db(), instance, uploads, api_user())
+    commit()
+    return jsonify({"attachments": [attachment_json(a) for a in stored]}), 201
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@requires()
+def attachment_download(attachment_id: int):
+    found = attachment_for(db(), api_user(), attachment_id)
+    return send_file(io.BytesIO(found.data), mimetype=found.content_type, as_attachment=True,
+                     download_name=found.filename)
 
 
 @bp.get("/audit/verify")

@@ -78,6 +78,13 @@ def document() -> dict:
                 "type": "object", "required": ["data"], "properties": {"data": {"type": "object"}}})},
             "/api/instances/{instance_id}": {"get": _op("An instance", params=("instance_id",))},
             "/api/instances/{instance_id}/history": {"get": _op("An instance's audit history", params=("instance_id",))},
+            "/api/instances/{instance_id}/attachments": {"post": {
+                **_op("Attach files to a case (pdf, images, Word, Excel, text; 5 MB each)", 201, params=("instance_id",)),
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}}},
+            "/api/attachments/{attachment_id}": {"get": {
+                **_op("Download an attachment", params=("attachment_id",), errors=(401, 403, 404)),
+                "responses": {"200": {"description": "the file", "content": {"application/octet-stream": {}}}}}},
             "/api/audit/verify": {"get": _op("Verify the audit chain", errors=(401, 403))},
             "/api/processes": {
                 "get": _op("Process definitions and versions", errors=(401, 403)),

@@ -39,5 +39,12 @@ def event_json(event: AuditEvent) -> dict:
     }
 
 
+def attachment_json(attachment) -> dict:
+    """An attachment's metadata (download it from /api/attachments/<id>)."""
+    return {"id": attachment.id, "filename": attachment.filename, "content_type": attachment.content_type,
+            "size": attachment.size, "sha256": attachment.sha256, "task": attachment.task_bpmn_id,
+            "created_at": _iso(attachment.created_at)}
+
+
 def _iso(value):
     return value.isoformat() if value is not None else None

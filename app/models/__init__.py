@@ -1,4 +1,5 @@
 """Typed SQLAlchemy models; import them from here."""
+from .attachment import Attachment
 from .audit import AuditEvent, AuditHead
 from .org import Organisation
 from .process import ProcessDefinition, ProcessVersion
@@ -8,6 +9,7 @@ from .project import Ballot, CommunityRegister, Disclosure, Meeting, Objection, 
 from .user import ApiToken, User, UserRole
 
 __all__ = [
+    "Attachment",
     "Ballot", "CommunityRegister", "Disclosure", "Meeting", "Objection", "Project",
     "ApiToken", "AuditEvent", "AuditHead", "Instance", "Notification", "Organisation", "OutboxMessage", "ProcessDefinition",
     "ProcessVersion", "ReadyTask", "User", "UserRole",

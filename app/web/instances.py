@@ -1,10 +1,13 @@
 """Instance pages: the list in one's communities, and one instance with its data and history."""
-from flask import Blueprint, render_template, request
+import io
+
+from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from functools import partial
 
+from ..ops.attachments import attachment_for, attachments_of
 from ..ops.forms import field_labels, label_value
 from ..ops.instances import current_data
 from ..ops.versions import bundle_for
@@ -27,4 +30,12 @@ def instance(instance_id: int):
     labels = field_labels(bundle_for(db(), found.version_id))
     return render_template("instance.html", instance=found, data=current_data(db(), found), labels=labels,
                            label_value=partial(label_value, labels), ready=ready_tasks_of(db(), found.id),
-                           events=history(db(), found.id))
+                           events=history(db(), found.id), attachments=attachments_of(db(), found.id))
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def attachment_download(attachment_id: int):
+    found = attachment_for(db(), current_user, attachment_id)
+    return send_file(io.BytesIO(found.data), mimetype=found.content_type, as_attachment=True,
+                     download_name=found.filename)
