@@ -27,7 +27,7 @@ def registers_post():
     try:
         for key, value in request.form.items():
             if key.startswith("r:") and value.strip():
-                _, community, body = key.split(":", 2)
+                community, body = key.split(":", 2)[1:]
                 set_register(db(), current_user, community, body, value)
     except Invalid as err:
         db().rollback()
