@@ -50,3 +50,13 @@ def to_disclosure(api, iid: int) -> None:
     design_and_assess(api, iid)
     first_four_meetings(api, iid)
     api.complete("worker1", "representatives_resolution", meeting(25, 20, assembly="representatives"), iid)
+
+
+def to_party_members_review(api, iid: int) -> None:
+    """Design, assessment and the first three deliberations (no hearing; meeting vote), all passed."""
+    design_and_assess(api, iid)
+    api.complete("worker1", "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": False,
+                                                    "minutes": "征集意见"}, iid)
+    api.complete("secretary1", "party_proposal", meeting(5, 4), iid)
+    api.complete("worker1", "choose_voting_mode", {"voting_mode": "meeting"}, iid)
+    api.complete("worker1", "committees_deliberation", meeting(7, 5), iid)

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from app.engine import clock
 from app.models import Ballot, Meeting, Project
-from flows import design_and_assess, first_four_meetings, meeting, run_timers, to_disclosure, to_project
+from flows import (design_and_assess, first_four_meetings, meeting, run_timers, to_disclosure, to_party_members_review,
+                   to_project)
 
 
 def ready(api, username: str, iid: int) -> list[str]:
@@ -68,12 +69,7 @@ def test_two_thirds_present_exactly_versus_one_fewer(api, present, valid):
 @pytest.mark.parametrize("votes_for,passed", [(20, False), (21, True)])
 def test_votes_for_exactly_half_versus_half_plus_one(api, votes_for, passed):
     iid = to_project(api)["instance_id"]
-    design_and_assess(api, iid)
-    api.complete("worker1", "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": False,
-                                                    "minutes": "征集意见"}, iid)
-    api.complete("secretary1", "party_proposal", meeting(5, 4), iid)
-    api.complete("worker1", "choose_voting_mode", {"voting_mode": "meeting"}, iid)
-    api.complete("worker1", "committees_deliberation", meeting(7, 5), iid)
+    to_party_members_review(api, iid)
     api.complete("secretary1", "party_members_review", meeting(40, votes_for, notice_date="2026-12-01"), iid)
     expected = ["representatives_resolution"] if passed else ["revise_plan"]
     assert ready(api, "worker1", iid) == expected
@@ -84,12 +80,7 @@ def test_votes_for_exactly_half_versus_half_plus_one(api, votes_for, passed):
 @pytest.mark.parametrize("notice_date,valid", [("2026-12-08", False), ("2026-12-07", True)])
 def test_notice_two_versus_three_days_before_the_assembly(api, notice_date, valid):
     iid = to_project(api)["instance_id"]
-    design_and_assess(api, iid)
-    api.complete("worker1", "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": False,
-                                                    "minutes": "征集意见"}, iid)
-    api.complete("secretary1", "party_proposal", meeting(5, 4), iid)
-    api.complete("worker1", "choose_voting_mode", {"voting_mode": "meeting"}, iid)
-    api.complete("worker1", "committees_deliberation", meeting(7, 5), iid)
+    to_party_members_review(api, iid)
     api.complete("secretary1", "party_members_review", meeting(36, 30, "2026-12-10", notice_date=notice_date), iid)
     if valid:
         assert ready(api, "worker1", iid) == ["representatives_resolution"]
