@@ -11,6 +11,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import extensions
     extensions.init_app(app)
+    app.url_map.converters["id"] = extensions.RowId
 
     from .web import register_pages
     register_pages(app)

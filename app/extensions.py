@@ -4,9 +4,17 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter
 
 from .db import make_engine, make_session_factory, write_intent
 from .ops import audit
+
+class RowId(IntegerConverter):
+    """A row id in a URL: larger numbers than the database's integer columns hold are simply not found."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, max=2**31 - 1)
+
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -26,6 +34,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = None
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.before_request(_refuse_nul_characters)
     app.before_request(_mark_writers)
     app.teardown_request(_close_session)
     app.after_request(_security_headers)
@@ -52,6 +61,19 @@ def _load_user(user_id: str):
     from .models import User
     user = db().get(User, int(user_id)) if user_id.isdigit() else None
     return user if user is not None and user.is_active else None
+
+
+def _refuse_nul_characters() -> None:
+    """NUL never belongs in text (and PostgreSQL cannot store it): refuse it wherever text arrives."""
+    from flask import abort
+    suspicious = "\x00" in request.path or b"%00" in request.query_string
+    if request.mimetype == "multipart/form-data":
+        suspicious = suspicious or any("\x00" in value for value in request.form.values())
+    elif request.content_length:
+        body = request.get_data(cache=True)
+        suspicious = suspicious or b"\x00" in body or b"\\u0000" in body.lower()
+    if suspicious:
+        abort(400, description="text must not contain NUL characters")
 
 
 def _mark_writers() -> None:

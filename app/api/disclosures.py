@@ -14,12 +14,12 @@ def disclosure_list():
     return jsonify({"disclosures": [disclosure_json(db(), d) for d in found]})
 
 
-@bp.get("/<int:disclosure_id>")
+@bp.get("/<id:disclosure_id>")
 def disclosure_detail(disclosure_id: int):
     return jsonify(disclosure_json(db(), disclosure(db(), disclosure_id)))
 
 
-@bp.post("/<int:disclosure_id>/objections")
+@bp.post("/<id:disclosure_id>/objections")
 def objection_create(disclosure_id: int):
     objection = file_objection(db(), disclosure_id, json_body())
     commit()

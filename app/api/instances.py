@@ -16,7 +16,7 @@ from .serialize import attachment_json, event_json, instance_json
 bp = Blueprint("api_instances", __name__, url_prefix="/api")
 
 
-@bp.get("/instances/<int:instance_id>")
+@bp.get("/instances/<id:instance_id>")
 @requires()
 def instance_detail(instance_id: int):
     instance = visible_instance(db(), api_user(), instance_id)
@@ -24,14 +24,14 @@ def instance_detail(instance_id: int):
     return jsonify(body | {"attachments": [attachment_json(a) for a in attachments_of(db(), instance.id)]})
 
 
-@bp.get("/instances/<int:instance_id>/history")
+@bp.get("/instances/<id:instance_id>/history")
 @requires()
 def instance_history(instance_id: int):
     instance = visible_instance(db(), api_user(), instance_id)
     return jsonify({"instance_id": instance.id, "events": [event_json(e) for e in history(db(), instance.id)]})
 
 
-@bp.post("/instances/<int:instance_id>/attachments")
+@bp.post("/instances/<id:instance_id>/attachments")
 @requires(*WORKER_ROLES)
 def attachment_upload(instance_id: int):
     instance = visible_instance(db(), api_user(), instance_id)
@@ -43,7 +43,7 @@ def attachment_upload(instance_id: int):
     return jsonify({"attachments": [attachment_json(a) for a in stored]}), 201
 
 
-@bp.get("/attachments/<int:attachment_id>")
+@bp.get("/attachments/<id:attachment_id>")
 @requires()
 def attachment_download(attachment_id: int):
     found = attachment_for(db(), api_user(), attachment_id)

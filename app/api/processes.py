@@ -33,7 +33,7 @@ def process_deploy():
                     "created": created}), 201 if created else 200
 
 
-@bp.get("/<process_id>/versions/<int:number>/bpmn")
+@bp.get("/<process_id>/versions/<id:number>/bpmn")
 @requires("designer", "auditor", "admin")
 def version_bpmn(process_id: str, number: int):
     version = db().scalars(select(ProcessVersion).join(ProcessDefinition).where(

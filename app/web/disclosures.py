@@ -21,7 +21,7 @@ def disclosure_list():
     return render_template("disclosures.html", kind=kind, kinds=KINDS, notices=disclosures(db(), community, kind))
 
 
-@bp.get("/disclosures/<int:disclosure_id>")
+@bp.get("/disclosures/<id:disclosure_id>")
 def disclosure_page(disclosure_id: int):
     notice = disclosure(db(), disclosure_id)
     return render_template("disclosure.html", notice=notice, open=is_open(notice),
@@ -29,7 +29,7 @@ def disclosure_page(disclosure_id: int):
                            printable=request.args.get("print") == "1")
 
 
-@bp.post("/disclosures/<int:disclosure_id>/objections")
+@bp.post("/disclosures/<id:disclosure_id>/objections")
 def objection_post(disclosure_id: int):
     try:
         file_objection(db(), disclosure_id, {"content": request.form.get("content", ""),

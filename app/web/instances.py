@@ -23,7 +23,7 @@ def instance_list():
     return render_template("instances.html", instances=instances_in_scope(db(), current_user, status), status=status)
 
 
-@bp.get("/instances/<int:instance_id>")
+@bp.get("/instances/<id:instance_id>")
 @login_required
 def instance(instance_id: int):
     found = visible_instance(db(), current_user, instance_id)
@@ -33,7 +33,7 @@ def instance(instance_id: int):
                            events=history(db(), found.id), attachments=attachments_of(db(), found.id))
 
 
-@bp.get("/attachments/<int:attachment_id>")
+@bp.get("/attachments/<id:attachment_id>")
 @login_required
 def attachment_download(attachment_id: int):
     found = attachment_for(db(), current_user, attachment_id)
