@@ -67,8 +67,9 @@ def _refuse_nul_characters() -> None:
     """NUL never belongs in text (and PostgreSQL cannot store it): refuse it wherever text arrives."""
     from flask import abort
     suspicious = "\x00" in request.path or b"%00" in request.query_string
-    if request.mimetype == "multipart/form-data":
-        suspicious = suspicious or any("\x00" in value for value in request.form.values())
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        texts = [*request.form.values(), *(f.filename or "" for f in request.files.values())]
+        suspicious = suspicious or any("\x00" in text for text in texts)
     elif request.content_length:
         body = request.get_data(cache=True)
         suspicious = suspicious or b"\x00" in body or b"\\u0000" in body.lower()

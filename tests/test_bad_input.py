@@ -39,3 +39,28 @@ def test_odd_urls_are_clean_client_errors(api, path):
     response = api.client.get(path, headers={"Authorization": f"Bearer {api.token('auditor1')}"})
     assert 400 <= response.status_code < 500, (path, response.status_code)
     assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_nan_broken_unicode_and_nul_in_forms_are_refused(api, client):
+    need = api.record_need()
+    task = api.task_for("worker1", "assess_reasonableness")
+    token = api.token("worker1")
+    for raw in ('{"data": {"reasonable": true, "basis": NaN}}', '{"data": {"reasonable": true, "basis": "\\ud800"}}',
+                '{"title": "\\udfff", "description": "d", "category": "legal", "community": "nanshan"}'):
+        path = "/api/public/needs" if '"title"' in raw else f"/api/tasks/{task['id']}/complete"
+        response = client.post(path, data=raw, headers={"Authorization": f"Bearer {token}",
+                                                        "Content-Type": "application/json"})
+        assert response.status_code == 400, (raw, response.get_json())
+    page = client.post("/login", data={"username": "ab\x00c", "password": "x"})
+    assert page.status_code == 400
+    assert api.task_for("worker1", "assess_reasonableness")["instance_id"] == need["instance_id"]
+
+
+def test_workers_record_needs_only_in_their_own_communities(api):
+    response = api.post("/api/needs", {"title": "t", "description": "d", "category": "legal", "community": "nanshan",
+                                       "channel": "window"}, "worker2")
+    assert response.status_code == 403
+    assert api.post("/api/needs", {"title": "t", "description": "d", "category": "legal", "community": "beishan",
+                                   "channel": "window"}, "worker2").status_code == 201
+    assert api.post("/api/needs", {"title": "t", "description": "d", "category": "legal", "community": "beishan",
+                                   "channel": "window"}, "street1").status_code == 201  # the street covers both

@@ -176,7 +176,8 @@ def test_merge_raises_the_earlier_needs_supporters(api):
     progress = api.get(f"/api/public/needs/{first['tracking_code']}").get_json()
     assert progress["supporters"] == 2
     merged = api.get(f"/api/public/needs/{second['tracking_code']}").get_json()
-    assert merged["status"] == "merged" and merged["merged_into"] == first["tracking_code"]
+    assert merged["status"] == "merged" and merged["merged_into_title"] == "3号楼楼道灯不亮"
+    assert first["tracking_code"] not in str(merged)  # another resident's credential is never shown
     assert any(e["event_type"] == "need_merged" for e in history(api, first["instance_id"]))
 
 
@@ -261,3 +262,17 @@ def test_party_line_needs_say_which_visit(api):
     assert window.status_code == 201
     data = api.get(f"/api/instances/{window.get_json()['instance_id']}", "worker1").get_json()["data"]
     assert data["first_responder"] == "grid1" and data["channel"] == "window"
+
+
+def test_a_merge_into_a_need_closed_meanwhile_is_refused_and_changes_nothing(api):
+    first = api.record_need(title="3号楼楼道灯不亮", grid="nanshan-1")
+    second = api.record_need(title="三号楼的楼道灯坏了", grid="nanshan-1")
+    api.post(f"/api/public/needs/{first['tracking_code']}/withdraw", {"reason": "已自行修好"})
+    review = api.task_for("worker1", "merge_review", second["instance_id"])
+    response = api.post(f"/api/tasks/{review['id']}/complete",
+                        {"data": {"merge": True, "merge_into": first["tracking_code"]}}, "worker1")
+    assert response.status_code == 422 and response.get_json()["error"] == "process_error"
+    assert "not an open need" in response.get_json()["message"]
+    assert api.task_for("worker1", "merge_review", second["instance_id"])["id"] == review["id"]  # still ready
+    api.complete("worker1", "merge_review", {"merge": False}, second["instance_id"])
+    assert api.task_for("worker1", "assess_reasonableness", second["instance_id"])

@@ -92,6 +92,7 @@ def test_instructions_cannot_reach_python(client, api):
     assert "[instructions could not be rendered" in render_instructions(
         "{{ ''.__class__.__mro__[1].__subclasses__() }}", {})
     assert render_instructions("{{ title }}", {"title": "<b>x</b>"}) == "<b>x</b>"  # the page escapes it
+    assert render_instructions("{{ budget / present }}", {"budget": 1, "present": 0}).startswith("[instructions")
     api.record_need(title="<script>alert(1)</script>")
     task = api.task_for("worker1", "assess_reasonableness")
     sign_in(client, "worker1")
@@ -111,3 +112,13 @@ def test_admin_maintains_the_registers_and_others_cannot(client, api):
     client.post("/logout", data={"csrf_token": csrf_of(page)})
     sign_in(client, "worker1")
     assert client.get("/admin/registers").status_code == 403
+
+
+def test_sign_in_only_redirects_within_the_site(client):
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    for target, expected in (("/inbox", "/inbox"), ("//evil.example", "/"), ("/%09/evil.example", "/"),
+                             ("/\\evil.example", "/"), ("https://evil.example/", "/")):
+        client.post("/logout", data={"csrf_token": token})
+        response = client.post(f"/login?next={target}", data={"username": "worker1", "password": DEMO_PASSWORD,
+                                                               "csrf_token": token})
+        assert response.headers["Location"] == expected, target

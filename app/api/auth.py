@@ -8,6 +8,7 @@ from ..db import utcnow
 from ..extensions import db
 from ..models import ApiToken, User
 from ..ops.errors import Forbidden, Unauthenticated
+from ..ops.forms import storable
 from ..people.passwords import token_hash
 
 
@@ -43,4 +44,6 @@ def json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise Invalid("send a JSON object with Content-Type: application/json")
+    if not storable(body):
+        raise Invalid("the JSON holds values that cannot be stored (NaN, Infinity or broken unicode)")
     return body

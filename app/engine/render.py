@@ -19,7 +19,7 @@ def render_instructions(text: str | None, data: dict) -> str:
         return ""
     try:
         return _compile(text).render(**data)
-    except TemplateError as err:
+    except Exception as err:  # designer text must never break the task page (e.g. a division by zero)
         return f"[instructions could not be rendered: {err}]"
 
 

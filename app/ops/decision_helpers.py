@@ -84,6 +84,8 @@ def open_disclosure(kind, community, project_key, title, text, days) -> int:
 def objection_state(disclosure_id) -> str:
     """"open" if an objection awaits its answer, "unsettled" if one was not settled, else "clear"."""
     session, _ = bound()
+    # Wait for any objection being filed right now (it holds this lock) before judging the period.
+    session.execute(select(Disclosure.id).where(Disclosure.id == int(disclosure_id)).with_for_update())
     statuses = set(session.scalars(select(Objection.status).where(Objection.disclosure_id == int(disclosure_id))))
     return "open" if "open" in statuses else "unsettled" if "unsettled" in statuses else "clear"
 

@@ -48,6 +48,8 @@ def file_objection(session: Session, disclosure_id: int, payload) -> Objection:
         raise Invalid("say what you object to (at most 2000 characters)", {"content": "required"})
     if not isinstance(contact, str) or len(contact) > 100:
         raise Invalid("the contact is too long", {"contact": "too long"})
+    # Under the notice's row lock: the period's end (objection_state) and this filing never interleave.
+    session.execute(select(Disclosure.id).where(Disclosure.id == notice.id).with_for_update())
     if not is_open(notice):
         raise Conflict("this notice is not in its publicity period: objections are not accepted now")
     objection = Objection(disclosure_id=notice.id, content=content.strip(), contact=contact.strip())
@@ -65,8 +67,10 @@ def file_objection(session: Session, disclosure_id: int, payload) -> Objection:
 
 def disclosure_json(session: Session, notice: Disclosure) -> dict:
     """A disclosure as the public sees it (never the objectors' contacts)."""
+    project = _project(session, notice.project_key)
     return {
-        "id": notice.id, "kind": notice.kind, "project": notice.project_key, "title": notice.title,
+        # The project's own id: project keys are tracking codes, which act as residents' credentials.
+        "id": notice.id, "kind": notice.kind, "project": project.id if project else None, "title": notice.title,
         "text": notice.text, "community": notice.community.code, "starts_at": notice.starts_at.isoformat(),
         "ends_at": notice.ends_at.isoformat() if notice.ends_at else None, "open": is_open(notice),
         "objections": len(notice.objections),
@@ -80,9 +84,15 @@ def disclosure_json(session: Session, notice: Disclosure) -> dict:
     }
 
 
+def _project(session: Session, project_key: str | None) -> Project | None:
+    if not project_key:
+        return None
+    return session.scalars(select(Project).where(Project.project_key == project_key)).first()
+
+
 def project_days(session: Session, project_key: str | None) -> dict | None:
     """Days the project's decision has taken against the 20-day target."""
-    project = session.scalars(select(Project).where(Project.project_key == project_key)).first() if project_key else None
+    project = _project(session, project_key)
     if project is None:
         return None
     end = project.decided_at or clock.now()

@@ -36,3 +36,9 @@ class Conflict(OperationError):
 
 class Undeployable(OperationError):
     status, code = 422, "undeployable"
+
+
+class ProcessFailed(OperationError):
+    """The diagram failed while applying the request (a script error); nothing was changed."""
+
+    status, code = 422, "process_error"

@@ -1,5 +1,6 @@
 """Task forms: validate a submission against its JSON Schema, and pre-fill from process data."""
 import copy
+import math
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
@@ -84,15 +85,33 @@ def validate_submission(schema: dict, data) -> dict:
         raise Invalid("the submission must be a JSON object", {"data": "must be an object"})
     allowed = schema.get("properties", {})
     fields = {key: "unknown field" for key in data if key not in allowed}
+    fields |= {key: "invalid value" for key, value in data.items() if key in allowed and not storable(value)}
     for error in Draft202012Validator(schema, format_checker=_FORMAT_CHECKER).iter_errors(data):
-        if error.validator == "additionalProperties":
-            continue  # already named field by field as "unknown field"
+        if error.validator == "additionalProperties" or _field_of(error) in fields:
+            continue  # already named field by field
         name = _field_of(error)
         if name not in fields:
             fields[name] = _message(error)
     if fields:
         raise Invalid("some fields need correcting", fields)
     return dict(data)
+
+
+def storable(value) -> bool:
+    """Finite numbers and text that encodes (no NaN/Infinity, no lone surrogates), all the way down."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return "\x00" not in value
+    if isinstance(value, dict):
+        return all(storable(k) and storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(storable(v) for v in value)
+    return True
 
 
 def _field_of(error: ValidationError) -> str:

@@ -7,6 +7,7 @@ from ..engine import HumanTask, RunResult
 from ..models import Instance, Organisation, ReadyTask, User
 from ..people.roles import role_for_lane
 from . import audit
+from .errors import ProcessFailed
 from .diagram_helpers import bound_to
 from .notifications import notify_task_ready
 from .versions import bundle_for, engine, latest_version
@@ -18,6 +19,8 @@ def start_process(session: Session, process_id: str, data: dict, community: Orga
     version = latest_version(session, process_id)
     with bound_to(session, actor):
         workflow, result = engine().start(bundle_for(session, version.id), data)
+    if result.status == "error":
+        raise ProcessFailed(f"the process could not start: {result.error}")
     instance = Instance(version=version, process_id=process_id, business_key=business_key,
                         title=str(data.get("title", ""))[:200], community=community, started_by=actor,
                         category=data.get("category"), grid=data.get("grid") or None)

@@ -6,7 +6,8 @@ from sqlalchemy.orm import Session
 
 from ..db import utcnow
 from ..models import AuditEvent, Instance, Organisation, ReadyTask, User, UserRole
-from .errors import Conflict, Invalid, NotFound
+from ..people.scope import community_ids_in_scope
+from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import form_pair, validate_submission
 from . import audit
 from .instances import current_data, load_workflow, lock_instance, save_state, start_process
@@ -29,6 +30,8 @@ def submit_need(session: Session, payload, actor: User | None, public: bool) -> 
         raise Invalid("the need must be a JSON object", {"data": "must be an object"})
     fields = dict(payload)
     community = _community(session, fields.pop("community", None))
+    if not public and community.id not in community_ids_in_scope(session, actor):
+        raise Forbidden("you may record needs only in your own communities")
     if public:
         unknown = {k: "unknown field" for k in fields if k not in PUBLIC_FIELDS}
         if unknown:
@@ -112,7 +115,7 @@ def public_progress(session: Session, code: str) -> dict:
         "submitted_at": instance.created_at.isoformat(),
         "steps": [{"at": s.at.isoformat(), "event": s.event_type, "name": s.task_name} for s in steps],
         "explanation": data.get("explanation"), "supporters": instance.supporters,
-        "merged_into": instance.merged_into, "can_rate": can_rate, "can_withdraw": instance.status == "running",
+        "merged_into_title": _title_of(session, instance.merged_into), "can_rate": can_rate, "can_withdraw": instance.status == "running",
     }
 
 
@@ -121,6 +124,11 @@ def communities_with_grids(session: Session) -> list[tuple[Organisation, list[Or
     orgs = session.scalars(select(Organisation).where(Organisation.kind.in_(("community", "grid")))
                            .order_by(Organisation.code)).all()
     return [(c, [g for g in orgs if g.parent_id == c.id]) for c in orgs if c.kind == "community"]
+
+
+def _title_of(session: Session, code: str | None) -> str | None:
+    """Another need's title (never its tracking code, which is that resident's credential)."""
+    return session.scalar(select(Instance.title).where(Instance.business_key == code)) if code else None
 
 
 def _community(session: Session, code) -> Organisation:

@@ -6,7 +6,7 @@ from ..engine import TaskNotReady
 from ..models import AuditEvent, Instance, ReadyTask, User
 from ..people.scope import community_ids_in_scope
 from . import audit
-from .errors import Conflict, Forbidden, NotFound
+from .errors import Conflict, Forbidden, NotFound, ProcessFailed
 from .diagram_helpers import bound_to
 from .forms import prefill, task_form, validate_submission, with_readonly_values
 from .instances import load_workflow, lock_instance, save_state
@@ -95,6 +95,9 @@ def apply_submission(session: Session, task: ReadyTask, actor: User | None, data
             result = engine().complete(workflow, task.id, clean)
     except TaskNotReady:
         raise Conflict("this task is no longer ready: its deadline passed") from None
+    if result.status == "error":
+        # A person's submission never leaves a case dead: refuse it, roll back, say why.
+        raise ProcessFailed(f"the process could not go on with this submission: {result.error}")
     audit.record(session, "task_completed", actor, instance=instance, task=task, actor_name=actor_name,
                  changes={key: [before.get(key), value] for key, value in clean.items()})
     return instance, save_state(session, instance, workflow, result, actor, completed_task_id=task.id)

@@ -1,4 +1,6 @@
 """Sign-in and sign-out pages."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
@@ -23,8 +25,15 @@ def login_submit():
         flash(_("Wrong username or password."), "error")
         return render_template("login.html", username=request.form.get("username", "")), 401
     login_user(user)
-    target = request.args.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("home.index"))
+    return redirect(_local_target(request.args.get("next", "")) or url_for("home.index"))
+
+
+def _local_target(target: str) -> str | None:
+    """`next` only when it is a path on this site (no scheme, no host, no backslash or control tricks)."""
+    if not target.startswith("/") or target.startswith("//") or any(ch == "\\" or ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 @bp.post("/logout")

@@ -27,7 +27,7 @@ MESSAGES = (
     # field messages
     _("required"), _("choose one of the offered options"), _("too long"), _("too short"),
     _("out of range"), _("wrong type"), _("invalid format"), _("invalid value"), _("unknown field"),
-    _("must be an object"), _("unsupported file type"), _("empty file"), _("file too large"),
+    _("must be an object"), _("you may record needs only in your own communities"), _("process_error"), _("unsupported file type"), _("empty file"), _("file too large"),
     _("content does not match its type"), _("too many files"), _("attachment_added"), _("read-only"), _("some fields cannot be changed"), _("not a grid of this community"),
     # statuses, outcomes and event types shown on pages
     _("running"), _("completed"), _("error"), _("cancelled"), _("resolved"), _("closed_unreasonable"),

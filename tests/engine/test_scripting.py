@@ -350,3 +350,15 @@ def test_compiled_code_is_cached():
         assert env.evaluate(text, {"amount": 1}) is False
     after = scripting._compile.cache_info()
     assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
+
+
+def test_c_level_iteration_through_map_stays_within_the_time_limit():
+    from app.engine.scripting import RestrictedEnvironment, ScriptTimeout
+    env = RestrictedEnvironment(time_limit=0.5)
+    began = time.monotonic()
+    with pytest.raises(ScriptTimeout):
+        env.execute("burn = sum(map(sum, [range(10**6)] * 300))", {})
+    assert time.monotonic() - began < 2.0
+    data = {}
+    env.execute("doubled = list(map(lambda x: x * 2, [1, 2, 3]))\nodd = list(filter(lambda x: x % 2, range(6)))", data)
+    assert data["doubled"] == [2, 4, 6] and data["odd"] == [1, 3, 5]
