@@ -93,6 +93,9 @@ def test_instructions_cannot_reach_python(client, api):
         "{{ ''.__class__.__mro__[1].__subclasses__() }}", {})
     assert render_instructions("{{ title }}", {"title": "<b>x</b>"}) == "<b>x</b>"  # the page escapes it
     assert render_instructions("{{ budget / present }}", {"budget": 1, "present": 0}).startswith("[instructions")
+    for bomb in ('{{ "x" * 10**9 }}', "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"):
+        assert render_instructions(bomb, {}).startswith("[instructions could not be rendered")
+    assert render_instructions('{{ "ab" * 2 }}{% for i in range(3) %}{{ i }}{% endfor %}', {}) == "abab012"
     api.record_need(title="<script>alert(1)</script>")
     task = api.task_for("worker1", "assess_reasonableness")
     sign_in(client, "worker1")
