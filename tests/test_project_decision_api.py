@@ -44,6 +44,9 @@ def test_a_need_goes_all_the_way_to_a_filed_decision(app, api):
     assert ready(api, "street1", iid) == []
     run_timers(app, ends + timedelta(minutes=5))
     api.complete("street1", "street_filing", {"filing_decision": "filed"}, iid)
+    assert ready(api, "worker1", iid) == ["delivery_placeholder"]
+    api.complete("worker1", "delivery_placeholder",
+                 {"delivery_summary": "活动室已建成开放", "completed_on": "2026-12-30"}, iid)
     assert ready(api, "worker1", iid) == ["resident_feedback"]
     api.complete("worker1", "resident_feedback", {"satisfaction": 5}, iid)
     instance = api.get(f"/api/instances/{iid}", "auditor1").get_json()
@@ -191,6 +194,9 @@ def test_a_filing_returned_for_correction_goes_to_the_named_step(app, api):
     second = decision_notice(api, need["tracking_code"])
     run_timers(app, clock.now() + timedelta(days=14, minutes=10))
     api.complete("street1", "street_filing", {"filing_decision": "filed"}, iid)
+    assert ready(api, "worker1", iid) == ["delivery_placeholder"]
+    api.complete("worker1", "delivery_placeholder",
+                 {"delivery_summary": "活动室已建成开放", "completed_on": "2026-12-30"}, iid)
     assert ready(api, "worker1", iid) == ["resident_feedback"] and second["open"] is True
 
 
