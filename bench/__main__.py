@@ -6,7 +6,6 @@ Prints one JSON line. Ratios compare numbers taken in this one run (the machine 
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -15,7 +14,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.config import ROOT, normalise_database_url
+from app.config import normalise_database_url
 from app.models import ReadyTask, User
 from app.ops import tasks
 from app.ops.needs import submit_need
@@ -90,5 +89,4 @@ def _database():
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     main()

@@ -70,7 +70,7 @@ def deploy(session: Session, files: dict[str, str], actor: User | None) -> tuple
     try:
         bundle = check_package(files)
     except ProcessProblems as err:
-        raise Undeployable("the process cannot be deployed", problems=[p.as_dict() for p in err.problems])
+        raise Undeployable("the process cannot be deployed", problems=[p.as_dict() for p in err.problems]) from None
     definition = _definition(session, bundle)
     existing = session.scalars(select(ProcessVersion).where(
         ProcessVersion.definition_id == definition.id, ProcessVersion.content_hash == bundle.content_hash)).first()

@@ -79,7 +79,9 @@ def test_every_step_survives_save_and_restore(engine, bundle, path):
 def test_overdue_resolution_escalates_after_restore(engine, bundle):
     workflow, _ = engine.start(bundle, dict(INTAKE))
     for bpmn_id, data in PATHS["community_tier_a"][0][:3]:
-        engine.complete(workflow, engine.ready_human_tasks(workflow)[0].id, data)
+        task = engine.ready_human_tasks(workflow)[0]
+        assert task.bpmn_id == bpmn_id
+        engine.complete(workflow, task.id, data)
     workflow = round_trip(engine, bundle, workflow)
     resolve = engine.ready_human_tasks(workflow)[0]
     assert resolve.bpmn_id == "resolve_need" and resolve.due_at == engine.next_timer_at(workflow)
