@@ -5,10 +5,19 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test bench setup install translations messages clean
+.PHONY: run serve test bench setup install translations messages clean
 
 run: setup
 	$(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
+
+# Production: APP_ENV=production, a SECRET_KEY and DATABASE_URL (PostgreSQL) in the environment.
+# gunicorn serves with $(WORKERS) processes; one timer worker runs beside it (add more on other hosts).
+WORKERS ?= 4
+BIND ?= 0.0.0.0:8000
+serve: install translations
+	APP_ENV=production $(FLASK) setup --no-demo
+	APP_ENV=production $(FLASK) worker & timers=$$!; trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
+	APP_ENV=production $(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) --access-logfile - 'app:create_app()'
 
 setup: install translations
 	mkdir -p instance

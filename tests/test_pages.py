@@ -125,3 +125,11 @@ def test_sign_in_only_redirects_within_the_site(client):
         response = client.post(f"/login?next={target}", data={"username": "worker1", "password": DEMO_PASSWORD,
                                                                "csrf_token": token})
         assert response.headers["Location"] == expected, target
+
+
+def test_the_sign_in_page_slows_down_guessing(client):
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    for _ in range(10):
+        assert client.post("/login", data={"username": "grid1", "password": "guess", "csrf_token": token}).status_code == 401
+    blocked = client.post("/login", data={"username": "grid1", "password": DEMO_PASSWORD, "csrf_token": token})
+    assert blocked.status_code == 429 and "15" in blocked.get_data(as_text=True)

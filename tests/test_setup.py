@@ -36,3 +36,13 @@ def test_tokens(api):
     body = api.client.post("/api/tokens", json={"username": "worker1", "password": "demo-pass-2026"}).get_json()
     assert body["user"] == {"username": "worker1", "display_name": "南山社工王芳", "roles": ["community_worker"],
                             "org": "nanshan"}
+
+
+def test_sign_in_is_throttled_after_repeated_failures(api):
+    for _ in range(10):
+        wrong = api.client.post("/api/tokens", json={"username": "worker1", "password": "guess"})
+        assert wrong.status_code == 401
+    right = api.client.post("/api/tokens", json={"username": "worker1", "password": "demo-pass-2026"})
+    assert right.status_code == 429 and right.get_json()["error"] == "too_many_requests"
+    other = api.client.post("/api/tokens", json={"username": "worker2", "password": "demo-pass-2026"})
+    assert other.status_code == 201  # another account from the same address is not locked out yet

@@ -2,7 +2,8 @@
 from flask import Blueprint, current_app, jsonify
 
 from ..extensions import commit, db
-from ..ops.accounts import authenticate, issue_token
+from ..ops.accounts import issue_token
+from ..signin import sign_in
 from .auth import json_body
 from .serialize import user_json
 
@@ -12,7 +13,7 @@ bp = Blueprint("api_tokens", __name__, url_prefix="/api")
 @bp.post("/tokens")
 def create_token():
     body = json_body()
-    user = authenticate(db(), body.get("username"), body.get("password"))
+    user = sign_in(body.get("username"), body.get("password"))
     token = issue_token(db(), user, current_app.config["TOKEN_TTL_HOURS"])
     commit()
     return jsonify({"token": token, "user": user_json(user)}), 201

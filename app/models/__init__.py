@@ -6,11 +6,11 @@ from .process import ProcessDefinition, ProcessVersion
 from .instance import Instance, ReadyTask
 from .notification import Notification, OutboxMessage
 from .project import Ballot, CommunityRegister, Disclosure, Meeting, Objection, Project
-from .user import ApiToken, User, UserRole
+from .user import ApiToken, LoginFailure, User, UserRole
 
 __all__ = [
     "Attachment",
     "Ballot", "CommunityRegister", "Disclosure", "Meeting", "Objection", "Project",
-    "ApiToken", "AuditEvent", "AuditHead", "Instance", "Notification", "Organisation", "OutboxMessage", "ProcessDefinition",
+    "ApiToken", "AuditEvent", "LoginFailure", "AuditHead", "Instance", "Notification", "Organisation", "OutboxMessage", "ProcessDefinition",
     "ProcessVersion", "ReadyTask", "User", "UserRole",
 ]

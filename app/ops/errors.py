@@ -34,6 +34,10 @@ class Conflict(OperationError):
     status, code = 409, "conflict"
 
 
+class TooManyRequests(OperationError):
+    status, code = 429, "too_many_requests"
+
+
 class Undeployable(OperationError):
     status, code = 422, "undeployable"
 

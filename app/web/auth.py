@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from ..extensions import db
-from ..ops.accounts import authenticate
-from ..ops.errors import OperationError
+from ..ops.errors import OperationError, TooManyRequests
+from ..signin import sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -20,7 +20,10 @@ def login():
 @bp.post("/login")
 def login_submit():
     try:
-        user = authenticate(db(), request.form.get("username", ""), request.form.get("password", ""))
+        user = sign_in(request.form.get("username", ""), request.form.get("password", ""))
+    except TooManyRequests:
+        flash(_("Too many failed sign-ins: try again in 15 minutes."), "error")
+        return render_template("login.html", username=request.form.get("username", "")), 429
     except OperationError:
         flash(_("Wrong username or password."), "error")
         return render_template("login.html", username=request.form.get("username", "")), 401
