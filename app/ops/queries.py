@@ -20,7 +20,8 @@ def inbox(session: Session, user: User, limit: int = 200, task: str | None = Non
     scope = community_ids_in_scope(session, user)
     query = (select(ReadyTask)
              .options(joinedload(ReadyTask.community), joinedload(ReadyTask.claimed_by),
-                      joinedload(ReadyTask.instance))
+                      # lists show a case's title and code; its engine state stays in the database
+                      joinedload(ReadyTask.instance).load_only(Instance.title, Instance.business_key))
              .where(ReadyTask.role.in_(user.role_ids), ReadyTask.community_id.in_(scope),
                     or_(ReadyTask.claimed_by_id.is_(None), ReadyTask.claimed_by_id == user.id),
                     or_(ReadyTask.assignee_id.is_(None), ReadyTask.assignee_id == user.id))
