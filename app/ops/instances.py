@@ -24,12 +24,13 @@ def start_process(session: Session, process_id: str, data: dict, community: Orga
     instance = Instance(version=version, process_id=process_id, business_key=business_key,
                         title=str(data.get("title", ""))[:200], community=community, started_by=actor,
                         category=data.get("category"), grid=data.get("grid") or None)
-    _apply_run(instance, workflow, result)
+    ready = _ready(workflow, result)
+    _apply_run(instance, workflow, result, ready)
     session.add(instance)
     session.flush()  # one INSERT with the first state; the ready tasks need its id
     audit.record(session, "instance_started", actor, instance=instance,
                  summary=f"{process_id} v{version.version}", changes={k: [None, v] for k, v in data.items()})
-    _project_run(session, instance, workflow, result, actor)
+    _project_run(session, instance, result, ready, actor)
     return instance
 
 
@@ -38,13 +39,18 @@ def save_state(session: Session, instance: Instance, workflow, result: RunResult
     """Store state, status, timer index and ready tasks together; audit how the run ended.
 
     Returns the instance's ready tasks as they now stand."""
-    _apply_run(instance, workflow, result)
-    return _project_run(session, instance, workflow, result, actor, completed_task_id)
+    ready = _ready(workflow, result)
+    _apply_run(instance, workflow, result, ready)
+    return _project_run(session, instance, result, ready, actor, completed_task_id)
 
 
-def _apply_run(instance: Instance, workflow, result: RunResult) -> None:
+def _ready(workflow, result: RunResult) -> list[HumanTask]:
+    return engine().ready_human_tasks(workflow) if result.status == "running" else []
+
+
+def _apply_run(instance: Instance, workflow, result: RunResult, ready: list[HumanTask]) -> None:
     eng = engine()
-    for role in {role_for_lane(t.lane) for t in eng.ready_human_tasks(workflow)} - {None}:
+    for role in {role_for_lane(t.lane) for t in ready} - {None}:
         if f",{role}," not in (instance.routed_roles or ","):
             instance.routed_roles = (instance.routed_roles or ",") + f"{role},"
     instance.state = eng.dump(workflow)
@@ -53,9 +59,8 @@ def _apply_run(instance: Instance, workflow, result: RunResult) -> None:
     instance.updated_at = utcnow()
 
 
-def _project_run(session: Session, instance: Instance, workflow, result: RunResult, actor: User | None,
-                 completed_task_id: str | None = None) -> list[ReadyTask]:
-    ready = engine().ready_human_tasks(workflow) if result.status == "running" else []
+def _project_run(session: Session, instance: Instance, result: RunResult, ready: list[HumanTask],
+                 actor: User | None, completed_task_id: str | None = None) -> list[ReadyTask]:
     current, removed = sync_ready_tasks(session, instance, ready)
     for gone in removed:
         if gone.id != completed_task_id:
