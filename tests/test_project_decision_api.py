@@ -23,6 +23,16 @@ def decision_notice(api, code: str) -> dict:
     return listed[0]
 
 
+def posted_with_objection(api, content: str) -> int:
+    """A project through its five deliberations whose posted notice has one objection; its instance id."""
+    need = to_project(api)
+    to_disclosure(api, need["instance_id"])
+    notice = decision_notice(api, need["tracking_code"])
+    response = api.post(f"/api/public/disclosures/{notice['id']}/objections", {"content": content})
+    assert response.status_code == 201
+    return need["instance_id"]
+
+
 def instructions(api, username: str, bpmn_id: str, iid: int) -> str:
     task = api.task_for(username, bpmn_id, iid)
     return api.get(f"/api/tasks/{task['id']}", username).get_json()["instructions"]
@@ -143,10 +153,7 @@ def test_objection_on_day_six_is_answered_and_one_after_day_seven_is_refused(app
 
 
 def test_an_objection_unanswered_for_three_days_escalates(app, api):
-    need = to_project(api)
-    to_disclosure(api, need["instance_id"])
-    notice = decision_notice(api, need["tracking_code"])
-    assert api.post(f"/api/public/disclosures/{notice['id']}/objections", {"content": "预算偏高"}).status_code == 201
+    posted_with_objection(api, "预算偏高")
     answer = api.task_for("worker1", "answer_objection")
     run_timers(app, clock.now() + timedelta(days=3, minutes=1))
     assert api.post(f"/api/tasks/{answer['id']}/complete", {"data": {"settled": True, "answer": "迟"}},
@@ -155,22 +162,14 @@ def test_an_objection_unanswered_for_three_days_escalates(app, api):
 
 
 def test_an_unsettled_objection_sends_the_plan_back_to_the_party_members(app, api):
-    need = to_project(api)
-    iid = need["instance_id"]
-    to_disclosure(api, iid)
-    notice = decision_notice(api, need["tracking_code"])
-    api.post(f"/api/public/disclosures/{notice['id']}/objections", {"content": "没有征求一楼住户意见"})
+    iid = posted_with_objection(api, "没有征求一楼住户意见")
     api.complete("worker1", "answer_objection", {"settled": False, "answer": "将重新征求意见"})
     run_timers(app, clock.now() + timedelta(days=7, minutes=5))
     assert ready(api, "secretary1", iid) == ["party_members_review"]
 
 
 def test_an_open_objection_holds_the_process_until_answered(app, api):
-    need = to_project(api)
-    iid = need["instance_id"]
-    to_disclosure(api, iid)
-    notice = decision_notice(api, need["tracking_code"])
-    api.post(f"/api/public/disclosures/{notice['id']}/objections", {"content": "请说明维护费用"})
+    iid = posted_with_objection(api, "请说明维护费用")
     day7 = clock.now() + timedelta(days=7, minutes=5)
     run_timers(app, day7)
     assert ready(api, "street1", iid) == []  # still waiting for the answer
