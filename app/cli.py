@@ -79,11 +79,14 @@ def worker(interval: float):
 def fire_due(now: datetime | None) -> int:
     """One pass: each due instance in its own transaction, skipping ones another worker holds."""
     from .engine import clock
-    from .ops.timers import due_instance_ids, fire_instance_timers
+    from .ops.timers import due_instance_ids, fire_instance_timers, schedule_annual_reviews
 
     sessions = current_app.extensions["db_sessions"]
     instant = now or clock.now()
     fired, seen = 0, set()
+    with writing(), sessions() as session:
+        schedule_annual_reviews(session, instant)
+        session.commit()
     while True:
         with sessions() as session:
             batch = [i for i in due_instance_ids(session, instant) if i not in seen]

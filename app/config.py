@@ -14,6 +14,7 @@ DEFAULTS = {
     "FORMS_DIR": str(ROOT / "forms"),
     "SCRIPT_TIME_LIMIT": 1.0,
     "TOKEN_TTL_HOURS": 24 * 30,
+    "TIME_BANK_POINTS_PER_HOUR": 10,  # 志愿服务时间储蓄: points per confirmed hour
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,  # one request: a form with up to two 5 MB attachments
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "WTF_CSRF_TIME_LIMIT": None,

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import CommunityRegister, Organisation, User, UserRole
+from .models import CommunityRegister, Organisation, Resource, User, UserRole
 from .people.passwords import hash_password
 
 ORGANISATIONS = [
@@ -35,6 +35,20 @@ USERS = [
 # Members on record: 南山 per api.md (7 two-committee members, 40 party members, 30 representatives).
 REGISTERS = {"party_committee": 5, "two_committees": 7, "party_members": 40, "representatives": 30, "residents": 600}
 
+# The resources list (资源清单): one of each kind per community, for designing projects.
+RESOURCES = [
+    ("nanshan", "unit", "南山供电所", "张所长 0535-6210001", "电力检修，每月一次共建服务日", "辖区共建单位，负责楼道、路灯线路检修"),
+    ("nanshan", "organisation", "南山邻里互助社", "李社长 13800000001", "专职社工 3 人", "社会组织，承接助老、助残微项目"),
+    ("nanshan", "volunteer", "南山红马甲志愿服务队", "陈队长 13800000002", "志愿者 45 人", "楼院巡查、助老陪诊、环境整治"),
+    ("nanshan", "venue", "南山党群服务中心活动室", "社区前台 0535-6210002", "80 平方米，可容纳 40 人", "工作日 8:30-17:30 开放，可预约"),
+    ("nanshan", "fund", "南山社区微基金", "社区财务 0535-6210003", "年度财政资金 5 万元", "1+X 微基金：财政资金加社会捐赠"),
+    ("beishan", "unit", "北山中学", "王校长 0535-6220001", "操场、礼堂节假日开放", "辖区共建单位"),
+    ("beishan", "organisation", "北山乐龄服务中心", "赵主任 13800000003", "专职社工 2 人", "社会组织，承接居家养老服务"),
+    ("beishan", "volunteer", "北山夕阳红志愿服务队", "孙队长 13800000004", "志愿者 30 人", "文明劝导、邻里调解"),
+    ("beishan", "venue", "北山社区议事厅", "社区前台 0535-6220002", "50 平方米，可容纳 30 人", "民情议事、居民代表会议"),
+    ("beishan", "fund", "北山社区微基金", "社区财务 0535-6220003", "年度财政资金 3 万元", "1+X 微基金"),
+]
+
 
 def is_empty(session: Session) -> bool:
     """Whether the database has no people yet."""
@@ -56,6 +70,9 @@ def load_demo(session: Session, password: str) -> None:
         user = User(username=username, display_name=display, password_hash=password_hash, org=orgs[org])
         user.roles.append(UserRole(role=role))
         session.add(user)
+    for community, kind, name, contact, capacity, description in RESOURCES:
+        session.add(Resource(community_id=orgs[community].id, kind=kind, name=name, contact=contact,
+                             capacity=capacity, description=description))
     session.flush()
 
 

@@ -65,6 +65,7 @@ def test_a_bpmn_alone_takes_its_forms_from_the_stored_versions(api):
     response = deploy(api, {"need_lifecycle.bpmn": bpmn, "need_grading.dmn": files["need_grading.dmn"],
                             "project_decision.bpmn": files["project_decision.bpmn"],
                             "project_delivery.bpmn": files["project_delivery.bpmn"],
+                            "project_evaluation.bpmn": files["project_evaluation.bpmn"],
                             "meeting_rules.dmn": files["meeting_rules.dmn"]})
     assert response.status_code == 201 and response.get_json()["version"] == 2
     alone = api.client.post("/api/processes", data=with_condition("1 == 1").replace("note-schema", "nowhere-schema"),

@@ -54,14 +54,7 @@ def test_a_need_goes_all_the_way_to_a_filed_decision(app, api):
     assert ready(api, "street1", iid) == []
     run_timers(app, ends + timedelta(minutes=5))
     api.complete("street1", "street_filing", {"filing_decision": "filed"}, iid)
-    assert ready(api, "worker1", iid) == ["delivery_placeholder"]
-    api.complete("worker1", "delivery_placeholder",
-                 {"delivery_summary": "活动室已建成开放", "completed_on": "2026-12-30"}, iid)
-    assert ready(api, "worker1", iid) == ["resident_feedback"]
-    api.complete("worker1", "resident_feedback", {"satisfaction": 5}, iid)
-    instance = api.get(f"/api/instances/{iid}", "auditor1").get_json()
-    assert (instance["status"], instance["outcome"]) == ("completed", "resolved")
-    assert instance["data"]["project_outcome"] == "filed"
+    assert ready(api, "worker1", iid) == ["publish_project"]  # delivery: tests/test_project_delivery_api.py
     with app.extensions["db_sessions"]() as session:
         project = session.scalars(select(Project).where(Project.project_key == code)).one()
         assert project.status == "filed" and project.decided_at is not None
@@ -193,10 +186,7 @@ def test_a_filing_returned_for_correction_goes_to_the_named_step(app, api):
     second = decision_notice(api, need["tracking_code"])
     run_timers(app, clock.now() + timedelta(days=14, minutes=10))
     api.complete("street1", "street_filing", {"filing_decision": "filed"}, iid)
-    assert ready(api, "worker1", iid) == ["delivery_placeholder"]
-    api.complete("worker1", "delivery_placeholder",
-                 {"delivery_summary": "活动室已建成开放", "completed_on": "2026-12-30"}, iid)
-    assert ready(api, "worker1", iid) == ["resident_feedback"] and second["open"] is True
+    assert ready(api, "worker1", iid) == ["publish_project"] and second["open"] is True
 
 
 def test_committee_members_vote_online_once_each(app, api):

@@ -21,6 +21,26 @@ def _op(summary: str, ok: int = 200, body: dict | None = None, secured: bool = T
     return operation
 
 
+LIST_FILTERS = {"community": "a community code in your scope", "status": "a status code", "category": "a category code",
+                "kind": "unit, organisation, volunteer, venue or fund", "year": "e.g. 2026 (China time)",
+                "from": "first day, YYYY-MM-DD", "to": "last day, YYYY-MM-DD", "q": "text in titles, codes, names"}
+LISTS = {"needs": ("community", "status", "category", "year", "from", "to", "q"),
+         "resources": ("community", "kind", "q"),
+         "projects": ("community", "status", "category", "year", "from", "to", "q")}
+
+
+def _list_op(name: str) -> dict:
+    """A 三张清单 list: every matching row, amounts in fen and as yuan; 400 names each bad filter."""
+    return {**_op(f"The {name} list (三张清单) in your communities: {{count, items}}", errors=(400, 401, 403)),
+            "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"},
+                            "description": LIST_FILTERS[n]} for n in LISTS[name]]}
+
+
+RESOURCE = {"type": "object", "required": ["community", "kind", "name"], "properties": {
+    "community": {"type": "string"}, "kind": {"enum": ["unit", "organisation", "volunteer", "venue", "fund"]},
+    "name": {"type": "string", "maxLength": 200}, "contact": {"type": "string", "maxLength": 100},
+    "capacity": {"type": "string", "maxLength": 200}, "description": {"type": "string", "maxLength": 2000}}}
+
 NEED = {"type": "object", "required": ["title", "description", "category", "community"], "properties": {
     "title": {"type": "string", "maxLength": 100}, "description": {"type": "string", "maxLength": 2000},
     "category": {"type": "string"}, "community": {"type": "string"}, "grid": {"type": "string"},
@@ -86,6 +106,47 @@ def document() -> dict:
                 **_op("Download an attachment", params=("attachment_id",), errors=(401, 403, 404)),
                 "responses": {"200": {"description": "the file", "content": {"application/octet-stream": {}}}}}},
             "/api/audit/verify": {"get": _op("Verify the audit chain", errors=(401, 403))},
+            **{f"/api/lists/{name}": {"get": _list_op(name)} for name in LISTS},
+            "/api/resources": {"post": _op("Add a resource to the resources list (资源清单)", 201, RESOURCE,
+                                           errors=(400, 401, 403))},
+            "/api/public/projects": {"get": _op("The public project list (项目清单)", secured=False, errors=())},
+            "/api/public/projects/{project_id}": {"get": _op("One project: status, 1+X fund, scores", secured=False,
+                                                             errors=(404,), params=("project_id",))},
+            "/api/public/projects/{project_id}/survey": {"post": _op(
+                "Answer the satisfaction survey (once per resident account or mobile number)", 201, secured=False,
+                params=("project_id",), body={"type": "object", "required": ["satisfaction"], "properties": {
+                    "satisfaction": {"type": "integer", "minimum": 1, "maximum": 5},
+                    "comment": {"type": "string", "maxLength": 1000}, "phone": {"type": "string"}}})},
+            "/api/projects/{project_id}/applications": {
+                "get": _op("Providers' applications (staff)", params=("project_id",)),
+                "post": _op("A provider applies to deliver a project (认领)", 201, params=("project_id",), body={
+                    "type": "object", "required": ["unit_name", "plan"], "properties": {
+                        "unit_name": {"type": "string", "maxLength": 200}, "plan": {"type": "string", "maxLength": 5000}}})},
+            "/api/projects/{project_id}/volunteers": {"post": _op("A volunteer signs up", 201, params=("project_id",))},
+            "/api/projects/{project_id}/fund": {
+                "get": _op("The project's 1+X ledger (staff)", params=("project_id",)),
+                "post": _op("Add a ledger line: fiscal, donation, sponsorship, crowdfunding or spending", 201,
+                            params=("project_id",), body={"type": "object", "required": ["kind", "amount"], "properties": {
+                                "kind": {"type": "string", "enum": ["fiscal", "donation", "sponsorship", "crowdfunding",
+                                                                   "spending"]},
+                                "amount": {"type": "number", "exclusiveMinimum": 0}, "source": {"type": "string"},
+                                "note": {"type": "string"}}})},
+            "/api/timebank": {"get": _op("My time-bank balance, ledger, hours and redemptions", errors=(401, 403))},
+            "/api/timebank/hours": {
+                "get": _op("Hours awaiting confirmation in my communities", errors=(401, 403)),
+                "post": _op("Log volunteer hours", 201, body={"type": "object", "required": ["hours", "activity"],
+                                                              "properties": {"hours": {"type": "number"},
+                                                                             "activity": {"type": "string"},
+                                                                             "served_on": {"type": "string", "format": "date"},
+                                                                             "volunteer": {"type": "string"},
+                                                                             "source": {"type": "string"}}})},
+            "/api/timebank/hours/{hours_id}/decision": {"post": _op(
+                "Confirm (points credited) or reject logged hours", params=("hours_id",),
+                body={"type": "object", "required": ["confirm"], "properties": {"confirm": {"type": "boolean"}}})},
+            "/api/timebank/redemptions": {"post": _op(
+                "Redeem points (400 when the balance is short; then approved by the community)", 201,
+                body={"type": "object", "required": ["item", "points"], "properties": {
+                    "item": {"type": "string", "maxLength": 200}, "points": {"type": "integer", "minimum": 1}}})},
             "/api/processes": {
                 "get": _op("Process definitions and versions", errors=(401, 403)),
                 "post": {**_op("Deploy a new version", 201, errors=(400, 401, 403, 422)), "requestBody": {

@@ -5,12 +5,16 @@ from .org import Organisation
 from .process import ProcessDefinition, ProcessVersion
 from .instance import Instance, ReadyTask
 from .notification import Notification, OutboxMessage
-from .project import Ballot, CommunityRegister, Disclosure, Meeting, Objection, Project
+from .project import (Ballot, CommunityRegister, Disclosure, FundEntry, Meeting, Objection, Project, ProjectApplication,
+                      Resource, SurveyResponse, VolunteerSignup)
+from .timebank import Redemption, TimeBankAccount, TimeBankEntry, VolunteerHours
 from .user import ApiToken, LoginFailure, User, UserRole
 
 __all__ = [
     "Attachment",
-    "Ballot", "CommunityRegister", "Disclosure", "Meeting", "Objection", "Project",
+    "Ballot", "CommunityRegister", "Disclosure", "FundEntry", "Meeting", "Objection", "Project", "ProjectApplication",
+    "Resource", "SurveyResponse", "VolunteerSignup",
+    "Redemption", "TimeBankAccount", "TimeBankEntry", "VolunteerHours",
     "ApiToken", "AuditEvent", "LoginFailure", "AuditHead", "Instance", "Notification", "Organisation", "OutboxMessage", "ProcessDefinition",
     "ProcessVersion", "ReadyTask", "User", "UserRole",
 ]

@@ -6,12 +6,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import utcnow
 from ..engine import clock
-from ..models import (Ballot, CommunityRegister, Disclosure, Meeting, Objection, Organisation, Project, User,
+from ..models import (Ballot, CommunityRegister, Disclosure, Instance, Meeting, Objection, Organisation, Project, User,
                       UserRole)
 from . import audit
 from .diagram_helpers import bound
 
-DISCLOSURE_KINDS = ("collection", "decision", "implementation", "effect", "rejection")
+DISCLOSURE_KINDS = ("collection", "decision", "implementation", "results", "effect", "annual", "rejection")
 VOTES = ("for", "against", "abstain")
 
 
@@ -30,8 +30,11 @@ def register_project(project_key, community, title) -> bool:
     """Put the project on the projects list (项目清单) when its decision starts."""
     session, _ = bound()
     if session.scalars(select(Project).where(Project.project_key == str(project_key))).first() is None:
+        need = session.execute(select(Instance.id, Instance.category).where(
+            Instance.business_key == str(project_key))).first()
         session.add(Project(project_key=str(project_key), community_id=_community_id(community),
-                            title=str(title)[:200], started_at=clock.now()))
+                            title=str(title)[:200], started_at=clock.now(),
+                            instance_id=need.id if need else None, category=need.category if need else None))
     return True
 
 
@@ -44,6 +47,8 @@ def set_project_status(project_key, status) -> bool:
     project.status = str(status)
     if status in ("filed", "rejected"):
         project.decided_at = clock.now()
+    if status == "completed":
+        project.completed_at = clock.now()
     return True
 
 

@@ -14,16 +14,24 @@ from .notifications import notify, users_for
 CHINA = timezone(timedelta(hours=8))
 HANDLING_WEEKDAY, HANDLING_TIME = 0, time(9, 0)  # 一般事项定期办: Mondays at 09:00, China time
 _context: ContextVar[tuple[Session, User | None] | None] = ContextVar("diagram_helpers", default=None)
+_after_run: ContextVar[list | None] = ContextVar("diagram_helpers_after_run", default=None)
 
 
 @contextmanager
 def bound_to(session: Session, actor: User | None):
-    """Let diagram functions reach this transaction while the engine runs."""
-    token = _context.set((session, actor))
+    """Let diagram functions reach this transaction while the engine runs.
+
+    Work a function defers with `after_run` happens once the engine has stopped, still inside
+    this transaction: starting another instance from inside a running one would nest engines."""
+    token, deferred = _context.set((session, actor)), _after_run.set([])
     try:
         yield
+        pending = _after_run.get()
     finally:
         _context.reset(token)
+        _after_run.reset(deferred)
+    for action in pending:
+        action()
 
 
 def bound() -> tuple[Session, User | None]:
@@ -32,6 +40,14 @@ def bound() -> tuple[Session, User | None]:
     if bound is None:
         raise RuntimeError("this function can only run inside an operation")
     return bound
+
+
+def after_run(action) -> None:
+    """Run `action()` when the engine run in progress has stopped (same transaction)."""
+    pending = _after_run.get()
+    if pending is None:
+        raise RuntimeError("this function can only run inside an operation")
+    pending.append(action)
 
 
 def find_overlaps(community, category, grid, title, tracking_code) -> list[dict]:

@@ -28,7 +28,10 @@ def task_form(bundle: ProcessBundle, task) -> dict:
     for name, variable in sourced.items():
         options = [o for o in task.data.get(variable) or [] if isinstance(o, dict) and "const" in o]
         if name in schema.get("properties", {}):
-            schema["properties"][name]["oneOf" if options else "enum"] = options or []
+            field = schema["properties"][name]
+            if field.get("type") == "array":  # several may be chosen: the options constrain the items
+                field = field.setdefault("items", {"type": "string"})
+            field["oneOf" if options else "enum"] = options or []
     return {"schema": schema, "ui_schema": form["ui_schema"]}
 
 

@@ -153,3 +153,22 @@ def _new_code(session: Session) -> str:
         code = utcnow().strftime("%y%m%d") + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
         if not session.scalar(select(Instance.id).where(Instance.business_key == code)):
             return code
+
+
+def new_tracking_code(session: Session) -> str:
+    """A fresh tracking code (residents' credential for following a need)."""
+    return _new_code(session)
+
+
+def start_follow_up(session: Session, community: Organisation, title: str, description: str,
+                    category: str | None, follows: str, code: str) -> Instance:
+    """Start a need that follows up an earlier one (反馈到需求库), under a code chosen beforehand."""
+    responder = on_duty_worker(session, community)
+    data = {"title": title[:100], "description": description[:2000], "category": category or "community_management",
+            "channel": "steward_station", "grid": "", "visit_type": "", "anonymous": True, "contact": "",
+            "community": community.code, "tracking_code": code, "follow_up_of": follows,
+            "first_responder": responder.username if responder else None}
+    instance = start_process(session, PROCESS_ID, data, community, None, business_key=code)
+    audit.record(session, "follow_up_started", None, instance=instance, actor_name="system",
+                 summary=f"{follows} → {code}", changes={"follow_up_of": [None, follows]})
+    return instance

@@ -5,11 +5,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine import clock
-from ..models import Instance
+from ..models import Instance, Organisation, ProcessDefinition
 from . import audit
-from .diagram_helpers import bound_to
-from .instances import load_workflow, save_state
+from .diagram_helpers import CHINA, bound_to
+from .instances import load_workflow, save_state, start_process
 from .versions import engine
+
+ANNUAL_REVIEW = "annual_review"
 
 
 def due_instance_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
@@ -38,3 +40,24 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> b
                  changes={"ready_tasks": [sorted(before), sorted(after)]})
     save_state(session, instance, workflow, result, None)
     return True
+
+
+def schedule_annual_reviews(session: Session, now: datetime) -> int:
+    """Give each community its annual review for `now`'s year, waiting on the diagram's start timer.
+
+    The date is the diagram's (a timer start event): an instance created after it starts at once."""
+    definition = session.scalars(select(ProcessDefinition).where(ProcessDefinition.process_id == ANNUAL_REVIEW)
+                                 .with_for_update()).first()  # two workers never both create one
+    if definition is None:
+        return 0
+    year = now.astimezone(CHINA).year
+    communities = session.scalars(select(Organisation).where(Organisation.kind == "community")).all()
+    keys = {f"AR-{c.code}-{year}": c for c in communities}
+    existing = set(session.scalars(select(Instance.business_key).where(Instance.business_key.in_(keys))))
+    for key in sorted(keys.keys() - existing):
+        community = keys[key]
+        with clock.frozen_at(now):
+            start_process(session, ANNUAL_REVIEW, {"community": community.code, "review_year": year,
+                                                   "title": f"{community.name}{year}年度项目评议"},
+                          community, None, business_key=key)
+    return len(keys.keys() - existing)

@@ -11,10 +11,11 @@ from ..models import ProcessDefinition, ProcessVersion, User
 from ..people.roles import role_for_lane
 from . import audit
 from .decision_helpers import DECISION_HELPERS
+from .delivery_helpers import DELIVERY_HELPERS
 from .diagram_helpers import NEED_HELPERS
 
 # Every function a diagram may call.
-HELPERS = NEED_HELPERS | DECISION_HELPERS
+HELPERS = NEED_HELPERS | DECISION_HELPERS | DELIVERY_HELPERS
 from .errors import NotFound, Undeployable
 
 

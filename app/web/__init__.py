@@ -10,13 +10,14 @@ from ..people.roles import WORKER_ROLES, role_label
 
 def register_pages(app: Flask) -> None:
     """Mount the page blueprints and the template helpers."""
-    from . import admin, auth, disclosures, errors, home, instances, needs, notifications, public, tasks
+    from . import admin, auth, disclosures, errors, home, instances, lists, needs, notifications, projects, public, tasks
 
-    for module in (auth, home, tasks, needs, instances, notifications, public, disclosures, admin):
+    for module in (auth, home, tasks, needs, instances, notifications, public, disclosures, projects, lists, admin):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.jinja_env.globals.update(role_label=role_label, worker_roles=sorted(WORKER_ROLES))
     app.jinja_env.filters.update(localtime=_localtime, form_value=_form_value, choice=_choice,
+                                 yuan=lambda fen: f"{(fen or 0) / 100:,.2f}",
                                  isotime=lambda text: _localtime(datetime.fromisoformat(text)))
     app.context_processor(lambda: {"now_utc": utcnow(), "locale": str(get_locale()), "unread": _unread()})
 

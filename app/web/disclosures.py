@@ -8,7 +8,7 @@ from ..ops.disclosures import (collected_needs, disclosure, disclosures, file_ob
 from ..ops.errors import Conflict, Invalid
 
 bp = Blueprint("disclosures", __name__)
-KINDS = ("collection", "decision", "implementation", "effect", "rejection")
+KINDS = ("collection", "decision", "implementation", "results", "effect", "annual", "rejection")
 
 
 @bp.get("/disclosures")

@@ -6,6 +6,10 @@ def coerce_form(schema: dict, form: MultiDict) -> dict:
     """Typed values for the schema's fields; empty inputs are left out so 'required' can speak."""
     data = {}
     for name, field in schema.get("properties", {}).items():
+        if field.get("type") == "array":
+            # Checkboxes: every ticked value (an empty list when none is ticked).
+            data[name] = [_coerce(field.get("items", {}), raw) for raw in form.getlist(name) if raw != ""]
+            continue
         raw = form.get(name, "")
         if raw == "":
             continue

@@ -1,0 +1,225 @@
+"""Diagram functions for delivery, evaluation, the annual review and the time bank."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from ..engine import clock
+from ..models import Instance, Organisation, Project, User
+from . import audit, projects, timebank
+from .diagram_helpers import CHINA, after_run, bound
+from .errors import Invalid
+from .notifications import notify, users_for
+
+SATISFIED_SCORE = 4  # a 4 or 5 counts as satisfied
+
+
+def publish_project(project_key, community, title, budget, claim_days) -> str:
+    """Put a filed project on the project list for claiming; returns when claiming closes (ISO)."""
+    session, actor = bound()
+    project = projects.project_by_key(session, project_key)
+    now = clock.now()
+    before = project.status
+    project.status, project.published_at = "claiming", now
+    project.claim_closes_at = now + timedelta(days=int(claim_days))
+    project.budget_fen = round(float(budget or 0) * 100)
+    audit.record(session, "project_published", actor, summary=f"{project_key}: {title}",
+                 changes={"status": [before, "claiming"], "claim_closes_at": project.claim_closes_at.isoformat()})
+    for role in ("provider", "volunteer"):
+        notify(session, users_for(session, role, project.community_id), f"新项目开放认领：{title}")
+    return project.claim_closes_at.astimezone(CHINA).isoformat()
+
+
+def applicant_options(project_key) -> list[dict]:
+    """The providers who applied, as select options (username → unit and plan)."""
+    session, _ = bound()
+    project = projects.project_by_key(session, project_key)
+    usernames = dict(session.execute(select(User.id, User.username)).all())
+    return [{"const": usernames[a.applicant_id], "title": f"{a.unit_name}：{a.plan[:60]}"}
+            for a in projects.applications(session, project)]
+
+
+def choose_provider(project_key, selection_mode, provider, reason) -> str:
+    """Record who delivers the project and why; returns the provider's username ("" if self-run)."""
+    session, actor = bound()
+    project = projects.project_by_key(session, project_key)
+    chosen = None
+    if selection_mode != "self_run":
+        applied = {a.applicant_id: a for a in projects.applications(session, project)}
+        user = session.scalars(select(User).where(User.username == str(provider or ""))).first()
+        if user is None or user.id not in applied:
+            raise ValueError("选择路演或评审时，实施单位必须是已申请认领的服务提供方")
+        chosen = applied[user.id]
+    project.selection_mode = str(selection_mode)
+    project.provider_id = chosen.applicant_id if chosen else None
+    project.provider_name = chosen.unit_name if chosen else f"{project.community.name}（自行实施）"
+    projects.mark_selection(session, project, project.provider_id)
+    audit.record(session, "provider_selected", actor, summary=f"{project_key}: {project.provider_name}",
+                 changes={"selection_mode": [None, selection_mode], "provider": [None, project.provider_name],
+                          "reason": str(reason)})
+    return str(provider) if chosen else ""
+
+
+def record_fiscal_share(project_key, amount) -> float:
+    """The fiscal share (1+X 的“1”) as the ledger's first line; returns the balance in yuan."""
+    session, actor = bound()
+    project = projects.project_by_key(session, project_key)
+    if amount and float(amount) > 0:
+        projects.add_fund_entry(session, project, {"kind": "fiscal", "amount": _yuan_text(amount),
+                                                   "source": "财政资金"}, None)
+    return projects.fund_totals(session, project.id)["balance"] / 100
+
+
+def fund_summary(project_key) -> dict:
+    """The ledger in yuan: fiscal, donation, sponsorship, crowdfunding, income, spent, balance, entries."""
+    session, _ = bound()
+    return projects.fund_summary_yuan(session, projects.project_by_key(session, project_key).id)
+
+
+def record_spending(project_key, amount, purpose) -> float:
+    """Spend from the project's fund (never beyond its balance); returns the balance in yuan."""
+    session, actor = bound()
+    project = projects.project_by_key(session, project_key)
+    try:
+        projects.add_fund_entry(session, project, {"kind": "spending", "amount": _yuan_text(amount),
+                                                   "note": str(purpose or "")[:500]}, None)
+    except Invalid as refused:
+        raise ValueError(f"支出 {amount} 元未能入账：{refused.message}（项目余额不足或金额有误）") from None
+    return projects.fund_totals(session, project.id)["balance"] / 100
+
+
+def set_project_progress(project_key, percent) -> bool:
+    """Record how far delivery has come (0–100)."""
+    session, _ = bound()
+    projects.project_by_key(session, project_key).progress_percent = max(0, min(100, int(percent)))
+    return True
+
+
+def open_survey(project_key, days) -> str:
+    """Open the residents' satisfaction survey for `days` days; returns when it closes (ISO)."""
+    session, actor = bound()
+    project = projects.project_by_key(session, project_key)
+    now = clock.now()
+    project.survey_opens_at, project.survey_closes_at = now, now + timedelta(days=int(days))
+    audit.record(session, "survey_opened", actor, summary=project_key,
+                 changes={"survey_closes_at": [None, project.survey_closes_at.isoformat()]})
+    notify(session, users_for(session, "resident", project.community_id), f"项目满意度调查已开始：{project.title}")
+    return project.survey_closes_at.astimezone(CHINA).isoformat()
+
+
+def close_survey(project_key) -> dict:
+    """Close the survey and return responses, average and the satisfied share."""
+    session, actor = bound()
+    project = projects.project_by_key(session, project_key)
+    results = projects.survey_results(session, project)
+    project.survey_responses = results["responses"]
+    project.satisfaction_avg, project.satisfied_share = results["average"], results["satisfied_share"]
+    project.survey_closed_at = clock.now()
+    audit.record(session, "survey_closed", actor, summary=project_key, changes={"results": results})
+    return results
+
+
+def record_scores(project_key, self_score, community_score, third_party_score) -> bool:
+    """Keep the evaluation scores on the project list."""
+    session, _ = bound()
+    project = projects.project_by_key(session, project_key)
+    project.self_score = _score(self_score)
+    project.community_score = _score(community_score)
+    project.third_party_score = _score(third_party_score)
+    return True
+
+
+def start_follow_up_need(project_key, reason) -> str:
+    """Start a follow-up need for a project residents were not satisfied with; returns its code."""
+    from .needs import new_tracking_code, start_follow_up  # late: needs → instances → versions → here
+
+    session, actor = bound()
+    project = projects.project_by_key(session, project_key)
+    code = new_tracking_code(session)
+    project.follow_up_code = code
+    need = session.scalars(select(Instance).where(Instance.business_key == project.project_key)).first()
+    audit.record(session, "follow_up_linked", actor, instance=need, summary=f"{project_key} → {code}",
+                 changes={"follow_up_need": [None, code]})
+    description = (f"项目“{project.title}”效果评估满意度低于阈值，需跟进。{reason}"
+                   f"（调查 {project.survey_responses} 份，平均 {project.satisfaction_avg}）")
+    community, title, category = project.community, f"跟进：{project.title}", project.category
+    after_run(lambda: start_follow_up(session, community, title, description, category, project_key, code))
+    return code
+
+
+def year_projects(community, year) -> list[dict]:
+    """The community's projects of that year (started or completed in it) with their scores."""
+    session, _ = bound()
+    return [{"title": p.title, "status": p.status, "provider": p.provider_name,
+             "satisfaction": p.satisfaction_avg, "self_score": p.self_score,
+             "community_score": p.community_score, "third_party_score": p.third_party_score}
+            for p in _year_projects(session, community, year)]
+
+
+def unit_options(community, year) -> list[dict]:
+    """The units that delivered the year's projects, as options for outstanding units."""
+    session, _ = bound()
+    names = sorted({p.provider_name for p in _year_projects(session, community, year) if p.provider_name})
+    return [{"const": name, "title": name} for name in names]
+
+
+def annual_disclosure_text(community, year, outstanding_units, remarks) -> str:
+    """The annual review's public notice: each project with its scores, the outstanding units, remarks."""
+    session, _ = bound()
+    lines = [f"{year} 年度项目评议结果"]
+    for p in _year_projects(session, community, year):
+        scores = "，".join(f"{label}{value}" for label, value in (
+            ("满意度", p.satisfaction_avg), ("自评", p.self_score), ("社区评价", p.community_score),
+            ("第三方", p.third_party_score)) if value is not None)
+        lines.append(f"· {p.title}（{p.provider_name or '未选定实施单位'}）{scores}")
+    units = "、".join(str(u) for u in outstanding_units or []) or "无"
+    lines += [f"先进单位：{units}", f"评议意见：{remarks}"]
+    return "\n".join(lines)
+
+
+def log_volunteer_hours(volunteer, hours, activity, community, source) -> int:
+    """Pending hours for a volunteer (a worker confirms them into points); 0 when no hours."""
+    session, actor = bound()
+    logged = timebank.log_hours_for(session, volunteer, hours, activity, community, source, actor)
+    return logged.id if logged else 0
+
+
+def points_balance(volunteer) -> int:
+    """A volunteer's time-bank balance in points."""
+    session, _ = bound()
+    user_id = session.scalar(select(User.id).where(User.username == str(volunteer)))
+    return timebank.balance(session, user_id) if user_id else 0
+
+
+def redeem_points(redemption_id) -> bool:
+    """Debit an approved redemption; False (and refused) when the balance no longer covers it."""
+    session, actor = bound()
+    return timebank.redeem(session, redemption_id, actor)
+
+
+def refuse_redemption(redemption_id, reason) -> bool:
+    """Refuse a redemption with its reason."""
+    session, actor = bound()
+    return timebank.refuse(session, redemption_id, reason, actor)
+
+
+def _year_projects(session, community, year) -> list[Project]:
+    start = datetime(int(year), 1, 1, tzinfo=CHINA)
+    end = datetime(int(year) + 1, 1, 1, tzinfo=CHINA)
+    return list(session.scalars(select(Project).join(Organisation, Project.community_id == Organisation.id).where(
+        Organisation.code == str(community),
+        or_(Project.started_at.between(start, end), Project.completed_at.between(start, end)))
+        .order_by(Project.id)))
+
+
+def _score(value) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+def _yuan_text(amount) -> str:
+    return f"{float(amount):.2f}"
+
+
+DELIVERY_HELPERS = {f.__name__: f for f in (
+    publish_project, applicant_options, choose_provider, record_fiscal_share, fund_summary, record_spending,
+    set_project_progress, open_survey, close_survey, record_scores, start_follow_up_need, year_projects,
+    unit_options, annual_disclosure_text, log_volunteer_hours, points_balance, redeem_points, refuse_redemption)}

@@ -1,0 +1,127 @@
+"""Project pages: the public project list, one project (claiming, fund, progress, survey), the time bank."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import commit, db
+from ..models import Disclosure
+from ..ops import projects, timebank
+from ..ops.errors import Forbidden, NotFound
+from ..people.scope import community_ids_in_scope
+
+bp = Blueprint("projects", __name__)
+STAFF_ROLES = frozenset({"community_worker", "party_secretary", "committee_member", "supervision_committee",
+                         "street_officer", "district_department", "auditor", "admin"})
+
+
+@bp.get("/projects")
+def project_list():
+    return render_template("projects.html", projects=projects.public_projects(db(), request.args.get("community")),
+                           fund=lambda p: projects.fund_totals(db(), p.id))
+
+
+@bp.get("/projects/<id:project_id>")
+def project_page(project_id: int):
+    project = _visible(project_id)
+    staff = _is_staff_for(project)
+    notices = db().query(Disclosure).filter(Disclosure.project_key == project.project_key).order_by(Disclosure.id).all()
+    return render_template(
+        "project.html", project=project, fund=projects.fund_totals(db(), project.id), notices=notices,
+        survey_open=projects.survey_is_open(project), staff=staff,
+        ledger=projects.ledger(db(), project) if staff else [],
+        applications=projects.applications(db(), project) if staff else [],
+        keeps_ledger=staff and bool(projects.LEDGER_ROLES & current_user.role_ids),
+        volunteers=projects.volunteer_count(db(), project))
+
+
+@bp.post("/projects/<id:project_id>/survey")
+def survey_post(project_id: int):
+    user = current_user if current_user.is_authenticated and "resident" in current_user.role_ids else None
+    projects.respond_to_survey(db(), _visible(project_id), user, {
+        "satisfaction": request.form.get("satisfaction", ""), "comment": request.form.get("comment", ""),
+        "phone": request.form.get("phone", "")})
+    commit()
+    flash(_("Thank you: your answer was recorded."), "success")
+    return redirect(url_for("projects.project_page", project_id=project_id))
+
+
+@bp.post("/projects/<id:project_id>/apply")
+@login_required
+def apply_post(project_id: int):
+    projects.apply_for_project(db(), _visible(project_id), current_user, {
+        "unit_name": request.form.get("unit_name", ""), "plan": request.form.get("plan", "")})
+    commit()
+    flash(_("Your application was received."), "success")
+    return redirect(url_for("projects.project_page", project_id=project_id))
+
+
+@bp.post("/projects/<id:project_id>/signup")
+@login_required
+def signup_post(project_id: int):
+    projects.sign_up_volunteer(db(), _visible(project_id), current_user)
+    commit()
+    flash(_("You are signed up as a volunteer."), "success")
+    return redirect(url_for("projects.project_page", project_id=project_id))
+
+
+@bp.post("/projects/<id:project_id>/fund")
+@login_required
+def fund_post(project_id: int):
+    projects.add_fund_entry(db(), _visible(project_id), {
+        "kind": request.form.get("kind", ""), "source": request.form.get("source", ""),
+        "amount": request.form.get("amount", ""), "note": request.form.get("note", "")}, current_user)
+    commit()
+    flash(_("The ledger entry was recorded."), "success")
+    return redirect(url_for("projects.project_page", project_id=project_id))
+
+
+@bp.get("/timebank")
+@login_required
+def timebank_page():
+    is_volunteer = "volunteer" in current_user.role_ids
+    confirms = bool(timebank.CONFIRMING_ROLES & current_user.role_ids)
+    if not is_volunteer and not confirms:
+        raise Forbidden("the time bank is for volunteers and the community's workers")
+    return render_template("timebank.html", account=timebank.account_view(db(), current_user) if is_volunteer else None,
+                           pending=timebank.pending_hours(db(), current_user) if confirms else [])
+
+
+@bp.post("/timebank/hours")
+@login_required
+def hours_post():
+    timebank.log_hours(db(), current_user, {k: request.form.get(k, "") for k in
+                                            ("hours", "activity", "served_on", "source", "volunteer")})
+    commit()
+    flash(_("The hours were recorded and await confirmation."), "success")
+    return redirect(url_for("projects.timebank_page"))
+
+
+@bp.post("/timebank/hours/<id:hours_id>/decision")
+@login_required
+def hours_decision_post(hours_id: int):
+    timebank.decide_hours(db(), hours_id, current_user, {"confirm": request.form.get("confirm") == "true"})
+    commit()
+    flash(_("The decision was recorded."), "success")
+    return redirect(url_for("projects.timebank_page"))
+
+
+@bp.post("/timebank/redemptions")
+@login_required
+def redemption_post():
+    timebank.request_redemption(db(), current_user, {"item": request.form.get("item", ""),
+                                                     "points": request.form.get("points", "")})
+    commit()
+    flash(_("Your redemption request was sent for approval."), "success")
+    return redirect(url_for("projects.timebank_page"))
+
+
+def _visible(project_id: int):
+    project = projects.project_by_id(db(), project_id)
+    if project.status == "deciding":
+        raise NotFound("no such project")
+    return project
+
+
+def _is_staff_for(project) -> bool:
+    return (current_user.is_authenticated and bool(STAFF_ROLES & current_user.role_ids)
+            and project.community_id in community_ids_in_scope(db(), current_user))
