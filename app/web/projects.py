@@ -2,6 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from ..extensions import commit, db
 from ..models import Disclosure
@@ -24,7 +25,8 @@ def project_list():
 def project_page(project_id: int):
     project = _visible(project_id)
     staff = _is_staff_for(project)
-    notices = db().query(Disclosure).filter(Disclosure.project_key == project.project_key).order_by(Disclosure.id).all()
+    notices = db().scalars(select(Disclosure).where(Disclosure.project_key == project.project_key)
+                           .order_by(Disclosure.id)).all()
     return render_template(
         "project.html", project=project, fund=projects.fund_totals(db(), project.id), notices=notices,
         survey_open=projects.survey_is_open(project), staff=staff,
