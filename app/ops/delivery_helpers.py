@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 
 from ..engine import clock
-from ..models import Instance, Organisation, Project, User
+from ..models import Instance, Organisation, Project, ProjectApplication, User
 from . import audit, projects, timebank
 from .diagram_helpers import CHINA, after_run, bound
 from .errors import Invalid
@@ -33,9 +33,10 @@ def applicant_options(project_key) -> list[dict]:
     """The providers who applied, as select options (username → unit and plan)."""
     session, _ = bound()
     project = projects.project_by_key(session, project_key)
-    usernames = dict(session.execute(select(User.id, User.username)).all())
-    return [{"const": usernames[a.applicant_id], "title": f"{a.unit_name}：{a.plan[:60]}"}
-            for a in projects.applications(session, project)]
+    rows = session.execute(select(User.username, ProjectApplication.unit_name, ProjectApplication.plan)
+                           .join(User, User.id == ProjectApplication.applicant_id)
+                           .where(ProjectApplication.project_id == project.id).order_by(ProjectApplication.id))
+    return [{"const": username, "title": f"{unit}：{plan[:60]}"} for username, unit, plan in rows]
 
 
 def choose_provider(project_key, selection_mode, provider, reason) -> str:
