@@ -17,8 +17,9 @@ STAFF_ROLES = frozenset({"community_worker", "party_secretary", "committee_membe
 
 @bp.get("/projects")
 def project_list():
-    return render_template("projects.html", projects=projects.public_projects(db(), request.args.get("community")),
-                           fund=lambda p: projects.fund_totals(db(), p.id))
+    found = projects.public_projects(db(), request.args.get("community"))
+    return render_template("projects.html", projects=found,
+                           raised=projects.income_by_project(db(), [p.id for p in found]))
 
 
 @bp.get("/projects/<id:project_id>")
