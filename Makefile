@@ -29,7 +29,12 @@ test: install translations
 bench: install translations
 	$(BIN)/python -m bench
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/.installed
+
+# bpmn-js and dmn-js for the process designer, exactly as package-lock.json pins them.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Reinstall only when the pinned dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -44,7 +49,7 @@ translations: $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/mes
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
 
 clean:
-	rm -rf $(VENV) instance/minxu.db*
+	rm -rf $(VENV) node_modules instance/minxu.db*
 
 # Refresh the zh_CN catalogue after changing user-visible strings.
 messages: install

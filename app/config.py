@@ -12,6 +12,7 @@ DEFAULTS = {
     "DEMO_PASSWORD": "demo-pass-2026",
     "PROCESSES_DIR": str(ROOT / "processes"),
     "FORMS_DIR": str(ROOT / "forms"),
+    "NODE_MODULES_DIR": str(ROOT / "node_modules"),  # bpmn-js and dmn-js for the designer (npm ci)
     "SCRIPT_TIME_LIMIT": 1.0,
     "TOKEN_TTL_HOURS": 24 * 30,
     "TIME_BANK_POINTS_PER_HOUR": 10,  # 志愿服务时间储蓄: points per confirmed hour

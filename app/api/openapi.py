@@ -41,6 +41,16 @@ RESOURCE = {"type": "object", "required": ["community", "kind", "name"], "proper
     "name": {"type": "string", "maxLength": 200}, "contact": {"type": "string", "maxLength": 100},
     "capacity": {"type": "string", "maxLength": 200}, "description": {"type": "string", "maxLength": 2000}}}
 
+PACKAGE = {"type": "object", "required": ["files"], "properties": {"files": {
+    "type": "object", "description": "file name (.bpmn, .dmn, form .json) → text",
+    "additionalProperties": {"type": "string"}}}}
+DRY_RUN = {"type": "object", "required": ["files"], "properties": {
+    **PACKAGE["properties"],
+    "answers": {"type": "object", "description": "user task id → one answer object, or a list used in order"},
+    "data": {"type": "object", "description": "start data"},
+    "helper_results": {"type": "object", "description": "helper function name → value it returns (a list: one per call)"},
+    "start_at": {"type": "string", "format": "date-time"}, "max_steps": {"type": "integer", "minimum": 1, "maximum": 1000}}}
+
 NEED = {"type": "object", "required": ["title", "description", "category", "community"], "properties": {
     "title": {"type": "string", "maxLength": 100}, "description": {"type": "string", "maxLength": 2000},
     "category": {"type": "string"}, "community": {"type": "string"}, "grid": {"type": "string"},
@@ -153,10 +163,30 @@ def document() -> dict:
                     "required": True, "content": {
                         "multipart/form-data": {"schema": {"type": "object", "properties": {
                             "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
-                        "application/xml": {"schema": {"type": "string"}}}}},
+                        "application/xml": {"schema": {"type": "string"}},
+                        "application/json": {"schema": PACKAGE}}}},
             },
+            "/api/processes/check": {"post": _op(
+                "Check a package without deploying it: {ok, problems: [{element, message}]}", errors=(400, 401, 403),
+                body=PACKAGE)},
+            "/api/processes/dry-run": {"post": _op(
+                "Run a package in memory against scripted answers: {status, path, flows, waiting_at, error, ...}; "
+                "nothing is stored and no helper function really runs", errors=(400, 401, 403, 422), body=DRY_RUN)},
             "/api/processes/{process_id}/versions/{version}/bpmn": {"get": {
                 **_op("A version's BPMN", errors=(401, 403, 404), params=("process_id", "version")),
                 "responses": {"200": {"description": "BPMN XML", "content": {"application/xml": {"schema": {"type": "string"}}}}}}},
+            "/api/processes/{process_id}/versions/{version}/files": {"get": _op(
+                "Every file of a version (BPMN, DMN, forms)", errors=(401, 403, 404), params=("process_id", "version"))},
+            "/api/processes/{process_id}/versions/{version}/retire": {"post": _op(
+                "Retire a version: new instances start on the newest version in use; running ones stay",
+                errors=(401, 403, 404, 409), params=("process_id", "version"))},
+            "/api/processes/{process_id}/versions/{version}/restore": {"post": _op(
+                "Put a retired version back in use", errors=(401, 403, 404, 409), params=("process_id", "version"))},
+            "/api/processes/{process_id}/diff": {"get": {
+                **_op("Elements added, removed and changed between two versions", errors=(400, 401, 403, 404),
+                      params=("process_id",)),
+                "parameters": [{"name": "process_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                               {"name": "from", "in": "query", "required": True, "schema": {"type": "integer"}},
+                               {"name": "to", "in": "query", "required": True, "schema": {"type": "integer"}}]}},
         },
     }

@@ -1,12 +1,13 @@
-"""Process definitions: list, deploy a new version, read a version's BPMN."""
+"""Process definitions: list, check, dry-run and deploy versions; read, compare and retire them."""
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 
 from ..extensions import commit, db
-from ..models import ProcessDefinition, ProcessVersion
-from ..ops.errors import Invalid, NotFound
+from ..models import ProcessDefinition
+from ..ops import designer
+from ..ops.errors import Invalid
 from ..ops.versions import deploy
-from .auth import api_user, requires
+from .auth import api_user, json_body, requires
 
 bp = Blueprint("api_processes", __name__, url_prefix="/api/processes")
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")
@@ -33,18 +34,68 @@ def process_deploy():
                     "created": created}), 201 if created else 200
 
 
+@bp.post("/check")
+@requires("designer")
+def process_check():
+    problems = designer.check_files(db(), _uploaded_files())
+    return jsonify({"ok": not problems, "problems": problems})
+
+
+@bp.post("/dry-run")
+@requires("designer")
+def process_dry_run():
+    body = json_body()
+    return jsonify(designer.dry_run_files(db(), designer.package_files(body.get("files")), body))
+
+
 @bp.get("/<process_id>/versions/<id:number>/bpmn")
 @requires("designer", "auditor", "admin")
 def version_bpmn(process_id: str, number: int):
-    version = db().scalars(select(ProcessVersion).join(ProcessDefinition).where(
-        ProcessDefinition.process_id == process_id, ProcessVersion.version == number)).first()
-    if version is None:
-        raise NotFound("no such process version")
-    main = next((text for name, text in sorted(version.files.items()) if name.endswith(".bpmn")), "")
-    return Response(main, mimetype="application/xml")
+    version = designer.version_of(db(), process_id, number)
+    files = sorted(n for n in version.files if n.endswith(".bpmn"))
+    main = next((n for n in files if f'id="{process_id}"' in version.files[n]), files[0] if files else None)
+    return Response(version.files.get(main, ""), mimetype="application/xml")
+
+
+@bp.get("/<process_id>/versions/<id:number>/files")
+@requires("designer", "auditor", "admin")
+def version_files(process_id: str, number: int):
+    version = designer.version_of(db(), process_id, number)
+    return jsonify({"process_id": process_id, "version": number, "retired": version.is_retired,
+                    "content_hash": version.content_hash, "files": version.files})
+
+
+@bp.post("/<process_id>/versions/<id:number>/retire")
+@requires("designer")
+def version_retire(process_id: str, number: int):
+    return _set_retired(process_id, number, True)
+
+
+@bp.post("/<process_id>/versions/<id:number>/restore")
+@requires("designer")
+def version_restore(process_id: str, number: int):
+    return _set_retired(process_id, number, False)
+
+
+def _set_retired(process_id: str, number: int, retired: bool):
+    designer.set_retired(db(), process_id, number, retired, api_user())
+    commit()
+    return jsonify({"process_id": process_id, "version": number, "retired": retired})
+
+
+@bp.get("/<process_id>/diff")
+@requires("designer", "auditor", "admin")
+def version_diff(process_id: str):
+    old, new = request.args.get("from", type=int), request.args.get("to", type=int)
+    if old is None or new is None:
+        raise Invalid("give the versions to compare as ?from=N&to=M", {"from": "required", "to": "required"})
+    return jsonify(designer.version_diff(db(), process_id, old, new))
 
 
 def _uploaded_files() -> dict[str, str]:
+    """The package of a deploy or check: JSON {"files": {...}}, multipart 'files', or one BPMN document."""
+    if request.is_json:
+        return designer.package_files(json_body().get("files"))
     if request.mimetype in ("application/xml", "text/xml"):
         return {"process.bpmn": _decode("process.bpmn", request.get_data())}
     uploads = request.files.getlist("files")

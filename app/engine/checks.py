@@ -1,4 +1,8 @@
-"""Deploy-time checks of a BPMN or DMN document: expressions, scripts, forms, lanes, texts."""
+"""Deploy-time checks of a BPMN or DMN document: constructs, expressions, scripts, timers, forms, lanes, texts."""
+import ast
+import re
+from datetime import datetime
+
 from lxml import etree
 
 from .render import check_template
@@ -14,6 +18,21 @@ EXPRESSION_PATHS = (
     "//bpmn:loopCardinality", "//bpmn:completionCondition",
 )
 SCRIPT_PATHS = ("//bpmn:scriptTask/bpmn:script", "//spiff:preScript", "//spiff:postScript")
+TIMER_PATHS = ("//bpmn:timeDuration", "//bpmn:timeDate", "//bpmn:timeCycle")
+# What SpiffWorkflow could parse but this installation cannot run, and what to use instead.
+UNSUPPORTED = {
+    "//bpmn:serviceTask": "service tasks call outside systems, which minxu does not do: "
+                          "use a script task that calls a helper function",
+    "//bpmn:sendTask | //bpmn:receiveTask": "messages between instances are not delivered: "
+                                            "use a user task, a timer or a linked process",
+    "//bpmn:*[bpmn:messageEventDefinition][self::bpmn:startEvent or self::bpmn:intermediateCatchEvent "
+    "or self::bpmn:boundaryEvent or self::bpmn:intermediateThrowEvent or self::bpmn:endEvent]":
+        "message events are not delivered between instances: use a timer, a signal or a user task",
+    "//bpmn:complexGateway": "complex gateways cannot run: use an exclusive, inclusive or parallel gateway",
+    "//bpmn:dataStoreReference": "data stores are not supported: keep the data in process variables",
+}
+ISO_DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+ISO_LOOKALIKE = re.compile(r"^(R\d*/|P\d|PT\d|\d{4}-\d\d-\d\d)")
 DMN_EXPRESSION_PATHS = ("//*[local-name()='inputExpression']/*[local-name()='text']",
                         "//*[local-name()='outputEntry']/*[local-name()='text']")
 
@@ -29,8 +48,18 @@ def check_document(name: str, tree, forms: dict, lane_is_known, known_functions)
 
 
 def _problems(tree, forms, lane_is_known, known_functions):
+    for path, message in UNSUPPORTED.items():
+        for node in tree.xpath(path, namespaces=NS):
+            yield node, f"not supported: {message}"
+    for path in TIMER_PATHS:
+        for node in tree.xpath(path, namespaces=NS):
+            if message := _timer_problem(etree.QName(node).localname, _text(node).strip()):
+                yield node, message
     for path in EXPRESSION_PATHS + DMN_EXPRESSION_PATHS:
         for node in tree.xpath(path, namespaces=NS):
+            if message := _expression_form_problem(node):
+                yield node, message
+                continue
             for message in check_expression(_text(node), known_functions=known_functions):
                 yield node, f"expression refused: {message}"
     for path in SCRIPT_PATHS:
@@ -44,6 +73,52 @@ def _problems(tree, forms, lane_is_known, known_functions):
     for node in tree.xpath("//spiff:instructionsForEndUser", namespaces=NS):
         if message := check_template(_text(node)):
             yield node, f"instructions cannot be rendered: {message}"
+
+
+def _expression_form_problem(node) -> str | None:
+    """An expression in another language, or none at all, explained before Python would fail on it."""
+    language = (node.get("language") or "").lower()
+    if language and "python" not in language:
+        return f"written in {node.get('language')}; minxu runs Python expressions (remove the language attribute)"
+    if not _text(node).strip() and etree.QName(node).localname != "text":
+        return "expression is empty: write a Python expression (such as approved == True) or remove it"
+    return None
+
+
+def _timer_problem(kind: str, text: str) -> str | None:
+    """Why a timer expression cannot work, when that can be known before it runs."""
+    if not text:
+        return "timer has no expression"
+    if ISO_LOOKALIKE.match(text):
+        return f'timer expression is Python: write the ISO 8601 value in quotes, "{text}"'
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None  # computed from process data (e.g. f"P{days}D"): checked by the expression check
+    if not isinstance(value, str):
+        return f"timer expression must give an ISO 8601 text, not {type(value).__name__}"
+    if not _valid_timer_value(kind, value):
+        example = {"timeDuration": "P3D", "timeDate": "2026-12-01T09:00:00+08:00", "timeCycle": "R3/PT1H"}[kind]
+        return f"'{value}' is not a valid ISO 8601 {kind} (for example \"{example}\")"
+    return None
+
+
+def _valid_timer_value(kind: str, value: str) -> bool:
+    if kind == "timeDuration":
+        return bool(ISO_DURATION.match(value))
+    if kind == "timeDate":
+        return _is_datetime(value)
+    parts = value.split("/")
+    return (len(parts) in (2, 3) and re.fullmatch(r"R\d*", parts[0]) is not None
+            and all(ISO_DURATION.match(p) or _is_datetime(p) for p in parts[1:]))
+
+
+def _is_datetime(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _dmn_entry_problems(node, known_functions):
@@ -77,9 +152,15 @@ def _lane_problems(tree, lane_is_known):
             yield task, "user task is in no lane, so nobody could be assigned to it"
 
 
+# Parts of an element that may carry ids of their own but have no shape on the diagram.
+_PART_NAMES = ("Expression", "EventDefinition", "timeDuration", "timeDate", "timeCycle", "script",
+               "loopCardinality", "completionCondition")
+
+
 def _element_id(node, fallback: str) -> str:
+    """The id of the diagram element a problem belongs to (an expression's flow, a timer's event)."""
     while node is not None:
-        if isinstance(node.tag, str) and node.get("id"):
+        if isinstance(node.tag, str) and node.get("id") and not etree.QName(node).localname.endswith(_PART_NAMES):
             return node.get("id")
         node = node.getparent()
     return fallback

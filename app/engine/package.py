@@ -67,21 +67,24 @@ def parse_package(files: dict[str, str], lane_is_known=lambda lane: True,
     problems: list[Problem] = []
     trees = _parse_xml(files, problems)
     forms = _parse_forms(files, problems)
-    if problems:
-        raise ProcessProblems(problems)
+    # Our own checks read the XML directly, so they report even when SpiffWorkflow's parser stops early.
+    for name, tree in trees.items():
+        problems += checks.check_document(name, tree, forms, lane_is_known, known_functions)
     parser = SpiffBpmnParser(validator=VALIDATOR)
-    _add_documents(parser, trees, problems)
+    _add_new_problems(problems, _parser_problems(parser, trees))
     if problems:
         raise ProcessProblems(problems)
     main_id = process_id or _main_process_id(parser, trees, problems)
     spec, subprocess_specs = _build_specs(parser, main_id, problems)
-    for name, tree in trees.items():
-        problems += checks.check_document(name, tree, forms, lane_is_known, known_functions)
-    if problems:
-        raise ProcessProblems(problems)
     lanes = {ts.lane for s in [spec, *subprocess_specs.values()] for ts in s.task_specs.values() if ts.lane}
     return ProcessBundle(main_id, spec.description or main_id, spec, subprocess_specs, forms,
                          dict(files), content_hash(files), lanes)
+
+
+def _add_new_problems(problems: list[Problem], found: list[Problem]) -> None:
+    """Add the parser's findings, except for elements our checks already explained."""
+    explained = {p.element for p in problems}
+    problems += [p for p in found if p.element not in explained]
 
 
 def _parse_xml(files: dict[str, str], problems: list[Problem]) -> dict[str, etree._Element]:
@@ -113,10 +116,31 @@ def _parse_forms(files: dict[str, str], problems: list[Problem]) -> dict[str, di
                 Draft202012Validator.check_schema(forms[name])
             except SchemaError as err:
                 problems.append(Problem(name, f"not a valid JSON Schema: {err.message}"))
+                continue
+        shape = (forms[name], {}) if name.endswith("-schema.json") else ({}, forms[name])
+        problems += [Problem(name, message) for message in form_shape_problems(*shape)]
     return forms
 
 
-def _add_documents(parser: SpiffBpmnParser, trees: dict, problems: list[Problem]) -> None:
+def form_shape_problems(schema, ui_schema) -> list[str]:
+    """What the task form renderer cannot show: fields and UI hints must be objects, the order a list."""
+    problems = []
+    if not isinstance(schema, dict) or not isinstance(ui_schema, dict):
+        return ["a form file must hold a JSON object"]
+    properties = schema.get("properties", {})
+    if not isinstance(properties, dict) or not all(isinstance(v, dict) for v in properties.values()):
+        problems.append("every field under 'properties' must be an object")
+    for key, value in ui_schema.items():
+        if key == "ui:order":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.append("'ui:order' must be a list of field names")
+        elif not key.startswith("ui:") and not isinstance(value, dict):
+            problems.append(f"the UI hints of '{key}' must be an object")
+    return problems
+
+
+def _parser_problems(parser: SpiffBpmnParser, trees: dict) -> list[Problem]:
+    problems = []
     for name, tree in trees.items():
         try:
             if name.endswith(".bpmn"):
@@ -125,8 +149,9 @@ def _add_documents(parser: SpiffBpmnParser, trees: dict, problems: list[Problem]
                 parser.add_dmn_xml(tree, filename=name)
         except ValidationException as err:
             problems.append(Problem(err.id or name, f"{err.tag} {err}".strip()))
-        except (SpiffWorkflowException, ValueError, KeyError, TypeError) as err:
+        except (SpiffWorkflowException, ValueError, KeyError, TypeError, AttributeError) as err:
             problems.append(Problem(name, f"cannot be read as BPMN/DMN: {err}"))
+    return problems
 
 
 def _main_process_id(parser: SpiffBpmnParser, trees: dict, problems: list[Problem]) -> str | None:

@@ -1,7 +1,7 @@
 """Designer-written text (instructionsForEndUser) rendered in Jinja's sandbox."""
 from functools import lru_cache
 
-from jinja2 import TemplateError
+from jinja2 import TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 MAX_RANGE = 1000  # instructions list a few items; Jinja's own cap (100,000) nests into billions
@@ -52,9 +52,14 @@ def render_instructions(text: str | None, data: dict) -> str:
 
 
 def check_template(text: str) -> str | None:
-    """The syntax error in a template, or None."""
+    """Why a template is refused (a syntax error, or reaching for private attributes), or None."""
     try:
         _compile(text)
+        tree = _env.parse(text)
     except TemplateError as err:
         return str(err)
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        name = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+        if isinstance(name, str) and name.startswith("_"):
+            return f"private attribute '{name}' is not allowed in instructions"
     return None

@@ -2,7 +2,7 @@
 from .attachment import Attachment
 from .audit import AuditEvent, AuditHead
 from .org import Organisation
-from .process import ProcessDefinition, ProcessVersion
+from .process import ProcessDefinition, ProcessDraft, ProcessVersion
 from .instance import Instance, ReadyTask
 from .notification import Notification, OutboxMessage
 from .project import (Ballot, CommunityRegister, Disclosure, FundEntry, Meeting, Objection, Project, ProjectApplication,
@@ -16,5 +16,5 @@ __all__ = [
     "Resource", "SurveyResponse", "VolunteerSignup",
     "Redemption", "TimeBankAccount", "TimeBankEntry", "VolunteerHours",
     "ApiToken", "AuditEvent", "LoginFailure", "AuditHead", "Instance", "Notification", "Organisation", "OutboxMessage", "ProcessDefinition",
-    "ProcessVersion", "ReadyTask", "User", "UserRole",
+    "ProcessDraft", "ProcessVersion", "ReadyTask", "User", "UserRole",
 ]

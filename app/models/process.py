@@ -40,3 +40,19 @@ class ProcessVersion(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     definition: Mapped[ProcessDefinition] = relationship(back_populates="versions", lazy="joined")
+
+
+class ProcessDraft(Base):
+    """A designer's unsaved work on one process: the package files as last saved in the editor.
+
+    One per designer and process id (the id may be new: a process not deployed yet)."""
+
+    __tablename__ = "process_draft"
+    __table_args__ = (UniqueConstraint("user_id", "process_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    base_version: Mapped[int | None]
+    files: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -3,9 +3,10 @@ import copy
 import math
 
 from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from jsonschema.exceptions import SchemaError, ValidationError
 
 from ..engine import ProcessBundle
+from ..engine.package import form_shape_problems
 from .errors import Invalid
 
 _FORMAT_CHECKER = FormatChecker()
@@ -19,14 +20,34 @@ def form_pair(bundle: ProcessBundle, schema_file: str | None, ui_file: str | Non
 
 def task_form(bundle: ProcessBundle, task) -> dict:
     """A task's form, with select options that the UI schema draws from process data filled in."""
-    form = form_pair(bundle, task.form, task.ui_form)
+    return with_sourced_options(form_pair(bundle, task.form, task.ui_form), task.data)
+
+
+def preview_form(schema, ui_schema) -> dict:
+    """A form as a task would show it, for the designer's preview; options from data are shown as samples."""
+    if not isinstance(schema, dict) or not isinstance(ui_schema, dict):
+        raise Invalid("the schema and the UI schema must each be a JSON object")
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as err:
+        raise Invalid(f"not a valid JSON Schema: {err.message}") from None
+    if problems := form_shape_problems(schema, ui_schema):
+        raise Invalid(problems[0])
+    sources = {spec["ui:optionsFrom"] for spec in ui_schema.values()
+               if isinstance(spec, dict) and isinstance(spec.get("ui:optionsFrom"), str)}
+    samples = {str(s): [{"const": "sample", "title": f"（{s}）"}] for s in sources}
+    return with_sourced_options({"schema": schema, "ui_schema": ui_schema}, samples)
+
+
+def with_sourced_options(form: dict, data: dict) -> dict:
+    """The form with the options of `ui:optionsFrom` fields taken from process data."""
     sourced = {f: spec["ui:optionsFrom"] for f, spec in form["ui_schema"].items()
                if isinstance(spec, dict) and "ui:optionsFrom" in spec}
     if not sourced:
         return form
     schema = copy.deepcopy(form["schema"])
     for name, variable in sourced.items():
-        options = [o for o in task.data.get(variable) or [] if isinstance(o, dict) and "const" in o]
+        options = [o for o in data.get(variable) or [] if isinstance(o, dict) and "const" in o]
         if name in schema.get("properties", {}):
             field = schema["properties"][name]
             if field.get("type") == "array":  # several may be chosen: the options constrain the items

@@ -81,5 +81,6 @@ def history(session: Session, instance_id: int) -> list[AuditEvent]:
 
 def started_by(session: Session, user: User, limit: int = 50) -> list[Instance]:
     """The needs a person submitted themselves (a signed-in resident's own list)."""
-    return list(session.scalars(select(Instance).where(Instance.started_by_id == user.id)
+    return list(session.scalars(select(Instance).where(Instance.started_by_id == user.id,
+                                                       Instance.process_id == "need_lifecycle")
                                 .order_by(Instance.id.desc()).limit(limit)))

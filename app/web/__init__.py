@@ -10,9 +10,10 @@ from ..people.roles import WORKER_ROLES, role_label
 
 def register_pages(app: Flask) -> None:
     """Mount the page blueprints and the template helpers."""
-    from . import admin, auth, disclosures, errors, home, instances, lists, needs, notifications, projects, public, tasks
+    from . import (admin, auth, designer, disclosures, errors, home, instances, lists, needs, notifications, projects,
+                   public, tasks)
 
-    for module in (auth, home, tasks, needs, instances, notifications, public, disclosures, projects, lists, admin):
+    for module in (auth, home, tasks, needs, instances, notifications, public, disclosures, projects, lists, admin, designer):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.jinja_env.globals.update(role_label=role_label, worker_roles=sorted(WORKER_ROLES))

@@ -9,6 +9,15 @@ def _(text: str) -> str:
 
 
 MESSAGES = (
+    # the process designer
+    _("send 'files' as an object of file name → text"), _("the package is too large"),
+    _("a process id starts with a letter or _ and holds letters, digits, _ . - (at most 100)"),
+    _("this is the only version in use: deploy or restore another version first, "
+      "or new instances of this process could not start"),
+    _("the process has problems to fix before it can run"), _("the process cannot be deployed"),
+    _("choose a community"), _("a process or draft with this id exists already: open it instead"),
+    _("choose a .bpmn file of at most 2 MB"), _("send a JSON object"),
+    _("the schema and the UI schema must each be a JSON object"),
     _("only the person holding this task can release it"),
     _("the instance changed meanwhile; reload and try again"),
     _("this task is no longer ready"),
