@@ -71,6 +71,11 @@ def test_bad_drafts_are_refused_with_their_reason(designer):
     assert bad.status_code == 400 and "file name" in bad.get_json()["message"]
     bad_id = post_json(designer, "/designer/1bad/draft", {"files": {"a.bpmn": "<x/>"}})
     assert bad_id.status_code == 400
+    bad_base = post_json(designer, "/designer/x/draft", {"files": {"a.bpmn": "<x/>"}, "base_version": "one"})
+    assert bad_base.status_code == 400 and bad_base.get_json()["fields"] == {"base_version": "invalid"}
+    not_json = designer.post("/designer/x/draft", data="files=1",
+                             headers={"X-CSRFToken": csrf_of(designer.get("/designer").get_data(as_text=True))})
+    assert not_json.status_code == 400
 
 
 def test_a_refused_deploy_lists_problems_and_stores_nothing(designer):
@@ -90,7 +95,8 @@ def test_the_form_preview_uses_the_task_form_renderer(designer):
     assert 'type="radio" name="level" value="A"' in html
     assert "（unit_options）" in html  # options a process supplies at run time, shown as a sample
     for bad in ({"schema": {"type": 5}, "ui_schema": {}}, {"schema": {"properties": {"a": True}}, "ui_schema": {}},
-                {"schema": {}, "ui_schema": {"a": 3}}, {"schema": [], "ui_schema": {}}):
+                {"schema": {}, "ui_schema": {"a": 3}}, {"schema": [], "ui_schema": {}},
+                {"schema": {}, "ui_schema": {"a": {"ui:optionsFrom": [1]}}}):
         response = post_json(designer, "/designer/form-preview", bad)
         assert response.status_code == 400 and response.get_json()["message"]
 
@@ -131,6 +137,9 @@ def test_new_and_imported_processes_open_as_drafts(designer):
     broken = designer.post("/designer/import", data={"csrf_token": token, "file": (io.BytesIO(b"<a"), "x.bpmn")},
                            content_type="multipart/form-data", follow_redirects=True)
     assert broken.status_code == 200 and "the file is not well-formed XML" in broken.get_data(as_text=True)
+    latin = designer.post("/designer/import", data={"csrf_token": token, "file": (io.BytesIO(b"\xff\xfe<a/>"), "x.bpmn")},
+                          content_type="multipart/form-data", follow_redirects=True)
+    assert "文件不是 UTF-8 文本" in latin.get_data(as_text=True)
 
 
 def test_a_trial_instance_starts_for_a_chosen_community(designer, api):

@@ -136,6 +136,8 @@ def form_shape_problems(schema, ui_schema) -> list[str]:
                 problems.append("'ui:order' must be a list of field names")
         elif not key.startswith("ui:") and not isinstance(value, dict):
             problems.append(f"the UI hints of '{key}' must be an object")
+        elif isinstance(value, dict) and not isinstance(value.get("ui:optionsFrom", ""), str):
+            problems.append(f"'ui:optionsFrom' of '{key}' must name a process variable")
     return problems
 
 

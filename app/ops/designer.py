@@ -137,6 +137,8 @@ def draft_of(session: Session, user: User, process_id: str) -> ProcessDraft | No
 def save_draft(session: Session, user: User, process_id: str, files: dict[str, str],
                base_version: int | None) -> ProcessDraft:
     """Keep the editor's files so that nothing is lost between visits (not a version)."""
+    if base_version is not None and (not isinstance(base_version, int) or isinstance(base_version, bool)):
+        raise Invalid("'base_version' must be a version number or null", {"base_version": "invalid"})
     draft = draft_of(session, user, check_process_id(process_id))
     if draft is None:
         draft = ProcessDraft(user_id=user.id, process_id=process_id)

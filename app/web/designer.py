@@ -73,7 +73,7 @@ def process_import():
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise Invalid("The file is not UTF-8 text.") from None
+            raise Invalid("the file is not UTF-8 text") from None
         process_id = designer.imported_process_id(text, Path(filename).stem)
         return process_id, {filename if filename.endswith(".bpmn") else f"{process_id}.bpmn": text}
     return _open_as_draft(imported)
@@ -141,6 +141,7 @@ def deploy_draft(process_id: str):
         designer.discard_draft(db(), current_user, version.definition.process_id)
     commit()
     return jsonify({"process_id": version.definition.process_id, "version": version.version, "created": created,
+                    "retired": version.is_retired,
                     "start_url": url_for("designer.trial", process_id=version.definition.process_id)}), \
         201 if created else 200
 

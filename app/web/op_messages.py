@@ -16,7 +16,7 @@ MESSAGES = (
       "or new instances of this process could not start"),
     _("the process has problems to fix before it can run"), _("the process cannot be deployed"),
     _("choose a community"), _("a process or draft with this id exists already: open it instead"),
-    _("choose a .bpmn file of at most 2 MB"), _("send a JSON object"),
+    _("choose a .bpmn file of at most 2 MB"), _("the file is not UTF-8 text"), _("send a JSON object"),
     _("the schema and the UI schema must each be a JSON object"),
     _("only the person holding this task can release it"),
     _("the instance changed meanwhile; reload and try again"),

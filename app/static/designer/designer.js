@@ -213,7 +213,8 @@
     if (result.status === 201 || result.status === 200) {
       state.dirty = false;
       showProblems([]);
-      const message = (result.status === 201 ? text.deployed : text.unchanged).replace('{n}', result.body.version);
+      const message = (result.status === 201 ? text.deployed : text.unchanged).replace('{n}', result.body.version) +
+        (result.body.retired ? ' ' + text.stillRetired : '');
       say(message, 'success', { href: result.body.start_url, label: text.startOne });
     } else if (result.status === 422) {
       showProblems(result.body.problems || []);
