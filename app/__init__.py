@@ -13,6 +13,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.init_app(app)
     app.url_map.converters["id"] = extensions.RowId
 
+    from .people import readonly
+    readonly.install(app)
+
     from .web import register_pages
     register_pages(app)
 

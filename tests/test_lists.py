@@ -165,7 +165,7 @@ def test_resources_are_added_validated_and_audited(app, api):
     assert listed(api, "resources", "street1", "?kind=venue")["count"] == 3
     with app.extensions["db_sessions"]() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.event_type == "resource_added")).one()
-        assert event.actor_name == "worker1" and event.data_changes["name"] == "南山小学礼堂"
+        assert event.actor_name == "worker1" and event.data_changes["name"] == [None, "南山小学礼堂"]
 
     bad = api.post("/api/resources", {"community": "beishan", "kind": "shop", "name": "", "contact": 5,
                                       "capacity": "x" * 201, "colour": "red"}, "worker1").get_json()

@@ -29,6 +29,17 @@ LISTS = {"needs": ("community", "status", "category", "year", "from", "to", "q")
          "projects": ("community", "status", "category", "year", "from", "to", "q")}
 
 
+SEARCH_FILTERS = {**{k: LIST_FILTERS[k] for k in ("community", "status", "year", "from", "to", "q")},
+                  "process": "a process id", "version": "a version number", "actor": "a username who acted on it",
+                  "field": "a data field some event set (e.g. tier)", "value": "the value it was set to (as text)",
+                  "page": "page number, 50 per page"}
+
+
+def _query(described: dict) -> list[dict]:
+    return [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}, "description": d}
+            for n, d in described.items()]
+
+
 def _list_op(name: str) -> dict:
     """A 三张清单 list: every matching row, amounts in fen and as yuan; 400 names each bad filter."""
     return {**_op(f"The {name} list (三张清单) in your communities: {{count, items}}", errors=(400, 401, 403)),
@@ -115,7 +126,38 @@ def document() -> dict:
             "/api/attachments/{attachment_id}": {"get": {
                 **_op("Download an attachment", params=("attachment_id",), errors=(401, 403, 404)),
                 "responses": {"200": {"description": "the file", "content": {"application/octet-stream": {}}}}}},
-            "/api/audit/verify": {"get": _op("Verify the audit chain", errors=(401, 403))},
+            "/api/audit/verify": {"get": _op(
+                "Verify the audit chain: {ok, events_checked, first_broken: {seq, reason}}", errors=(401, 403))},
+            "/api/admin/tasks/{task_id}/reassign": {"post": _op(
+                "Reassign a ready task to a user holding its role in its community, or back to the queue "
+                "(audited: assignee and claimed_by before and after)", errors=(400, 401, 403, 404, 409),
+                params=("task_id",), body={"type": "object", "required": ["username"],
+                                           "properties": {"username": {"type": ["string", "null"]}}})},
+            "/api/admin/instances/{instance_id}/data": {"post": _op(
+                "Set process data fields of a running instance, with a reason (audited before and after)",
+                errors=(400, 401, 403, 404, 409), params=("instance_id",),
+                body={"type": "object", "required": ["data", "reason"], "properties": {
+                    "data": {"type": "object"}, "reason": {"type": "string", "maxLength": 500}}})},
+            "/api/admin/instances/{instance_id}/cancel": {"post": _op(
+                "Cancel a running instance, with a reason (audited)", errors=(400, 401, 403, 404, 409),
+                params=("instance_id",), body={"type": "object", "required": ["reason"], "properties": {
+                    "reason": {"type": "string", "maxLength": 500}}})},
+            "/api/admin/users": {"get": _op("Users with their roles and whether they are active", errors=(401, 403))},
+            "/api/admin/users/{username}/roles": {"post": {**_op(
+                "Set a user's roles (and optionally whether they are active); audited before and after",
+                errors=(400, 401, 403, 404, 409), body={"type": "object", "required": ["roles"], "properties": {
+                    "roles": {"type": "array", "items": {"type": "string"}}, "active": {"type": "boolean"}}}),
+                "parameters": [{"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}]}},
+            "/api/instances/{instance_id}/trace": {"get": _op(
+                "Where an instance has been: path (elements in order, with times), flows taken, current tokens, "
+                "each user task's ready/ended times", params=("instance_id",))},
+            "/api/instances": {"get": {**_op("Search instances in your scope: {total, page, per_page, instances}",
+                                             errors=(400, 401)),
+                                       "parameters": _query(SEARCH_FILTERS)}},
+            "/api/dashboard": {"get": {**_op(
+                "The monitoring dashboard's figures: needs by stage, tier, category and community; overdue tasks; "
+                "median time per step; satisfaction; two-way evaluation", errors=(400, 401, 403)),
+                "parameters": _query({k: LIST_FILTERS[k] for k in ("community", "year", "from", "to")})}},
             **{f"/api/lists/{name}": {"get": _list_op(name)} for name in LISTS},
             "/api/resources": {"post": _op("Add a resource to the resources list (资源清单)", 201, RESOURCE,
                                            errors=(400, 401, 403))},

@@ -12,8 +12,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
-from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
@@ -22,6 +20,7 @@ from . import clock
 from .package import FORM_PROPERTY, ProcessBundle
 from .runtime import TIMER_EVENT_TYPES, _parse_instant
 from .scripting import create_script_engine
+from .trace import flows_into, process_id_of, subprocess_task
 
 # SpiffWorkflow fires a timer only once its deadline is strictly in the past: timers are refreshed
 # this much after the simulated time, so one due exactly then fires and its deadline is shown.
@@ -179,7 +178,7 @@ class _DryRun:
         chain = []
         while task is not None and task.id not in self._depths:
             chain.append(task)
-            task = task.parent if task.parent is not None else _subprocess_task(task.workflow)
+            task = task.parent if task.parent is not None else subprocess_task(task.workflow)
         depth = self._depths[task.id] if task is not None else -1
         for known in reversed(chain):  # cached, so each check walks only the new part of the tree
             depth += 1
@@ -268,15 +267,15 @@ class _DryRun:
     def _record(self, task: SpiffTask) -> None:
         spec = task.task_spec
         self.path.append({"bpmn_id": spec.bpmn_id, "name": spec.bpmn_name or spec.bpmn_id,
-                          "type": type(spec).__name__, "process_id": _process_id(task.workflow),
+                          "type": type(spec).__name__, "process_id": process_id_of(task.workflow),
                           "at": self.now.isoformat()})
-        self.flows += [flow for flow in _flows_into(task) if flow not in self.flows]
+        self.flows += [flow for flow in flows_into(task) if flow not in self.flows]
 
     def mark_current_flows(self) -> None:
         """Add the flows into where tokens stand now: waiting tasks, running call activities, failed tasks."""
         standing = TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR
         for task in self.workflow.get_tasks(state=standing):
-            self.flows += [flow for flow in _flows_into(task) if flow not in self.flows]
+            self.flows += [flow for flow in flows_into(task) if flow not in self.flows]
 
     def waiting_at(self) -> list[dict]:
         """Ready user tasks with no answer left."""
@@ -345,44 +344,6 @@ def dry_run(bundle: ProcessBundle, helper_names, *, answers: dict, data: dict | 
         "timers_fired": run.timers_fired, "helper_calls": stubs.calls, "error": error,
         "message": message, "data": run.data(),
     }
-
-
-def _flows_into(task: SpiffTask) -> list[list[str]]:
-    """The sequence flows that brought the token to `task`: [[source bpmn id, target bpmn id]]."""
-    if isinstance(task.task_spec, BoundaryEvent):
-        # No flow leads into a boundary event; the one that fired shows the flow into its activity,
-        # which an interrupting event cancels before it could complete and be recorded.
-        split = task.parent
-        main = next((t for t in split.children if not isinstance(t.task_spec, BoundaryEvent)), None)
-        target = main.task_spec.bpmn_id if main is not None else None
-        source = _nearest_element(split)
-    else:
-        target, source = task.task_spec.bpmn_id, _nearest_element(task.parent)
-    # None: a subprocess's start; equal: a multi-instance child under its own task.
-    return [[source, target]] if source and target and source != target else []
-
-
-def _nearest_element(task: SpiffTask | None) -> str | None:
-    """The bpmn id of `task` or its nearest ancestor that is a diagram element (not an internal spec)."""
-    while task is not None and not task.task_spec.bpmn_id:
-        task = task.parent
-    return task.task_spec.bpmn_id if task is not None else None
-
-
-def _subprocess_task(workflow) -> SpiffTask | None:
-    """The call activity or subprocess task a (sub)workflow runs under; None for the top workflow."""
-    if workflow.parent_task_id is None:
-        return None
-    return workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
-
-
-def _process_id(workflow) -> str:
-    """The bpmn process an element belongs to: an embedded subprocess belongs to its parent's."""
-    parent = _subprocess_task(workflow)
-    while parent is not None and not isinstance(parent.task_spec, CallActivity):
-        workflow = parent.workflow
-        parent = _subprocess_task(workflow)
-    return workflow.spec.name
 
 
 def _element(task: SpiffTask) -> str:

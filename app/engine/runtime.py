@@ -1,4 +1,5 @@
 """The process engine: start, load, advance and save instances of a parsed process version."""
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -145,6 +146,13 @@ class ProcessEngine:
         if workflow.is_completed() and workflow.data:
             return dict(workflow.data)
         return dict(workflow.last_task.data) if workflow.last_task else {}
+
+    def set_data(self, workflow: BpmnWorkflow, values: dict) -> None:
+        """Set process data where the next steps read it: every ready user task, else the last task."""
+        targets = workflow.get_tasks(state=TaskState.READY, manual=True) or [workflow.last_task]
+        for task in filter(None, targets):
+            # Each branch gets its own copy, as if the value had flowed there.
+            task.set_data(**deepcopy(values))
 
     @staticmethod
     def element_name(bundle: ProcessBundle, bpmn_id: str | None) -> str | None:

@@ -3,7 +3,7 @@ from .attachment import Attachment
 from .audit import AuditEvent, AuditHead
 from .org import Organisation
 from .process import ProcessDefinition, ProcessDraft, ProcessVersion
-from .instance import Instance, ReadyTask
+from .instance import Instance, ReadyTask, TaskSpan
 from .notification import Notification, OutboxMessage
 from .project import (Ballot, CommunityRegister, Disclosure, FundEntry, Meeting, Objection, Project, ProjectApplication,
                       Resource, SurveyResponse, VolunteerSignup)
@@ -16,5 +16,5 @@ __all__ = [
     "Resource", "SurveyResponse", "VolunteerSignup",
     "Redemption", "TimeBankAccount", "TimeBankEntry", "VolunteerHours",
     "ApiToken", "AuditEvent", "LoginFailure", "AuditHead", "Instance", "Notification", "Organisation", "OutboxMessage", "ProcessDefinition",
-    "ProcessDraft", "ProcessVersion", "ReadyTask", "User", "UserRole",
+    "ProcessDraft", "ProcessVersion", "ReadyTask", "TaskSpan", "User", "UserRole",
 ]

@@ -1,7 +1,7 @@
 """Process instances (state only, pinned to a version) and the ready-task projection."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, utcnow
@@ -68,3 +68,28 @@ class ReadyTask(Base):
     community: Mapped[Organisation] = relationship()
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+
+class TaskSpan(Base):
+    """One user task from ready to done: the projection behind step times and the dashboard.
+
+    Written beside the ready-task projection, in the same transaction; rows are never deleted."""
+
+    __tablename__ = "task_span"
+    __table_args__ = (Index("ix_task_span_step", "process_id", "bpmn_id", "ended_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the SpiffWorkflow task id
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id", ondelete="CASCADE"), index=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(32))
+    community_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    ready_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # completed (by a person) or cancelled (a timer or the process moved on without it)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The submitted values, for figures such as tiers and ratings (small: one form's fields).
+    result: Mapped[dict | None] = mapped_column(JSON)

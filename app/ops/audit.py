@@ -1,6 +1,8 @@
 """Audit: operations record events; at commit they are chained, each hashing the one before."""
 import hashlib
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC
 
 from sqlalchemy import event, insert, select, update
@@ -10,6 +12,7 @@ from ..db import utcnow
 from ..models import AuditEvent, AuditHead, Instance, User
 
 GENESIS = "0" * 64
+_acting_as: ContextVar[str | None] = ContextVar("audit_acting_as", default=None)
 HEAD_ID = 1
 
 
@@ -17,11 +20,26 @@ def record(session: Session, event_type: str, actor: User | None, *, instance: I
            task=None, changes: dict | None = None, summary: str = "", actor_name: str | None = None) -> None:
     """Queue an audit event; it is written, chained, in the same transaction at commit.
 
-    `actor_name` names an actor without an account (e.g. a resident identified by tracking code)."""
+    `actor_name` names an actor without an account (e.g. a resident identified by tracking code);
+    without one, an event with no actor goes to whoever `acting_as` names, else to "system"."""
     session.info.setdefault("audit_pending", []).append({
-        "at": utcnow(), "actor": actor, "actor_name": actor_name, "event_type": event_type, "instance": instance,
+        "at": utcnow(), "actor": actor, "actor_name": actor_name or (None if actor else _acting_as.get()),
+        "event_type": event_type, "instance": instance,
         "task": task, "changes": _plain(changes or {}), "summary": summary[:300],
     })
+
+
+@contextmanager
+def acting_as(name: str):
+    """Events recorded without an account inside the block name `name` (a resident, say), not "system".
+
+    The engine records some events deep inside an operation (an instance completed, tasks cancelled);
+    this way they still name the person whose action set them off."""
+    token = _acting_as.set(name)
+    try:
+        yield
+    finally:
+        _acting_as.reset(token)
 
 
 def install(session_class) -> None:
@@ -107,9 +125,14 @@ def _walk(events) -> tuple[int, dict | None]:
 
 
 def _head_problem(session: Session, checked: int) -> dict | None:
+    """Compare the chain's end with its head row: events deleted from the end, or added past it."""
     head = session.get(AuditHead, HEAD_ID)
+    if head is None:
+        return None
+    if checked > head.last_seq:
+        return {"seq": head.last_seq + 1, "reason": "event after the chain's head (appended outside the log)"}
     last = session.get(AuditEvent, checked) if checked else None
-    if head is not None and (head.last_seq != checked or head.last_hash != (last.hash if last else GENESIS)):
+    if head.last_seq != checked or head.last_hash != (last.hash if last else GENESIS):
         return {"seq": checked + 1, "reason": "events missing at the end of the log"}
     return None
 

@@ -82,7 +82,7 @@ def open_disclosure(kind, community, project_key, title, text, days) -> int:
     session.add(notice)
     session.flush()
     audit.record(session, "disclosure_opened", actor, summary=f"{kind}: {title}",
-                 changes={"disclosure_id": notice.id, "kind": kind, "days": int(days)})
+                 changes={"disclosure_id": [None, notice.id], "kind": [None, kind], "days": [None, int(days)]})
     return notice.id
 
 

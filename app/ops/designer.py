@@ -140,11 +140,14 @@ def save_draft(session: Session, user: User, process_id: str, files: dict[str, s
     if base_version is not None and (not isinstance(base_version, int) or isinstance(base_version, bool)):
         raise Invalid("'base_version' must be a version number or null", {"base_version": "invalid"})
     draft = draft_of(session, user, check_process_id(process_id))
+    before = sorted(draft.files) if draft else None
     if draft is None:
         draft = ProcessDraft(user_id=user.id, process_id=process_id)
         session.add(draft)
     draft.files, draft.base_version = package_files(files), base_version
     session.flush()
+    audit.record(session, "process_draft_saved", user, summary=process_id,
+                 changes={"files": [before, sorted(draft.files)], "base_version": [None, base_version]})
     return draft
 
 
@@ -152,6 +155,8 @@ def discard_draft(session: Session, user: User, process_id: str) -> None:
     """Forget a designer's draft (after deploying it, or on request)."""
     draft = draft_of(session, user, process_id)
     if draft is not None:
+        audit.record(session, "process_draft_discarded", user, summary=process_id,
+                     changes={"files": [sorted(draft.files), None]})
         session.delete(draft)
 
 

@@ -55,13 +55,15 @@ def file_objection(session: Session, disclosure_id: int, payload) -> Objection:
     objection = Objection(disclosure_id=notice.id, content=content.strip(), contact=contact.strip())
     session.add(objection)
     session.flush()
-    instance = start_process(session, OBJECTION_PROCESS, {
-        "objection_id": objection.id, "disclosure_id": notice.id, "content": objection.content,
-        "community": notice.community.code, "project_key": notice.project_key or "", "title": notice.title},
-        notice.community, None, business_key=f"OBJ{objection.id}")
+    start = {"objection_id": objection.id, "disclosure_id": notice.id, "content": objection.content,
+             "community": notice.community.code, "project_key": notice.project_key or "", "title": notice.title}
+    with audit.acting_as("resident"):
+        instance = start_process(session, OBJECTION_PROCESS, start, notice.community, None,
+                                 business_key=f"OBJ{objection.id}")
     objection.instance_id = instance.id
     audit.record(session, "objection_filed", None, instance=instance, actor_name="resident",
-                 summary=notice.title, changes={"disclosure_id": notice.id, "objection_id": objection.id})
+                 summary=notice.title, changes={"disclosure_id": [None, notice.id],
+                                                "objection_id": [None, objection.id]})
     return objection
 
 

@@ -1,10 +1,12 @@
 """Instances: start one, save its state with the ready-task projection, and read it back."""
-from sqlalchemy import select
+import json
+
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
 from ..engine import HumanTask, RunResult
-from ..models import Instance, Organisation, ReadyTask, User
+from ..models import Instance, Organisation, ReadyTask, TaskSpan, User
 from ..people.roles import role_for_lane
 from . import audit
 from .errors import ProcessFailed
@@ -35,13 +37,13 @@ def start_process(session: Session, process_id: str, data: dict, community: Orga
 
 
 def save_state(session: Session, instance: Instance, workflow, result: RunResult, actor: User | None,
-               completed_task_id: str | None = None) -> list[ReadyTask]:
+               completed_task_id: str | None = None, submitted: dict | None = None) -> list[ReadyTask]:
     """Store state, status, timer index and ready tasks together; audit how the run ended.
 
     Returns the instance's ready tasks as they now stand."""
     ready = _ready(workflow, result)
     _apply_run(instance, workflow, result, ready)
-    return _project_run(session, instance, result, ready, actor, completed_task_id)
+    return _project_run(session, instance, result, ready, actor, completed_task_id, submitted)
 
 
 def _ready(workflow, result: RunResult) -> list[HumanTask]:
@@ -60,11 +62,15 @@ def _apply_run(instance: Instance, workflow, result: RunResult, ready: list[Huma
 
 
 def _project_run(session: Session, instance: Instance, result: RunResult, ready: list[HumanTask],
-                 actor: User | None, completed_task_id: str | None = None) -> list[ReadyTask]:
+                 actor: User | None, completed_task_id: str | None = None,
+                 submitted: dict | None = None) -> list[ReadyTask]:
     current, removed = sync_ready_tasks(session, instance, ready)
     for gone in removed:
-        if gone.id != completed_task_id:
-            audit.record(session, "task_cancelled", actor, instance=instance, task=gone)
+        done = gone.id == completed_task_id
+        _end_span(session, gone.id, actor if done else None, submitted if done else None)
+        if not done:
+            audit.record(session, "task_cancelled", actor, instance=instance, task=gone,
+                         changes={"status": ["ready", "cancelled"]})
     if result.status == "error":
         audit.record(session, "instance_failed", actor, instance=instance, summary=result.error or "")
     elif result.status in ("completed", "cancelled"):
@@ -87,6 +93,9 @@ def sync_ready_tasks(session: Session, instance: Instance,
                             bpmn_id=task.bpmn_id, name=task.name, lane=task.lane, role=role_for_lane(task.lane),
                             community_id=instance.community_id, assignee_id=_assignee_id(session, task))
             session.add(row)
+            session.add(TaskSpan(id=task.id, instance_id=instance.id, process_id=instance.process_id,
+                                 bpmn_id=task.bpmn_id, name=task.name, role=row.role,
+                                 community_id=instance.community_id, due_at=task.due_at))
             notify_task_ready(session, row, instance)
         # A non-interrupting deadline that already fired leaves the task ready: it stays overdue.
         row.due_at = task.due_at or row.due_at
@@ -94,6 +103,18 @@ def sync_ready_tasks(session: Session, instance: Instance,
     for row in existing.values():
         session.delete(row)
     return current, list(existing.values())
+
+
+def _end_span(session: Session, task_id: str, completed_by: User | None, submitted: dict | None) -> None:
+    """Close a task's span: completed by a person, or cancelled when the process moved on without it."""
+    session.execute(update(TaskSpan).where(TaskSpan.id == task_id, TaskSpan.ended_at.is_(None)).values(
+        ended_at=utcnow(), outcome="completed" if submitted is not None else "cancelled",
+        completed_by_id=completed_by.id if completed_by else None, result=_plain(submitted)))
+
+
+def _plain(values: dict | None) -> dict | None:
+    """The submitted values as stored JSON (dates and the like as text)."""
+    return json.loads(json.dumps(values, ensure_ascii=False, default=str)) if values is not None else None
 
 
 def _assignee_id(session: Session, task: HumanTask) -> int | None:

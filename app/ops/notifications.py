@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from ..db import utcnow
 from ..models import Instance, Notification, Organisation, OutboxMessage, ReadyTask, User, UserRole
+from . import audit
 
 
 # Who holds a role around a community changes rarely; a short cache keeps the lookup off the
@@ -66,9 +67,11 @@ def recent(session: Session, user: User, limit: int = 50) -> list[Notification]:
 
 
 def mark_all_read(session: Session, user: User) -> None:
-    """Mark every notification of the user read."""
-    session.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-                    .values(read_at=utcnow()))
+    """Mark every notification of the user read (audited with how many were unread)."""
+    marked = session.execute(update(Notification).where(Notification.user_id == user.id,
+                                                        Notification.read_at.is_(None)).values(read_at=utcnow()))
+    if marked.rowcount:
+        audit.record(session, "notifications_read", user, changes={"unread": [marked.rowcount, 0]})
 
 
 def _community_and_above(session: Session, community_id: int) -> list[int]:

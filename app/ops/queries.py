@@ -64,13 +64,21 @@ def instances_in_scope(session: Session, user: User, status: str | None = None, 
     """The newest instances in the user's communities."""
     if not user.role_ids & VIEWER_ROLES:
         return []
-    query = select(Instance).where(Instance.community_id.in_(community_ids_in_scope(session, user)))
-    if _routed_only(user):
-        query = query.where(or_(*(Instance.routed_roles.contains(f",{r},") for r in user.role_ids & ROUTED_ROLES)))
+    query = select(Instance).where(*scope_conditions(session, user))
     if status:
         query = query.where(Instance.status == status)
     query = query.options(joinedload(Instance.community))
     return list(session.scalars(query.order_by(Instance.id.desc()).limit(limit)))
+
+
+def scope_conditions(session: Session, user: User) -> list:
+    """WHERE conditions limiting instances to those the user may see (see visible_instance)."""
+    if not user.role_ids & VIEWER_ROLES:
+        return [Instance.id.is_(None)]
+    conditions = [Instance.community_id.in_(community_ids_in_scope(session, user))]
+    if _routed_only(user):
+        conditions.append(or_(*(Instance.routed_roles.contains(f",{r},") for r in user.role_ids & ROUTED_ROLES)))
+    return conditions
 
 
 def history(session: Session, instance_id: int) -> list[AuditEvent]:

@@ -33,7 +33,8 @@ def add_resource(session: Session, actor: User, payload) -> Resource:
     session.add(resource)
     session.flush()
     audit.record(session, "resource_added", actor, summary=f"{community.code} {kind}: {texts['name']}",
-                 changes={"resource_id": resource.id, "community": community.code, "kind": kind, **texts})
+                 changes={name: [None, value] for name, value in
+                          {"resource_id": resource.id, "community": community.code, "kind": kind, **texts}.items()})
     return resource
 
 

@@ -54,7 +54,8 @@ def claim(session: Session, task_id: str, user: User) -> ReadyTask:
         raise Conflict("this task is held by someone else", claimed_by=task.claimed_by.username)
     if task.claimed_by_id is None:
         task.claimed_by = user
-        audit.record(session, "task_claimed", user, instance=task.instance, task=task)
+        audit.record(session, "task_claimed", user, instance=task.instance, task=task,
+                     changes={"claimed_by": [None, user.username]})
     return task
 
 
@@ -64,7 +65,8 @@ def release(session: Session, task_id: str, user: User) -> ReadyTask:
     if task.claimed_by_id != user.id:
         raise Conflict("only the person holding this task can release it")
     task.claimed_by = None
-    audit.record(session, "task_released", user, instance=task.instance, task=task)
+    audit.record(session, "task_released", user, instance=task.instance, task=task,
+                 changes={"claimed_by": [user.username, None]})
     return task
 
 
@@ -100,4 +102,5 @@ def apply_submission(session: Session, task: ReadyTask, actor: User | None, data
         raise ProcessFailed(f"the process could not go on with this submission: {result.error}")
     audit.record(session, "task_completed", actor, instance=instance, task=task, actor_name=actor_name,
                  changes={key: [before.get(key), value] for key, value in clean.items()})
-    return instance, save_state(session, instance, workflow, result, actor, completed_task_id=task.id)
+    return instance, save_state(session, instance, workflow, result, actor, completed_task_id=task.id,
+                                submitted=clean)

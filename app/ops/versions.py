@@ -86,7 +86,8 @@ def deploy(session: Session, files: dict[str, str], actor: User | None) -> tuple
     with _lock:
         _bundles[version.id] = bundle
     audit.record(session, "process_deployed", actor, summary=f"{bundle.process_id} v{number}",
-                 changes={"process_id": bundle.process_id, "version": number, "content_hash": bundle.content_hash})
+                 changes={"process_id": [None, bundle.process_id], "version": [None, number],
+                          "content_hash": [None, bundle.content_hash]})
     return version, True
 
 

@@ -10,16 +10,18 @@ from ..people.roles import WORKER_ROLES, role_label
 
 def register_pages(app: Flask) -> None:
     """Mount the page blueprints and the template helpers."""
-    from . import (admin, auth, designer, disclosures, errors, home, instances, lists, needs, notifications, projects,
-                   public, tasks)
+    from . import (admin, audit, auth, dashboard, designer, disclosures, errors, home, instances, lists, needs,
+                   notifications, projects, public, tasks)
 
-    for module in (auth, home, tasks, needs, instances, notifications, public, disclosures, projects, lists, admin, designer):
+    for module in (auth, home, tasks, needs, instances, notifications, public, disclosures, projects, lists, admin,
+                   designer, audit, dashboard):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.jinja_env.globals.update(role_label=role_label, worker_roles=sorted(WORKER_ROLES))
     app.jinja_env.filters.update(localtime=_localtime, form_value=_form_value, choice=_choice,
                                  yuan=lambda fen: f"{(fen or 0) / 100:,.2f}",
-                                 isotime=lambda text: _localtime(datetime.fromisoformat(text)))
+                                 isotime=lambda text: _localtime(datetime.fromisoformat(text)), duration=_duration,
+                                 urlencode_args=_urlencode_args)
     app.context_processor(lambda: {"now_utc": utcnow(), "locale": str(get_locale()), "unread": _unread()})
 
 
@@ -38,6 +40,23 @@ def _unread() -> int:
     from ..extensions import db
     from ..ops.notifications import unread_count
     return unread_count(db(), current_user) if current_user.is_authenticated else 0
+
+
+def _urlencode_args(args, fmt: str | None = None, page: int | None = None) -> str:
+    """The page's query string with the export format or page number replaced."""
+    from urllib.parse import urlencode
+    kept = [(k, v) for k, v in args.items(multi=True) if k not in ("format", "page") and v]
+    return urlencode(kept + ([("format", fmt)] if fmt else []) + ([("page", page)] if page else []))
+
+
+def _duration(seconds: int) -> str:
+    """A span of time as people say it: 2天3小时, 5小时20分, 7分."""
+    days, hours, minutes = seconds // 86400, seconds % 86400 // 3600, seconds % 3600 // 60
+    if days:
+        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if hours:
+        return f"{hours}小时{minutes}分" if minutes else f"{hours}小时"
+    return f"{max(minutes, 1 if seconds > 0 else 0)}分"
 
 
 def _form_value(value) -> str:

@@ -1,22 +1,19 @@
 """三张清单 pages: needs, resources and projects for staff, filtered and paged, exported as xlsx or CSV (台账)."""
-import io
 import math
 from collections.abc import Callable
 from typing import NamedTuple
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext
 from flask_login import current_user, login_required
 
-from ..db import utcnow
 from ..extensions import commit, db
 from ..models.project import RESOURCE_KINDS
 from ..ops.errors import Invalid
-from ..ops.list_filters import CHINA
 from ..ops.lists import (LIST_ROLES, NEED_STATUSES, PER_PAGE, category_labels, community_choices, need_list,
                          project_list, project_statuses, read_page, resource_list)
 from ..ops.resources import RESOURCE_EDITORS, RESOURCE_FIELDS, add_resource
-from .exports import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
+from .exports import table_download
 from .list_columns import NEED_COLUMNS, PROJECT_COLUMNS, RESOURCE_COLUMNS, cell, code_label, shown
 
 bp = Blueprint("lists", __name__, url_prefix="/lists")
@@ -137,12 +134,7 @@ def _options(name: str) -> dict[str, list[tuple[str, str]]]:
 
 def _export(spec: ListPage, rows: list[dict], fmt: str):
     headers = [str(c.header) for c in spec.columns]
-    table = [[cell(row, c) for c in spec.columns] for row in rows]
-    stamp = utcnow().astimezone(CHINA).strftime("%Y%m%d-%H%M")
-    body, mimetype = ((xlsx_bytes(str(spec.title), headers, table), XLSX_TYPE) if fmt == "xlsx"
-                      else (csv_bytes(headers, table), CSV_TYPE))
-    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True,
-                     download_name=f"{spec.title}-{stamp}.{fmt}")
+    return table_download(str(spec.title), headers, [[cell(row, c) for c in spec.columns] for row in rows], fmt)
 
 
 def _editors_only() -> None:

@@ -92,4 +92,17 @@ MESSAGES = (
     _("volunteers log only their own hours"), _("no such volunteer in your communities"),
     _("the time bank is for volunteers and the community's workers"),
     _("this project is outside your communities"), _("the satisfaction survey is for residents"),
+    # administration: reassign tasks, edit or cancel instances, users' roles
+    _("name the user to assign, or null to return the task to the queue"), _("must be a username or null"),
+    _("no such user"), _("unknown user"), _("this user is not active"), _("inactive"),
+    _("this user does not hold the role this task is for"), _("lacks the role"),
+    _("this user does not work in the task's community"), _("out of scope"), _("this instance is not running"),
+    _("send the fields to set as a non-empty object"),
+    _("field names are identifiers not starting with _, and values are JSON"),
+    _("the value is not JSON: put text in double quotes"), _("say why (at most 500 characters)"),
+    _("send roles as a list of role ids"), _("some roles are unknown"), _("unknown role"),
+    _("active must be true or false"), _("one person cannot be both auditor and administrator"),
+    _("the last active administrator must keep the admin role"),
+    _("task_reassigned"), _("instance_data_edited"), _("instance_terminated"), _("terminated"),
+    _("user_roles_changed"), _("user_activated"), _("user_deactivated"),
 )

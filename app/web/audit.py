@@ -1,0 +1,57 @@
+"""Auditors and the monitoring desk: search across instances, export the results, verify the audit chain."""
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Organisation
+from ..ops import search
+from ..ops.audit import verify_chain
+from ..ops.errors import Invalid
+from ..ops.queries import VIEWER_ROLES
+from ..people.roles import READ_ALL_ROLES
+from .exports import table_download
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+@bp.before_request
+@login_required
+def staff_only():
+    if not current_user.role_ids & VIEWER_ROLES:
+        abort(403)
+
+
+@bp.get("")
+def search_page():
+    fmt = request.args.get("format")
+    try:
+        terms = search.read_search(db(), current_user, request.args)
+    except Invalid as err:
+        return _page(errors=err.fields, status=400)
+    if fmt in ("csv", "xlsx"):
+        rows = search.export_rows(db(), current_user, terms)
+        return table_download(_("Instances"), [_(h) for h in search.EXPORT_HEADERS], rows, fmt)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total, rows = search.search_page(db(), current_user, terms, page)
+    return _page(total=total, rows=rows, page=page)
+
+
+def _page(errors: dict | None = None, status: int = 200, total: int = 0, rows=(), page: int = 1):
+    return render_template(
+        "audit_search.html", errors=errors or {}, total=total, rows=rows, page=page, per_page=search.PER_PAGE,
+        args=request.args, statuses=search.STATUSES, versions=search.process_versions(db()),
+        communities=sorted(search.communities_in_scope(db(), current_user)), names=_community_names(),
+        may_verify=bool(current_user.role_ids & READ_ALL_ROLES)), status
+
+
+def _community_names() -> dict[str, str]:
+    return dict(db().execute(select(Organisation.code, Organisation.name).where(Organisation.kind == "community")).all())
+
+
+@bp.get("/verify")
+def verify():
+    if not current_user.role_ids & READ_ALL_ROLES:
+        abort(403)
+    return render_template("audit_verify.html", result=verify_chain(db()))
