@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from app.engine import clock
 from app.models import AuditEvent, Instance, User
 from app.ops.audit import event_hash
-from conftest import Api
+from api_client import Api
 from flows import OK, run_timers, to_disclosure, to_project
 from test_audit import run_sql, verify
 
