@@ -18,7 +18,7 @@ from app.config import normalise_database_url
 from app.models import ReadyTask, User
 from app.ops import tasks
 from app.ops.needs import submit_need
-from bench import inbox, raw
+from bench import history, http_load, inbox, raw
 
 N = int(os.environ.get("BENCH_N", "200"))
 STEP = ("assess_reasonableness", {"reasonable": True, "basis": "物业服务合同第五条"})
@@ -33,8 +33,10 @@ def main() -> None:
         assert app.test_cli_runner().invoke(args=["setup"]).exit_code == 0
         with app.app_context():
             service, start = _service_cycle(app)
+            late_ms, fresh_ms = history.history_vs_fresh(app.extensions["db_sessions"])
             inbox_1k = inbox.inbox_p95_ms(app.extensions["db_sessions"], 1_000)
             inbox_100k = inbox.inbox_p95_ms(app.extensions["db_sessions"], 100_000)
+            http = http_load.measure(app.extensions["db_sessions"], url)
         app.extensions["db_engine"].dispose()
     finally:
         cleanup()
@@ -47,7 +49,9 @@ def main() -> None:
         "start_need_ms": round(start, 3),
         "inbox_p95_ms_1k": round(inbox_1k, 3), "inbox_p95_ms_100k": round(inbox_100k, 3),
         "inbox_100k_vs_1k": round(inbox_100k / inbox_1k, 2),
-        "n": N, "database": make_url(url).get_backend_name(),
+        "history200_ms": round(late_ms, 3), "fresh_ms": round(fresh_ms, 3),
+        "history200_vs_fresh": round(late_ms / fresh_ms, 2),
+        **http, "n": N, "database": make_url(url).get_backend_name(),
     }))
 
 

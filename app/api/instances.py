@@ -4,7 +4,7 @@ import io
 from flask import Blueprint, jsonify, request, send_file
 
 from ..extensions import commit, db
-from ..ops.attachments import add_attachments, attachment_for, attachments_of
+from ..ops.attachments import add_attachments, attachment_for, attachments_of, read_uploads
 from ..ops.errors import Invalid
 from ..people.roles import WORKER_ROLES
 from ..ops.audit import verify_chain
@@ -35,7 +35,7 @@ def instance_history(instance_id: int):
 @requires(*WORKER_ROLES)
 def attachment_upload(instance_id: int):
     instance = visible_instance(db(), api_user(), instance_id)
-    uploads = [(f.filename, f.read()) for f in request.files.getlist("files") if f.filename]
+    uploads = read_uploads(request.files.getlist("files"))
     if not uploads:
         raise Invalid("send multipart 'files'", {"files": "required"})
     stored = add_attachments(db(), instance, uploads, api_user())

@@ -23,6 +23,16 @@ SIGNATURES = {".pdf": (b"%PDF",), ".png": (b"\x89PNG",), ".jpg": (b"\xff\xd8",),
               ".docx": (b"PK",), ".xlsx": (b"PK",), ".doc": (b"\xd0\xcf",), ".xls": (b"\xd0\xcf",)}
 
 
+def read_uploads(files) -> list[tuple[str, bytes]]:
+    """(name, bytes) of uploaded files, each closed once read: a large one is spooled to a temporary file."""
+    uploads = []
+    for upload in files:
+        with upload.stream:
+            if upload.filename:
+                uploads.append((upload.filename, upload.read()))
+    return uploads
+
+
 def add_attachments(session: Session, instance: Instance, uploads: list[tuple[str, bytes]], actor: User,
                     task=None) -> list[Attachment]:
     """Store uploaded files (name, bytes) on a case; refuse unknown types, fakes and oversized files."""

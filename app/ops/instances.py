@@ -107,7 +107,9 @@ def sync_ready_tasks(session: Session, instance: Instance,
 
 def _end_span(session: Session, task_id: str, completed_by: User | None, submitted: dict | None) -> None:
     """Close a task's span: completed by a person, or cancelled when the process moved on without it."""
-    session.execute(update(TaskSpan).where(TaskSpan.id == task_id, TaskSpan.ended_at.is_(None)).values(
+    # A Core UPDATE: no ORM bookkeeping (autoflush, session sync) on the hot path of every completion.
+    spans = TaskSpan.__table__
+    session.execute(update(spans).where(spans.c.id == task_id, spans.c.ended_at.is_(None)).values(
         ended_at=utcnow(), outcome="completed" if submitted is not None else "cancelled",
         completed_by_id=completed_by.id if completed_by else None, result=_plain(submitted)))
 

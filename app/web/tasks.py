@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import commit, db
 from ..ops import tasks
-from ..ops.attachments import add_attachments
+from ..ops.attachments import add_attachments, read_uploads
 from ..ops.errors import Invalid
 from ..ops.queries import inbox
 from .formdata import coerce_form
@@ -37,7 +37,7 @@ def task(task_id: str):
 def task_submit(task_id: str):
     view = tasks.task_view(db(), tasks.actionable_task(db(), task_id, current_user))
     data = coerce_form(view["form"]["schema"], request.form)
-    uploads = [(f.filename, f.read()) for f in request.files.getlist("attachments") if f.filename]
+    uploads = read_uploads(request.files.getlist("attachments"))
     try:
         instance, _next = tasks.complete(db(), task_id, current_user, data)
         add_attachments(db(), instance, uploads, current_user, task=view["task"])
