@@ -1,7 +1,10 @@
-"""Measure one task completion: SpiffWorkflow alone vs. through the operations layer with DB and audit.
+"""Measure task completion: SpiffWorkflow alone vs. through the operations layer with DB and audit,
+on a fresh instance and after 200 completed tasks; inbox queries at 1k and 100k tasks; completions over
+HTTP through gunicorn, with the workers' memory.
 
 Prints one JSON line. Ratios compare numbers taken in this one run (the machine is shared and noisy).
-`BENCH_DATABASE_URL` picks the database (default: a fresh SQLite file); `BENCH_N` the sample size.
+`BENCH_DATABASE_URL` picks the database (default: a fresh SQLite file); `BENCH_N` the sample size;
+`BENCH_HTTP_WORKERS` (default: one per core) and `BENCH_HTTP_CLIENTS` (default 8) shape the HTTP load.
 """
 import json
 import os

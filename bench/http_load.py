@@ -22,7 +22,13 @@ STEP = {"reasonable": True, "basis": "物业服务合同第五条"}
 INTAKE = {"description": "3号楼2单元楼道灯不亮", "category": "daily_life", "channel": "window", "community": "nanshan"}
 
 
-def measure(sessions, url: str, completions: int = 600, clients: int = 16, workers: int = 4) -> dict:
+# One worker per core measured fastest here (2 cores, with the load generator on the same machine):
+# more processes only contend for the same cores and the database.
+WORKERS = int(os.environ.get("BENCH_HTTP_WORKERS") or os.cpu_count() or 2)
+CLIENTS = int(os.environ.get("BENCH_HTTP_CLIENTS", "8"))
+
+
+def measure(sessions, url: str, completions: int = 600, clients: int = CLIENTS, workers: int = WORKERS) -> dict:
     """Start gunicorn on `url`, complete `completions` ready tasks through the API, stop it."""
     task_ids = _ready_tasks(sessions, completions)
     port = free_port()
