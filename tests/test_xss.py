@@ -65,3 +65,21 @@ def test_template_code_in_data_stays_text_in_instructions(api, client):
     sign_in(client, "worker1")
     page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
     assert "{{7*7}}号楼灯坏了" in page and "49号楼灯坏了" not in page
+
+
+def test_payloads_in_project_and_time_bank_texts_stay_text(app, api, client):
+    """A project's applicant, funder and title, and the time bank's activities and items."""
+    from test_project_delivery_api import claimed_and_funded
+    _, pid, _ = claimed_and_funded(app, api, "活动室<script>window.__xss=1</script>")
+    assert api.post(f"/api/projects/{pid}/fund", {"kind": "donation", "source": PAYLOADS[1][:100], "amount": 10},
+                    "worker1").status_code == 201
+    assert api.post("/api/timebank/hours", {"hours": 1, "activity": PAYLOADS[0]}, "volunteer1").status_code == 201
+    assert api.post("/api/timebank/redemptions", {"item": PAYLOADS[2][:100], "points": 1}, "volunteer1").status_code in (201, 400)
+    for user, paths in (("worker1", [f"/projects/{pid}", "/projects", "/timebank", "/lists/projects", "/disclosures"]),
+                        ("volunteer1", ["/timebank", f"/projects/{pid}"]), (None, [f"/projects/{pid}", "/disclosures"])):
+        client.delete_cookie("session")  # the next user, or nobody
+        if user:
+            sign_in(client, user)
+        for path in paths:
+            html = client.get(path).get_data(as_text=True)
+            assert not any(live in html for live in LIVE), (user, path)
