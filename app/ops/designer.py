@@ -2,19 +2,18 @@
 import re
 from datetime import datetime
 
+from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lxml import etree
-
-from ..engine import ProcessProblems, ProcessEngine
-from ..engine.package import SAFE_XML
+from ..engine import ProcessEngine, ProcessProblems
 from ..engine.diff import diff_packages
 from ..engine.dry_run import dry_run
+from ..engine.package import SAFE_XML
 from ..models import Instance, Organisation, ProcessDefinition, ProcessDraft, ProcessVersion, ReadyTask, User
 from . import audit
-from .errors import Conflict, Invalid, NotFound, Undeployable
 from .diagram_helpers import now
+from .errors import Conflict, Invalid, NotFound, Undeployable
 from .forms import form_pair
 from .instances import start_process
 from .versions import HELPERS, bundle_for, check_package, latest_version, with_stored_forms

@@ -5,7 +5,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
-from ..extensions import db
 from ..ops.errors import OperationError, TooManyRequests
 from ..signin import sign_in
 
