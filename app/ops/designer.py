@@ -10,7 +10,7 @@ from ..engine import ProcessEngine, ProcessProblems
 from ..engine.diff import diff_packages
 from ..engine.dry_run import dry_run
 from ..engine.package import SAFE_XML
-from ..models import Instance, Organisation, ProcessDefinition, ProcessDraft, ProcessVersion, ReadyTask, User
+from ..models import Instance, Organisation, ProcessDefinition, ProcessDraft, ProcessVersion, User
 from . import audit
 from .diagram_helpers import now
 from .errors import Conflict, Invalid, NotFound, Undeployable
@@ -196,12 +196,6 @@ def trial_form(session: Session, process_id: str) -> dict | None:
     bundle = bundle_for(session, latest_version(session, process_id).id)
     schema_file, ui_file = ProcessEngine.start_form(bundle)
     return form_pair(bundle, schema_file, ui_file) if schema_file else None
-
-
-def ready_task_names(session: Session, instance: Instance) -> list[str]:
-    """The names of the tasks an instance now waits at, for telling the designer where it stands."""
-    return list(session.scalars(select(ReadyTask.name).where(ReadyTask.instance_id == instance.id)
-                                .order_by(ReadyTask.id)))
 
 
 def imported_process_id(text: str, fallback: str) -> str:

@@ -1,5 +1,4 @@
 """One instance's history for auditors: its events with roles and changes, the path on the diagram, step times."""
-from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,11 +8,11 @@ from ..engine.trace import trace
 from ..models import AuditEvent, Instance, TaskSpan
 from ..people.roles import role_label
 from .forms import field_labels, label_value
+from .list_filters import china_time
 from .instances import load_workflow
 from .queries import history
 from .versions import bundle_for
 
-CHINA = timezone(timedelta(hours=8))
 EXPORT_HEADERS = ["seq", "at", "actor", "role", "event", "task", "field", "before", "after", "version", "hash"]
 
 
@@ -71,14 +70,11 @@ def export_rows(events: list[dict]) -> list[list]:
     """The timeline as table rows (one per changed field; events without changes get one row)."""
     rows = []
     for e in events:
-        base = [e["seq"], _local(e["at"]), f"{e['actor']} ({e['username']})", e["role"], e["event_type"],
+        base = [e["seq"], china_time(e["at"], "%Y-%m-%d %H:%M:%S"), f"{e['actor']} ({e['username']})", e["role"], e["event_type"],
                 e["task"] or ""]
         for change in e["changes"] or [None]:
             values = [change["label"], change["before"], change["after"]] if change else ["", "", ""]
             rows.append(base + values + [e["version"], e["hash"]])
     return rows
 
-
-def _local(value: datetime) -> str:
-    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
 

@@ -86,5 +86,10 @@ def _day(text: dict, name: str, errors: dict) -> date | None:
     return day if name not in errors else None
 
 
+def china_time(value: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A UTC instant as people in China read it."""
+    return value.astimezone(CHINA).strftime(fmt)
+
+
 def _instant(day: date | None) -> datetime | None:
     return datetime.combine(day, time(0), CHINA) if day else None

@@ -12,6 +12,7 @@ from ..models import Instance, Organisation, Project, ReadyTask, TaskSpan, User
 from ..people.scope import community_ids_in_scope
 from .errors import Forbidden
 from .list_filters import read_filters
+from .queries import waiting_task_names
 from .search import communities_in_scope
 from .versions import bundle_for, engine
 
@@ -71,7 +72,8 @@ def _count(keys) -> list[dict]:
 
 def _by_stage(session: Session, needs: list[Instance]) -> list[dict]:
     """Running needs by the step they wait at; finished ones by how they ended."""
-    waiting = _first_ready(session, [n.id for n in needs if n.status == "running"])
+    waiting = {i: names[0] for i, names in waiting_task_names(
+        session, [n.id for n in needs if n.status == "running"]).items()}
     stages = []
     for need in needs:
         if need.status == "running":
@@ -83,16 +85,6 @@ def _by_stage(session: Session, needs: list[Instance]) -> list[dict]:
     for item in counted:
         item["label"] = labels.get(item["key"], item["key"])
     return counted
-
-
-def _first_ready(session: Session, ids: list[int]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    for chunk in (ids[n:n + 500] for n in range(0, len(ids), 500)):
-        rows = session.execute(select(ReadyTask.instance_id, ReadyTask.name).where(ReadyTask.instance_id.in_(chunk))
-                               .order_by(ReadyTask.created_at))
-        for instance_id, name in rows:
-            found.setdefault(instance_id, name)
-    return found
 
 
 def _end_labels(session: Session, needs: list[Instance]) -> dict[str, str]:

@@ -71,6 +71,17 @@ def instances_in_scope(session: Session, user: User, status: str | None = None, 
     return list(session.scalars(query.order_by(Instance.id.desc()).limit(limit)))
 
 
+def waiting_task_names(session: Session, instance_ids: list[int]) -> dict[int, list[str]]:
+    """Instance id → names of its ready tasks, oldest first (in chunks, for long id lists)."""
+    found: dict[int, list[str]] = {}
+    for chunk in (instance_ids[n:n + 500] for n in range(0, len(instance_ids), 500)):
+        rows = session.execute(select(ReadyTask.instance_id, ReadyTask.name)
+                               .where(ReadyTask.instance_id.in_(chunk)).order_by(ReadyTask.created_at))
+        for instance_id, name in rows:
+            found.setdefault(instance_id, []).append(name)
+    return found
+
+
 def scope_conditions(session: Session, user: User) -> list:
     """WHERE conditions limiting instances to those the user may see (see visible_instance)."""
     if not user.role_ids & VIEWER_ROLES:

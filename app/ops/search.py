@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import AuditEvent, Instance, Organisation, ProcessDefinition, ProcessVersion, ReadyTask, User
+from ..models import AuditEvent, Instance, Organisation, ProcessDefinition, ProcessVersion, User
 from ..people.scope import community_ids_in_scope
 from .errors import Invalid
-from .list_filters import CHINA, Filters, read_filters
-from .queries import scope_conditions
+from .list_filters import Filters, china_time, read_filters
+from .queries import scope_conditions, waiting_task_names
 
 STATUSES = ("running", "completed", "error", "cancelled")
 FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -112,23 +112,10 @@ def export_rows(session: Session, user: User, search: Search) -> list[list]:
     """Every matching instance (up to EXPORT_LIMIT) as table rows, with the tasks it waits at."""
     query = search_query(session, user, search).options(joinedload(Instance.community), joinedload(Instance.version))
     instances = session.scalars(query.limit(EXPORT_LIMIT)).unique().all()
-    waiting = _waiting_names(session, [i.id for i in instances])
+    waiting = waiting_task_names(session, [i.id for i in instances])
     return [[i.id, i.business_key or "", i.title, i.process_id, i.version.version, i.community.name, i.status,
-             i.outcome or "", _local(i.created_at), _local(i.updated_at), "、".join(waiting.get(i.id, []))]
-            for i in instances]
-
-
-def _local(value) -> str:
-    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
-
-
-def _waiting_names(session: Session, ids: list[int]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    for chunk in (ids[n:n + 500] for n in range(0, len(ids), 500)):
-        for instance_id, name in session.execute(select(ReadyTask.instance_id, ReadyTask.name)
-                                                 .where(ReadyTask.instance_id.in_(chunk))):
-            found.setdefault(instance_id, []).append(name)
-    return found
+             i.outcome or "", china_time(i.created_at), china_time(i.updated_at),
+             "、".join(waiting.get(i.id, []))] for i in instances]
 
 
 EXPORT_HEADERS = ["id", "tracking code", "title", "process", "version", "community", "status", "outcome",
@@ -143,6 +130,11 @@ def process_versions(session: Session) -> list[tuple[str, list[int]]]:
     for process_id, version in rows:
         grouped.setdefault(process_id, []).append(version)
     return list(grouped.items())
+
+
+def community_names(session: Session, codes) -> dict[str, str]:
+    """Community code → name, for the given codes."""
+    return dict(session.execute(select(Organisation.code, Organisation.name).where(Organisation.code.in_(codes))).all())
 
 
 def communities_in_scope(session: Session, user: User) -> dict[str, int]:

@@ -5,6 +5,7 @@ from flask import Flask
 from flask_babel import get_locale
 
 from ..db import utcnow
+from ..ops.list_filters import china_time
 from ..people.roles import WORKER_ROLES, role_label
 
 
@@ -27,10 +28,7 @@ def register_pages(app: Flask) -> None:
 
 def _localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A UTC timestamp shown in China Standard Time."""
-    from datetime import timedelta, timezone
-    if value is None:
-        return ""
-    return value.astimezone(timezone(timedelta(hours=8))).strftime(fmt)
+    return china_time(value, fmt) if value is not None else ""
 
 
 def _unread() -> int:

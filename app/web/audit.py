@@ -2,10 +2,8 @@
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Organisation
 from ..ops import search
 from ..ops.audit import verify_chain
 from ..ops.errors import Invalid
@@ -39,15 +37,12 @@ def search_page():
 
 
 def _page(errors: dict | None = None, status: int = 200, total: int = 0, rows=(), page: int = 1):
+    codes = search.communities_in_scope(db(), current_user)
     return render_template(
         "audit_search.html", errors=errors or {}, total=total, rows=rows, page=page, per_page=search.PER_PAGE,
         args=request.args, statuses=search.STATUSES, versions=search.process_versions(db()),
-        communities=sorted(search.communities_in_scope(db(), current_user)), names=_community_names(),
+        communities=sorted(codes), names=search.community_names(db(), codes),
         may_verify=bool(current_user.role_ids & READ_ALL_ROLES)), status
-
-
-def _community_names() -> dict[str, str]:
-    return dict(db().execute(select(Organisation.code, Organisation.name).where(Organisation.kind == "community")).all())
 
 
 @bp.get("/verify")

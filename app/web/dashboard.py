@@ -5,11 +5,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Organisation, ProcessDefinition
+from ..models import ProcessDefinition
 from ..ops.errors import Invalid
 from ..ops.lists import category_labels
 from ..ops.monitoring import NEED_PROCESS, dashboard_for, require_dashboard_role
-from ..ops.search import communities_in_scope
+from ..ops.search import communities_in_scope, community_names
 from ..ops.versions import latest_version
 
 bp = Blueprint("dashboard", __name__)
@@ -20,7 +20,7 @@ bp = Blueprint("dashboard", __name__)
 def dashboard_page():
     require_dashboard_role(current_user)
     codes = communities_in_scope(db(), current_user)
-    names = dict(db().execute(select(Organisation.code, Organisation.name).where(Organisation.code.in_(codes))).all())
+    names = community_names(db(), codes)
     try:
         figures, errors = _labelled(dashboard_for(db(), current_user, request.args), names), {}
     except Invalid as err:

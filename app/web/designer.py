@@ -14,6 +14,7 @@ from ..models import Organisation, ProcessDefinition
 from ..ops import designer
 from ..ops.errors import Invalid, OperationError
 from ..ops.forms import preview_form
+from ..ops.queries import waiting_task_names
 from ..ops.versions import deploy
 from ..people.roles import ROLES
 from .formdata import coerce_form
@@ -205,7 +206,7 @@ def trial_submit(process_id: str):
         flash(_(err.message), "error")
         return render_template("designer_start.html", process_id=process_id, communities=_communities(),
                                form=form, data=data, errors=err.fields), err.status
-    waiting = designer.ready_task_names(db(), instance)
+    waiting = waiting_task_names(db(), [instance.id]).get(instance.id, [])
     commit()
     flash(_("Instance %(id)s started; now waiting at: %(tasks)s.", id=instance.id,
             tasks="、".join(waiting) or _("nothing (it has finished or waits for a timer)")), "success")

@@ -1,7 +1,6 @@
 """Tables written as files (台账): xlsx through openpyxl, CSV in UTF-8 with a BOM so Excel reads Chinese."""
 import csv
 import io
-from datetime import timedelta, timezone
 from decimal import Decimal
 
 from flask import send_file
@@ -11,6 +10,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from ..db import utcnow
+from ..ops.list_filters import china_time
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 # A cell starting with one of these is a formula to a spreadsheet: residents write titles, so never run them.
@@ -19,8 +21,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def table_download(title: str, headers: list[str], rows: list[list], fmt: str):
     """The table as a downloaded file, xlsx or CSV, named after its title and the time (China)."""
-    from ..db import utcnow
-    stamp = utcnow().astimezone(timezone(timedelta(hours=8))).strftime("%Y%m%d-%H%M")
+    stamp = china_time(utcnow(), "%Y%m%d-%H%M")
     body, mimetype = ((xlsx_bytes(title, headers, rows), XLSX_TYPE) if fmt == "xlsx"
                       else (csv_bytes(headers, rows), CSV_TYPE))
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=f"{title}-{stamp}.{fmt}")
