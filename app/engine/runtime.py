@@ -13,6 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
+from .compaction import compact
 from .package import FORM_PROPERTY, UI_PROPERTY, ProcessBundle
 from .render import render_instructions
 from .scripting import ScriptTimeout, create_script_engine
@@ -77,6 +78,11 @@ class ProcessEngine:
         # A deserialized workflow would otherwise fall back to the unrestricted default engine.
         workflow.script_engine = self.script_engine
         return workflow
+
+    def compact(self, workflow: BpmnWorkflow) -> dict | None:
+        """Move finished history out of the live tree; what moved ({"path", "flows"}), or None."""
+        trail = compact(workflow)
+        return {"path": trail.path, "flows": trail.flows} if trail else None
 
     def dump(self, workflow: BpmnWorkflow) -> str:
         """State-only JSON for the instance row."""

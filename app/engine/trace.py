@@ -8,22 +8,30 @@ from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 STANDING = TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR
+# Internal-data flag compaction sets on an ancestor it re-linked: its parent no longer shows the flow taken.
+RELINKED = "minxu_relinked"
 
 
-def trace(workflow: BpmnWorkflow) -> dict:
-    """The path taken (elements in completion order, with times), the flows taken, and where tokens stand."""
+def trace(workflow: BpmnWorkflow, trails: list[dict] = ()) -> dict:
+    """The path taken (elements in completion order, with times), the flows taken, and where tokens stand.
+
+    `trails` hold what compaction moved out of the live tree ({"path": [...], "flows": [...]} each)."""
     # Unfiltered get_tasks walks every state and every subprocess; a state filter would skip subtrees.
     tasks = [t for t in workflow.get_tasks() if t.task_spec.bpmn_id]
     done = sorted((t for t in tasks if t.state == TaskState.COMPLETED), key=lambda t: t.last_state_change)
     standing = [t for t in tasks if t.state & STANDING]
     flows: list[list[str]] = []
+    for trail in trails:
+        flows += [flow for flow in trail["flows"] if flow not in flows]
     for task in done + standing:
         flows += [flow for flow in flows_into(task) if flow not in flows]
-    return {"path": [_step(t) for t in done], "flows": flows,
-            "current": [_step(t) | {"state": TaskState.get_name(t.state)} for t in standing]}
+    path = [s for trail in trails for s in trail["path"]] + [step(t) for t in done]
+    return {"path": sorted(path, key=lambda s: s["at"]), "flows": flows,
+            "current": [step(t) | {"state": TaskState.get_name(t.state)} for t in standing]}
 
 
-def _step(task: SpiffTask) -> dict:
+def step(task: SpiffTask) -> dict:
+    """One element a task ran: id, name, type, process and when its state last changed."""
     spec = task.task_spec
     return {"bpmn_id": spec.bpmn_id, "name": spec.bpmn_name or spec.bpmn_id, "type": type(spec).__name__,
             "process_id": process_id_of(task.workflow),
@@ -32,6 +40,8 @@ def _step(task: SpiffTask) -> dict:
 
 def flows_into(task: SpiffTask) -> list[list[str]]:
     """The sequence flows that brought the token to `task`: [[source bpmn id, target bpmn id]]."""
+    if task._get_internal_data(RELINKED):
+        return []
     if isinstance(task.task_spec, BoundaryEvent):
         # No flow leads into a boundary event; the one that fired shows the flow into its activity,
         # which an interrupting event cancels before it could complete and be recorded.

@@ -3,7 +3,7 @@ from .attachment import Attachment
 from .audit import AuditEvent, AuditHead
 from .org import Organisation
 from .process import ProcessDefinition, ProcessDraft, ProcessVersion
-from .instance import Instance, ReadyTask, TaskSpan
+from .instance import Instance, InstanceTrail, ReadyTask, TaskSpan
 from .notification import Notification, OutboxMessage
 from .project import (Ballot, CommunityRegister, Disclosure, FundEntry, Meeting, Objection, Project, ProjectApplication,
                       Resource, SurveyResponse, VolunteerSignup)
@@ -15,6 +15,6 @@ __all__ = [
     "Ballot", "CommunityRegister", "Disclosure", "FundEntry", "Meeting", "Objection", "Project", "ProjectApplication",
     "Resource", "SurveyResponse", "VolunteerSignup",
     "Redemption", "TimeBankAccount", "TimeBankEntry", "VolunteerHours",
-    "ApiToken", "AuditEvent", "LoginFailure", "AuditHead", "Instance", "Notification", "Organisation", "OutboxMessage", "ProcessDefinition",
+    "ApiToken", "AuditEvent", "LoginFailure", "AuditHead", "Instance", "InstanceTrail", "Notification", "Organisation", "OutboxMessage", "ProcessDefinition",
     "ProcessDraft", "ProcessVersion", "ReadyTask", "TaskSpan", "User", "UserRole",
 ]

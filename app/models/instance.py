@@ -93,3 +93,17 @@ class TaskSpan(Base):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # The submitted values, for figures such as tiers and ratings (small: one form's fields).
     result: Mapped[dict | None] = mapped_column(JSON)
+
+
+class InstanceTrail(Base):
+    """History compaction moved out of an instance's live state: elements completed, flows taken.
+
+    Append-only; read only by the instance's history diagram, with the live state."""
+
+    __tablename__ = "instance_trail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id", ondelete="CASCADE"), index=True)
+    path: Mapped[list] = mapped_column(JSON)
+    flows: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from ..db import utcnow
 from ..engine.trace import trace
-from ..models import AuditEvent, Instance, TaskSpan
+from ..models import AuditEvent, Instance, InstanceTrail, TaskSpan
 from ..people.roles import role_label
 from .forms import field_labels, label_value
 from .list_filters import china_time
@@ -18,7 +18,9 @@ EXPORT_HEADERS = ["seq", "at", "actor", "role", "event", "task", "field", "befor
 
 def instance_trace(session: Session, instance: Instance) -> dict:
     """Where the instance has been and stands, with each user task's time: for the diagram."""
-    traced = trace(load_workflow(session, instance))
+    trails = session.execute(select(InstanceTrail.path, InstanceTrail.flows)
+                             .where(InstanceTrail.instance_id == instance.id).order_by(InstanceTrail.id)).all()
+    traced = trace(load_workflow(session, instance), [{"path": p, "flows": f} for p, f in trails])
     steps = step_times(session, instance.id)
     return traced | {"steps": steps, "files": diagram_files(session, instance)}
 

@@ -1,12 +1,12 @@
 """Instances: start one, save its state with the ready-task projection, and read it back."""
 import json
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
 from ..engine import HumanTask, RunResult
-from ..models import Instance, Organisation, ReadyTask, TaskSpan, User
+from ..models import Instance, InstanceTrail, Organisation, ReadyTask, TaskSpan, User
 from ..people.roles import role_for_lane
 from . import audit
 from .errors import ProcessFailed
@@ -27,9 +27,10 @@ def start_process(session: Session, process_id: str, data: dict, community: Orga
                         title=str(data.get("title", ""))[:200], community=community, started_by=actor,
                         category=data.get("category"), grid=data.get("grid") or None)
     ready = _ready(workflow, result)
-    _apply_run(instance, workflow, result, ready)
+    trail = _apply_run(instance, workflow, result, ready)
     session.add(instance)
     session.flush()  # one INSERT with the first state; the ready tasks need its id
+    _keep_trail(session, instance, trail)
     audit.record(session, "instance_started", actor, instance=instance,
                  summary=f"{process_id} v{version.version}", changes={k: [None, v] for k, v in data.items()})
     _project_run(session, instance, result, ready, actor)
@@ -42,7 +43,7 @@ def save_state(session: Session, instance: Instance, workflow, result: RunResult
 
     Returns the instance's ready tasks as they now stand."""
     ready = _ready(workflow, result)
-    _apply_run(instance, workflow, result, ready)
+    _keep_trail(session, instance, _apply_run(instance, workflow, result, ready))
     return _project_run(session, instance, result, ready, actor, completed_task_id, submitted)
 
 
@@ -50,15 +51,26 @@ def _ready(workflow, result: RunResult) -> list[HumanTask]:
     return engine().ready_human_tasks(workflow) if result.status == "running" else []
 
 
-def _apply_run(instance: Instance, workflow, result: RunResult, ready: list[HumanTask]) -> None:
+def _apply_run(instance: Instance, workflow, result: RunResult, ready: list[HumanTask]) -> dict | None:
+    """Put the run on the instance row; the history compaction moved out of the live state, if any."""
     eng = engine()
     for role in {role_for_lane(t.lane) for t in ready} - {None}:
         if f",{role}," not in (instance.routed_roles or ","):
             instance.routed_roles = (instance.routed_roles or ",") + f"{role},"
+    # Keeps a long case as cheap as a fresh one: only live work and what the engine consults is saved.
+    trail = eng.compact(workflow) if result.status == "running" else None
     instance.state = eng.dump(workflow)
     instance.status, instance.outcome = result.status, result.outcome
     instance.next_timer_at = eng.next_timer_at(workflow) if result.status == "running" else None
     instance.updated_at = utcnow()
+    return trail
+
+
+def _keep_trail(session: Session, instance: Instance, trail: dict | None) -> None:
+    """Store what compaction moved out of the live state, for the history diagram."""
+    if trail:
+        # A Core INSERT, like the span update: no ORM bookkeeping on every completion of a long case.
+        session.execute(insert(InstanceTrail.__table__).values(instance_id=instance.id, created_at=utcnow(), **trail))
 
 
 def _project_run(session: Session, instance: Instance, result: RunResult, ready: list[HumanTask],
