@@ -3,6 +3,7 @@ from functools import wraps
 
 from flask import g, request
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..db import utcnow
 from ..extensions import db
@@ -18,7 +19,9 @@ def api_user() -> User:
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             raise Unauthenticated("send Authorization: Bearer <token> (POST /api/tokens gives one)")
-        token = db().scalars(select(ApiToken).where(ApiToken.token_hash == token_hash(header[7:].strip()))).first()
+        # One query for token, user, organisation and roles: this runs on every API request.
+        token = db().scalars(select(ApiToken).where(ApiToken.token_hash == token_hash(header[7:].strip()))
+                             .options(joinedload(ApiToken.user).joinedload(User.roles))).unique().first()
         if token is None or token.expires_at < utcnow() or not token.user.is_active:
             raise Unauthenticated("the token is unknown or expired")
         g.api_user = token.user

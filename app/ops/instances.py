@@ -97,23 +97,27 @@ def sync_ready_tasks(session: Session, instance: Instance,
 
     New tasks are offered to their lane's role (or to the assignee the task names) and notified."""
     existing = {t.id: t for t in session.scalars(select(ReadyTask).where(ReadyTask.instance_id == instance.id))}
-    current = []
+    current, spans = [], []
     for task in tasks:
         row = existing.pop(task.id, None)
         if row is None:
             row = ReadyTask(id=task.id, instance_id=instance.id, process_id=instance.process_id,
                             bpmn_id=task.bpmn_id, name=task.name, lane=task.lane, role=role_for_lane(task.lane),
-                            community_id=instance.community_id, assignee_id=_assignee_id(session, task))
+                            community_id=instance.community_id, assignee_id=_assignee_id(session, task),
+                            due_at=task.due_at)
             session.add(row)
-            session.add(TaskSpan(id=task.id, instance_id=instance.id, process_id=instance.process_id,
-                                 bpmn_id=task.bpmn_id, name=task.name, role=row.role,
-                                 community_id=instance.community_id, due_at=task.due_at))
+            spans.append({"id": task.id, "instance_id": instance.id, "process_id": instance.process_id,
+                          "bpmn_id": task.bpmn_id, "name": task.name, "role": row.role,
+                          "community_id": instance.community_id, "due_at": task.due_at})
             notify_task_ready(session, row, instance)
-        # A non-interrupting deadline that already fired leaves the task ready: it stays overdue.
-        row.due_at = task.due_at or row.due_at
+        elif task.due_at and task.due_at != row.due_at:
+            # A non-interrupting deadline that already fired leaves the task ready: it stays overdue.
+            row.due_at = task.due_at
         current.append(row)
     for row in existing.values():
         session.delete(row)
+    if spans:  # Core, as in _end_span: one INSERT for all new spans, no ORM bookkeeping
+        session.execute(insert(TaskSpan.__table__), spans)
     return current, list(existing.values())
 
 

@@ -1,7 +1,7 @@
 """Notifications: tell the people a task waits for (in-app, plus an SMS outbox row)."""
 import time
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
@@ -36,11 +36,15 @@ def _query_users(session: Session, role: str, community_id: int) -> list:
 def notify(session: Session, users: list, message: str, instance: Instance | None = None,
            task_id: str | None = None) -> None:
     """One in-app notification and one outbox message per user (anything with .id and .username)."""
-    for user in users:
-        session.add(Notification(user_id=user.id, instance_id=instance.id if instance else None,
-                                 task_id=task_id, message=message[:500]))
-        session.add(OutboxMessage(channel="sms", recipient_id=user.id,
-                                  payload={"to": user.username, "text": message[:500]}))
+    if not users:
+        return
+    # Core INSERTs, one per table for all recipients: this runs on every completion that offers a task.
+    session.execute(insert(Notification.__table__), [
+        {"user_id": user.id, "instance_id": instance.id if instance else None, "task_id": task_id,
+         "message": message[:500]} for user in users])
+    session.execute(insert(OutboxMessage.__table__), [
+        {"channel": "sms", "recipient_id": user.id, "payload": {"to": user.username, "text": message[:500]}}
+        for user in users])
 
 
 def notify_task_ready(session: Session, task: ReadyTask, instance: Instance) -> None:
