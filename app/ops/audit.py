@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
@@ -14,6 +14,13 @@ from ..models import AuditEvent, AuditHead, Instance, User
 GENESIS = "0" * 64
 _acting_as: ContextVar[str | None] = ContextVar("audit_acting_as", default=None)
 HEAD_ID = 1
+
+# Built once: every write request runs these, and building a statement costs more than running it here.
+_HEAD = AuditHead.__table__
+_LOCK_HEAD = select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
+_APPEND = insert(AuditEvent.__table__)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(
+    last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
 
 
 def record(session: Session, event_type: str, actor: User | None, *, instance: Instance | None = None,
@@ -65,15 +72,14 @@ def _append_pending(session: Session) -> None:
         return
     session.flush()  # instance ids exist now
     # The head row is locked last and briefly: every writer appends through it, in order.
-    seq, prev = session.execute(select(AuditHead.last_seq, AuditHead.last_hash)
-                                .where(AuditHead.id == HEAD_ID).with_for_update()).one()
+    seq, prev = session.execute(_LOCK_HEAD).one()
     rows = []
     for item in pending:
         entry = _event_from(item, seq + 1, prev)
         seq, prev = entry.seq, entry.hash
         rows.append({c.key: getattr(entry, c.key) for c in AuditEvent.__table__.columns})
-    session.execute(insert(AuditEvent), rows)
-    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_seq=seq, last_hash=prev))
+    session.execute(_APPEND, rows)
+    session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
 
 
 def _event_from(item: dict, seq: int, prev_hash: str) -> AuditEvent:

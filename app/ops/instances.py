@@ -1,18 +1,38 @@
 """Instances: start one, save its state with the ready-task projection, and read it back."""
 import json
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..db import utcnow
 from ..engine import HumanTask, RunResult
 from ..models import Instance, InstanceTrail, Organisation, ReadyTask, TaskSpan, User
 from ..people.roles import role_for_lane
 from . import audit
-from .errors import ProcessFailed
+from .errors import Conflict, ProcessFailed
 from .diagram_helpers import bound_to
 from .notifications import notify_task_ready
 from .versions import bundle_for, engine, latest_version
+
+# Built once: the completion path runs these on every step, and building a statement here costs
+# more than the database takes to run it.
+_SPANS = TaskSpan.__table__
+_OPEN_SPANS = insert(_SPANS)
+_END_SPAN = update(_SPANS).where(_SPANS.c.id == bindparam("span_id"), _SPANS.c.ended_at.is_(None)).values(
+    ended_at=bindparam("ended"), outcome=bindparam("how"), completed_by_id=bindparam("by"),
+    result=bindparam("values", type_=_SPANS.c.result.type))
+_KEEP_TRAIL = insert(InstanceTrail.__table__)
+_READY = ReadyTask.__table__
+_OFFER = insert(_READY)
+_WITHDRAW = delete(_READY).where(_READY.c.id.in_(bindparam("ids", expanding=True)))
+_READY_OF = select(ReadyTask).where(ReadyTask.instance_id == bindparam("instance_id"))
+_INSTANCE = Instance.__table__
+# The SET clause comes from the parameters given: routed_roles, state, status, outcome, timers, version.
+_STORE_RUN = update(_INSTANCE).where(_INSTANCE.c.id == bindparam("row_id"),
+                                     _INSTANCE.c.lock_version == bindparam("seen_version"))
+_LOCK = (select(Instance).where(Instance.id == bindparam("instance_id")).with_for_update(of=Instance)
+         .execution_options(populate_existing=True))
 
 
 def start_process(session: Session, process_id: str, data: dict, community: Organisation,
@@ -27,7 +47,7 @@ def start_process(session: Session, process_id: str, data: dict, community: Orga
                         title=str(data.get("title", ""))[:200], community=community, started_by=actor,
                         category=data.get("category"), grid=data.get("grid") or None)
     ready = _ready(workflow, result)
-    trail = _apply_run(instance, workflow, result, ready)
+    trail = _apply_run(None, instance, workflow, result, ready)
     session.add(instance)
     session.flush()  # one INSERT with the first state; the ready tasks need its id
     _keep_trail(session, instance, trail)
@@ -43,7 +63,7 @@ def save_state(session: Session, instance: Instance, workflow, result: RunResult
 
     Returns the instance's ready tasks as they now stand."""
     ready = _ready(workflow, result)
-    _keep_trail(session, instance, _apply_run(instance, workflow, result, ready))
+    _keep_trail(session, instance, _apply_run(session, instance, workflow, result, ready))
     return _project_run(session, instance, result, ready, actor, completed_task_id, submitted)
 
 
@@ -51,26 +71,47 @@ def _ready(workflow, result: RunResult) -> list[HumanTask]:
     return engine().ready_human_tasks(workflow) if result.status == "running" else []
 
 
-def _apply_run(instance: Instance, workflow, result: RunResult, ready: list[HumanTask]) -> dict | None:
-    """Put the run on the instance row; the history compaction moved out of the live state, if any."""
+def _apply_run(session: Session | None, instance: Instance, workflow, result: RunResult,
+               ready: list[HumanTask]) -> dict | None:
+    """Put the run on the instance row; the history compaction moved out of the live state, if any.
+
+    A stored instance is written at once with one UPDATE checked against its version (`session` given);
+    a new one gets the values as attributes, for its INSERT."""
     eng = engine()
-    for role in {role_for_lane(t.lane) for t in ready} - {None}:
-        if f",{role}," not in (instance.routed_roles or ","):
-            instance.routed_roles = (instance.routed_roles or ",") + f"{role},"
+    routed = instance.routed_roles or ","
+    for role in sorted({role_for_lane(t.lane) for t in ready} - {None}):
+        if f",{role}," not in routed:
+            routed += f"{role},"
     # Keeps a long case as cheap as a fresh one: only live work and what the engine consults is saved.
     trail = eng.compact(workflow) if result.status == "running" else None
-    instance.state = eng.dump(workflow)
-    instance.status, instance.outcome = result.status, result.outcome
-    instance.next_timer_at = eng.next_timer_at(workflow) if result.status == "running" else None
-    instance.updated_at = utcnow()
+    values = {"routed_roles": routed, "state": eng.dump(workflow), "status": result.status,
+              "outcome": result.outcome, "updated_at": utcnow(),
+              "next_timer_at": eng.next_timer_at(workflow) if result.status == "running" else None}
+    if session is None:
+        for name, value in values.items():
+            setattr(instance, name, value)
+    else:
+        _store_run(session, instance, values)
     return trail
+
+
+def _store_run(session: Session, instance: Instance, values: dict) -> None:
+    """One prebuilt UPDATE instead of an ORM flush (the costliest part of a step), same version check."""
+    seen = instance.lock_version
+    with session.no_autoflush:  # a flush now would move the version under this statement
+        stored = session.execute(_STORE_RUN, values | {"lock_version": seen + 1, "row_id": instance.id,
+                                                       "seen_version": seen}).rowcount
+    if stored != 1:
+        raise Conflict("the instance changed meanwhile; reload and try again")
+    for name, value in values.items() | {("lock_version", seen + 1)}:
+        set_committed_value(instance, name, value)
 
 
 def _keep_trail(session: Session, instance: Instance, trail: dict | None) -> None:
     """Store what compaction moved out of the live state, for the history diagram."""
     if trail:
         # A Core INSERT, like the span update: no ORM bookkeeping on every completion of a long case.
-        session.execute(insert(InstanceTrail.__table__).values(instance_id=instance.id, created_at=utcnow(), **trail))
+        session.execute(_KEEP_TRAIL, [{"instance_id": instance.id, "created_at": utcnow(), **trail}])
 
 
 def _project_run(session: Session, instance: Instance, result: RunResult, ready: list[HumanTask],
@@ -96,38 +137,52 @@ def sync_ready_tasks(session: Session, instance: Instance,
     """Make the projection match the ready tasks, keeping claims; return (current, removed) rows.
 
     New tasks are offered to their lane's role (or to the assignee the task names) and notified."""
-    existing = {t.id: t for t in session.scalars(select(ReadyTask).where(ReadyTask.instance_id == instance.id))}
-    current, spans = [], []
+    existing = {t.id: t for t in session.scalars(_READY_OF, {"instance_id": instance.id})}
+    current, offered, spans, new_rows = [], [], [], []
     for task in tasks:
         row = existing.pop(task.id, None)
         if row is None:
-            row = ReadyTask(id=task.id, instance_id=instance.id, process_id=instance.process_id,
-                            bpmn_id=task.bpmn_id, name=task.name, lane=task.lane, role=role_for_lane(task.lane),
-                            community_id=instance.community_id, assignee_id=_assignee_id(session, task),
-                            due_at=task.due_at)
-            session.add(row)
+            offered.append(dict(id=task.id, instance_id=instance.id, process_id=instance.process_id,
+                                bpmn_id=task.bpmn_id, name=task.name, lane=task.lane, role=role_for_lane(task.lane),
+                                community_id=instance.community_id, assignee_id=_assignee_id(session, task),
+                                due_at=task.due_at, claimed_by_id=None, created_at=utcnow()))
+            row = _as_stored(session, offered[-1])
+            new_rows.append(row)
             spans.append({"id": task.id, "instance_id": instance.id, "process_id": instance.process_id,
                           "bpmn_id": task.bpmn_id, "name": task.name, "role": row.role,
                           "community_id": instance.community_id, "due_at": task.due_at})
-            notify_task_ready(session, row, instance)
         elif task.due_at and task.due_at != row.due_at:
             # A non-interrupting deadline that already fired leaves the task ready: it stays overdue.
             row.due_at = task.due_at
         current.append(row)
-    for row in existing.values():
-        session.delete(row)
-    if spans:  # Core, as in _end_span: one INSERT for all new spans, no ORM bookkeeping
-        session.execute(insert(TaskSpan.__table__), spans)
+    # Core statements, built once, for the rows every step adds and removes: an ORM flush of them
+    # costs several times what the database does.
+    if offered:
+        session.execute(_OFFER, offered)
+        session.execute(_OPEN_SPANS, spans)
+        for row in new_rows:
+            notify_task_ready(session, row, instance)
+    if existing:
+        session.execute(_WITHDRAW, {"ids": list(existing)})
+        for row in existing.values():
+            session.expunge(row)
     return current, list(existing.values())
+
+
+def _as_stored(session: Session, values: dict) -> ReadyTask:
+    """The ORM row for a ready task inserted with Core: in the session as if loaded, no second INSERT."""
+    row = ReadyTask(**values)
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
 
 
 def _end_span(session: Session, task_id: str, completed_by: User | None, submitted: dict | None) -> None:
     """Close a task's span: completed by a person, or cancelled when the process moved on without it."""
     # A Core UPDATE: no ORM bookkeeping (autoflush, session sync) on the hot path of every completion.
-    spans = TaskSpan.__table__
-    session.execute(update(spans).where(spans.c.id == task_id, spans.c.ended_at.is_(None)).values(
-        ended_at=utcnow(), outcome="completed" if submitted is not None else "cancelled",
-        completed_by_id=completed_by.id if completed_by else None, result=_plain(submitted)))
+    session.execute(_END_SPAN, {"span_id": task_id, "ended": utcnow(),
+                                "how": "completed" if submitted is not None else "cancelled",
+                                "by": completed_by.id if completed_by else None, "values": _plain(submitted)})
 
 
 def _plain(values: dict | None) -> dict | None:
@@ -145,8 +200,7 @@ def _assignee_id(session: Session, task: HumanTask) -> int | None:
 
 def lock_instance(session: Session, instance_id: int) -> Instance | None:
     """The instance row, locked for this transaction and freshly read."""
-    return session.scalars(select(Instance).where(Instance.id == instance_id)
-                           .with_for_update(of=Instance).execution_options(populate_existing=True)).first()
+    return session.scalars(_LOCK, {"instance_id": instance_id}).first()
 
 
 def load_workflow(session: Session, instance: Instance):

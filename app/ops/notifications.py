@@ -12,6 +12,8 @@ from . import audit
 # Who holds a role around a community changes rarely; a short cache keeps the lookup off the
 # completion path. A change of people or roles reaches notifications within this many seconds.
 RECIPIENT_CACHE_SECONDS = 30.0
+_NOTIFY = insert(Notification.__table__)
+_SEND_SMS = insert(OutboxMessage.__table__)
 _recipients: dict[tuple[str, str, int], tuple[float, list]] = {}
 
 
@@ -39,10 +41,10 @@ def notify(session: Session, users: list, message: str, instance: Instance | Non
     if not users:
         return
     # Core INSERTs, one per table for all recipients: this runs on every completion that offers a task.
-    session.execute(insert(Notification.__table__), [
+    session.execute(_NOTIFY, [
         {"user_id": user.id, "instance_id": instance.id if instance else None, "task_id": task_id,
          "message": message[:500]} for user in users])
-    session.execute(insert(OutboxMessage.__table__), [
+    session.execute(_SEND_SMS, [
         {"channel": "sms", "recipient_id": user.id, "payload": {"to": user.username, "text": message[:500]}}
         for user in users])
 
