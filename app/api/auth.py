@@ -2,7 +2,7 @@
 from functools import wraps
 
 from flask import g, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..db import utcnow
@@ -12,6 +12,10 @@ from ..ops.errors import Forbidden, Unauthenticated
 from ..ops.forms import storable
 from ..people.passwords import token_hash
 
+# One query for token, user, organisation and roles, built once: this runs on every API request.
+_TOKEN_OWNER = (select(ApiToken).where(ApiToken.token_hash == bindparam("hash"))
+                .options(joinedload(ApiToken.user).joinedload(User.roles)))
+
 
 def api_user() -> User:
     """The user behind the request's bearer token, or 401."""
@@ -19,9 +23,7 @@ def api_user() -> User:
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             raise Unauthenticated("send Authorization: Bearer <token> (POST /api/tokens gives one)")
-        # One query for token, user, organisation and roles: this runs on every API request.
-        token = db().scalars(select(ApiToken).where(ApiToken.token_hash == token_hash(header[7:].strip()))
-                             .options(joinedload(ApiToken.user).joinedload(User.roles))).unique().first()
+        token = db().scalars(_TOKEN_OWNER, {"hash": token_hash(header[7:].strip())}).unique().first()
         if token is None or token.expires_at < utcnow() or not token.user.is_active:
             raise Unauthenticated("the token is unknown or expired")
         g.api_user = token.user
