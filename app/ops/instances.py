@@ -2,7 +2,9 @@
 import json
 
 from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql as postgresql_dialect, sqlite as sqlite_dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..db import utcnow
@@ -24,9 +26,11 @@ _END_SPAN = update(_SPANS).where(_SPANS.c.id == bindparam("span_id"), _SPANS.c.e
     result=bindparam("values", type_=_SPANS.c.result.type))
 _KEEP_TRAIL = insert(InstanceTrail.__table__)
 _READY = ReadyTask.__table__
-_OFFER = insert(_READY)
-_WITHDRAW = delete(_READY).where(_READY.c.id.in_(bindparam("ids", expanding=True)))
-_READY_OF = select(ReadyTask).where(ReadyTask.instance_id == bindparam("instance_id"))
+_OFFER_NEW = {name: dialect.insert(_READY).on_conflict_do_nothing().returning(_READY.c.id)
+              for name, dialect in (("sqlite", sqlite_dialect), ("postgresql", postgresql_dialect))}
+_WITHDRAW_OTHERS = (delete(_READY).where(_READY.c.instance_id == bindparam("instance_id"),
+                                         _READY.c.id.not_in(bindparam("keep", expanding=True)))
+                    .returning(_READY.c.id, _READY.c.bpmn_id, _READY.c.name))
 _INSTANCE = Instance.__table__
 # The SET clause comes from the parameters given: routed_roles, state, status, outcome, timers, version.
 _STORE_RUN = update(_INSTANCE).where(_INSTANCE.c.id == bindparam("row_id"),
@@ -133,40 +137,50 @@ def _project_run(session: Session, instance: Instance, result: RunResult, ready:
 
 
 def sync_ready_tasks(session: Session, instance: Instance,
-                     tasks: list[HumanTask]) -> tuple[list[ReadyTask], list[ReadyTask]]:
-    """Make the projection match the ready tasks, keeping claims; return (current, removed) rows.
+                     tasks: list[HumanTask]) -> tuple[list[ReadyTask], list]:
+    """Make the projection match the ready tasks, keeping claims; return (current rows, removed rows).
 
-    New tasks are offered to their lane's role (or to the assignee the task names) and notified."""
-    existing = {t.id: t for t in session.scalars(_READY_OF, {"instance_id": instance.id})}
-    current, offered, spans, new_rows = [], [], [], []
+    New tasks are offered to their lane's role (or to the assignee the task names) and notified.
+    Removed rows come back with id, bpmn_id and name. Two statements, whatever the projection held:
+    one DELETE of every row no longer ready, one INSERT of every ready task it did not hold yet."""
+    removed = session.execute(_WITHDRAW_OTHERS, {"instance_id": instance.id, "keep": [t.id for t in tasks]}).all()
+    for gone in removed:
+        stale = session.identity_map.get(identity_key(ReadyTask, gone.id))
+        if stale is not None:
+            session.expunge(stale)
+    offers = {t.id: _offer(session, instance, t) for t in tasks}
+    added = set(session.execute(_offer_statement(session), list(offers.values())).scalars()) if offers else set()
+    current = []
     for task in tasks:
-        row = existing.pop(task.id, None)
-        if row is None:
-            offered.append(dict(id=task.id, instance_id=instance.id, process_id=instance.process_id,
-                                bpmn_id=task.bpmn_id, name=task.name, lane=task.lane, role=role_for_lane(task.lane),
-                                community_id=instance.community_id, assignee_id=_assignee_id(session, task),
-                                due_at=task.due_at, claimed_by_id=None, created_at=utcnow()))
-            row = _as_stored(session, offered[-1])
-            new_rows.append(row)
-            spans.append({"id": task.id, "instance_id": instance.id, "process_id": instance.process_id,
-                          "bpmn_id": task.bpmn_id, "name": task.name, "role": row.role,
-                          "community_id": instance.community_id, "due_at": task.due_at})
-        elif task.due_at and task.due_at != row.due_at:
+        if task.id in added:
+            current.append(_as_stored(session, offers[task.id]))
+            continue
+        row = session.get(ReadyTask, task.id)
+        if task.due_at and task.due_at != row.due_at:
             # A non-interrupting deadline that already fired leaves the task ready: it stays overdue.
             row.due_at = task.due_at
         current.append(row)
-    # Core statements, built once, for the rows every step adds and removes: an ORM flush of them
-    # costs several times what the database does.
-    if offered:
-        session.execute(_OFFER, offered)
-        session.execute(_OPEN_SPANS, spans)
+    new_rows = [row for row in current if row.id in added]
+    if new_rows:
+        session.execute(_OPEN_SPANS, [{"id": r.id, "instance_id": r.instance_id, "process_id": r.process_id,
+                                       "bpmn_id": r.bpmn_id, "name": r.name, "role": r.role,
+                                       "community_id": r.community_id, "due_at": r.due_at} for r in new_rows])
         for row in new_rows:
             notify_task_ready(session, row, instance)
-    if existing:
-        session.execute(_WITHDRAW, {"ids": list(existing)})
-        for row in existing.values():
-            session.expunge(row)
-    return current, list(existing.values())
+    return current, removed
+
+
+def _offer(session: Session, instance: Instance, task: HumanTask) -> dict:
+    """The projection row a ready task gets when it is new."""
+    return dict(id=task.id, instance_id=instance.id, process_id=instance.process_id, bpmn_id=task.bpmn_id,
+                name=task.name, lane=task.lane, role=role_for_lane(task.lane), community_id=instance.community_id,
+                assignee_id=_assignee_id(session, task), due_at=task.due_at, claimed_by_id=None,
+                created_at=utcnow())
+
+
+def _offer_statement(session: Session):
+    """The INSERT that skips rows already there and returns the ids it added, in this database's dialect."""
+    return _OFFER_NEW[session.get_bind().dialect.name]
 
 
 def _as_stored(session: Session, values: dict) -> ReadyTask:

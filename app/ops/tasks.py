@@ -1,5 +1,5 @@
 """Tasks: who may act on a ready task, and claim / release / complete."""
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from ..engine import TaskNotReady
@@ -11,6 +11,10 @@ from .diagram_helpers import bound_to
 from .forms import prefill, task_form, validate_submission, with_readonly_values
 from .instances import load_workflow, lock_instance, save_state
 from .versions import bundle_for, engine
+
+_TASK_WITH_LOCKED_INSTANCE = (select(ReadyTask, Instance).join(Instance, ReadyTask.instance_id == Instance.id)
+                              .where(ReadyTask.id == bindparam("task_id")).with_for_update(of=Instance)
+                              .execution_options(populate_existing=True))
 
 
 def may_act(session: Session, user: User, task: ReadyTask) -> bool:
@@ -24,12 +28,17 @@ def actionable_task(session: Session, task_id: str, user: User) -> ReadyTask:
     """The ready task if this user may act on it; 404 / 409 / 403 otherwise."""
     task = session.get(ReadyTask, task_id)
     if task is None:
-        if session.scalar(select(exists().where(AuditEvent.task_id == task_id))):
-            raise Conflict("this task is no longer ready: it was completed or cancelled")
-        raise NotFound("no such task")
+        raise _not_ready(session, task_id)
     if not may_act(session, user, task):
         raise Forbidden("this task is not yours to act on")
     return task
+
+
+def _not_ready(session: Session, task_id: str) -> Exception:
+    """409 for a task that was ready once (completed or cancelled since), 404 for one never seen."""
+    if session.scalar(select(exists().where(AuditEvent.task_id == task_id))):
+        return Conflict("this task is no longer ready: it was completed or cancelled")
+    return NotFound("no such task")
 
 
 def task_view(session: Session, task: ReadyTask) -> dict:
@@ -72,17 +81,25 @@ def release(session: Session, task_id: str, user: User) -> ReadyTask:
 
 def complete(session: Session, task_id: str, user: User, data) -> tuple[Instance, list[ReadyTask]]:
     """Validate and apply a submission; exactly one of concurrent submissions wins, the rest get 409."""
-    task = actionable_task(session, task_id, user)
+    # The task and its instance, locked, in one round trip: this is every completion's first statement.
+    found = session.execute(_TASK_WITH_LOCKED_INSTANCE, {"task_id": task_id}).first()
+    if found is None:
+        raise _not_ready(session, task_id)
+    task, instance = found
+    if not may_act(session, user, task):
+        raise Forbidden("this task is not yours to act on")
     if task.claimed_by_id not in (None, user.id):
         raise Conflict("this task is held by someone else", claimed_by=task.claimed_by.username)
-    return apply_submission(session, task, user, data)
+    return apply_submission(session, task, user, data, locked=instance)
 
 
-def apply_submission(session: Session, task: ReadyTask, actor: User | None, data,
-                     actor_name: str | None = None) -> tuple[Instance, list[ReadyTask]]:
-    """Complete a ready task whose permission is already checked; 409 if it is no longer ready."""
+def apply_submission(session: Session, task: ReadyTask, actor: User | None, data, actor_name: str | None = None,
+                     locked: Instance | None = None) -> tuple[Instance, list[ReadyTask]]:
+    """Complete a ready task whose permission is already checked; 409 if it is no longer ready.
+
+    `locked`: the task's instance, when the caller has already read and locked it."""
     # The locked, freshly read state decides: a concurrent winner has already moved it on.
-    instance = lock_instance(session, task.instance_id)
+    instance = locked or lock_instance(session, task.instance_id)
     workflow = load_workflow(session, instance)
     human = next((t for t in engine().ready_human_tasks(workflow) if t.id == task.id), None)
     if human is None:
