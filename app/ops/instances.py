@@ -4,8 +4,8 @@ import json
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql as postgresql_dialect, sqlite as sqlite_dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from ..db import utcnow
 from ..engine import HumanTask, RunResult
