@@ -1,6 +1,5 @@
 """Fixtures: a fresh, migrated and seeded database per test (SQLite, and PostgreSQL when
 TEST_DATABASE_URL is set), an app on it, and an API helper that signs in as demo users."""
-import os
 import shutil
 import sys
 import uuid
@@ -15,9 +14,7 @@ from app.config import ROOT, normalise_database_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # shared helpers such as bpmn_samples
 from api_client import DEMO_PASSWORD, Api  # noqa: E402 (found through the line above)
-PG_URL = os.environ.get("TEST_DATABASE_URL")
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not PG_URL, reason="TEST_DATABASE_URL is not set: PostgreSQL tests skipped"))]
+from backends import BACKENDS, PG_URL  # noqa: E402
 
 
 def seed(url: str) -> None:

@@ -14,7 +14,6 @@ field (the body names a community or a volunteer outside the caller's reach); ea
 World: 北山 has one demo user (worker2), so while the world is built worker2 also stands in as 北山's party
 secretary, supervision committee and volunteer; its roles are set back before any cell is called."""
 import io
-import os
 import shutil
 import uuid
 from datetime import timedelta
@@ -27,7 +26,7 @@ from api_client import DEMO_PASSWORD, Api
 from app import create_app
 from app.engine import clock
 from bpmn_samples import linear, package, process, with_condition
-from conftest import BACKENDS
+from backends import BACKENDS, PG_URL
 from flows import OK, run_timers, to_disclosure, to_project
 
 USERS = [None, "resident1", "grid1", "worker1", "worker2", "secretary1", "committee1", "supervisor1", "street1",
@@ -385,8 +384,6 @@ def logged_hours(api: Api, volunteer: str) -> int:
 
 
 # ---- databases: the world built once per backend, copied for each user --------------------------------
-
-PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
