@@ -95,6 +95,8 @@ class ProcessEngine:
             workflow.do_engine_steps()
         except (SpiffWorkflowException, ScriptTimeout) as err:
             return RunResult("error", error=str(err))
+        except Exception as err:  # noqa: BLE001 (a fault inside the library: see _engine_fault)
+            return _engine_fault(err)
         if workflow.is_completed():
             return RunResult("completed", outcome=self.end_event(workflow))
         return RunResult("running")
@@ -110,6 +112,8 @@ class ProcessEngine:
             task.run()
         except (SpiffWorkflowException, ScriptTimeout) as err:
             return RunResult("error", error=str(err))
+        except Exception as err:  # noqa: BLE001
+            return _engine_fault(err)
         return self.run(workflow)
 
     def cancel(self, workflow: BpmnWorkflow, outcome: str) -> RunResult:
@@ -187,6 +191,15 @@ class ProcessEngine:
             instructions=getattr(spec, "extensions", {}).get("instructionsForEndUser"),
             due_at=_due_at(task), data=task.data, properties=props,
         )
+
+
+def _engine_fault(err: Exception) -> RunResult:
+    """A step that failed inside SpiffWorkflow itself (for example 3.2.0's parallel joins in loops).
+
+    Reported like a script error, so a person's submission is refused with a reason and a timer
+    worker marks the instance failed and goes on, instead of a 500 or a worker that dies on it
+    at every pass."""
+    return RunResult("error", error=f"the process engine failed at this step ({type(err).__name__}: {err})")
 
 
 def _properties(spec) -> dict:
