@@ -123,16 +123,19 @@ def _joins_in(branch: SpiffTask) -> set:
 
 def _record(trail: Trail, removed: list[SpiffTask], top: BpmnWorkflow) -> None:
     """Add the removed tasks, and every subprocess run under them, to the trail; drop those subprocesses."""
-    tasks = list(removed)
-    for task in removed:
-        if task.id in top.subprocesses:
-            tasks += top.delete_subprocess(task)
-    named = [t for t in tasks if t.task_spec.bpmn_id]
+    tasks = {t.id: t for t in removed}
+    hosts = [t for t in removed if t.id in top.subprocesses]
+    for host in hosts:  # get_tasks walks nested subprocesses too
+        tasks.update((t.id, t) for t in top.subprocesses[host.id].get_tasks())
+    named = [t for t in tasks.values() if t.task_spec.bpmn_id]
     for task in sorted((t for t in named if t.state == TaskState.COMPLETED), key=lambda t: t.last_state_change):
         trail.path.append(step(task))
     for task in named:
         if task.state == TaskState.COMPLETED:
             trail.flows += [f for f in flows_into(task) if f not in trail.flows]
+    # Only now: naming a nested subprocess's element looks up the task it runs under.
+    for host in hosts:
+        top.delete_subprocess(host)
 
 
 def _chain(task: SpiffTask) -> list[SpiffTask]:

@@ -81,6 +81,14 @@ SUBPROCESS = diagram(
     + flow("inner_start", "s1") + flow("s1", "s2") + flow("s2", "inner_end") + '<bpmn:endEvent id="inner_end"/>'
     + "</bpmn:subProcess>" + flow("top", "inner") + flow("inner", "count") + BACK)
 
+NESTED = diagram(
+    '<bpmn:startEvent id="start"/>' + flow("start", "top") + '<bpmn:exclusiveGateway id="top"/>'
+    + '<bpmn:subProcess id="outer"><bpmn:startEvent id="outer_start"/>' + user("o1")
+    + '<bpmn:subProcess id="inner"><bpmn:startEvent id="inner_start"/>' + user("i1")
+    + flow("inner_start", "i1") + flow("i1", "inner_end") + '<bpmn:endEvent id="inner_end"/></bpmn:subProcess>'
+    + flow("outer_start", "o1") + flow("o1", "inner") + flow("inner", "outer_end") + '<bpmn:endEvent id="outer_end"/>'
+    + "</bpmn:subProcess>" + flow("top", "outer") + flow("outer", "count") + BACK)
+
 MULTI = diagram(
     '<bpmn:startEvent id="start"/>' + flow("start", "top") + '<bpmn:exclusiveGateway id="top"/>'
     + '<bpmn:scriptTask id="reset"><bpmn:script>answers = []</bpmn:script></bpmn:scriptTask>'
@@ -104,7 +112,8 @@ BRANCH_LOOP = diagram(
 PARALLEL_CASES = {"parallel": (PARALLEL, [{"a": 1, "b": 1, "c": 1}] * ROUNDS),
                   "split_is_merge": (SPLIT_IS_MERGE, [{"a": 1, "b": 1, "c": 1}] * ROUNDS),
                   "loop_in_open_branch": (BRANCH_LOOP, [{"a": 1, "b": 40}] + [{"a": 1, "b": 1}] * (ROUNDS - 1))}
-CASES = {"inclusive": INCLUSIVE, "timers": TIMERS, "subprocess": SUBPROCESS, "multi_instance": MULTI}
+CASES = {"inclusive": INCLUSIVE, "timers": TIMERS, "subprocess": SUBPROCESS, "nested_subprocess": NESTED,
+         "multi_instance": MULTI}
 START = {"round": 0, "b_round": 0, "people": ["甲", "乙", "丙"]}
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -188,3 +197,11 @@ def test_a_long_case_keeps_a_small_tree():
         compact(workflow)
         sizes.append(len(workflow.tasks))
     assert max(sizes[100:]) == max(sizes[:100]) < 60
+
+
+def test_subprocesses_of_cut_rounds_are_dropped_with_them():
+    _, (full, _, _) = run(NESTED, compacting=False)
+    _, (compacted, trails, _) = run(NESTED, compacting=True)
+    assert len(full.subprocesses) == 2 * ROUNDS
+    assert len(compacted.subprocesses) <= 4  # the latest outer and inner runs, as the kept ancestors hold them
+    assert sum(s["bpmn_id"] == "i1" for t in trails for s in t["path"]) > 0
