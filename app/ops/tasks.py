@@ -29,6 +29,11 @@ def actionable_task(session: Session, task_id: str, user: User) -> ReadyTask:
     task = session.get(ReadyTask, task_id)
     if task is None:
         raise _not_ready(session, task_id)
+    return _for_actor(session, user, task)
+
+
+def _for_actor(session: Session, user: User, task: ReadyTask) -> ReadyTask:
+    """The task, or 403 when the user may not act on it."""
     if not may_act(session, user, task):
         raise Forbidden("this task is not yours to act on")
     return task
@@ -85,9 +90,7 @@ def complete(session: Session, task_id: str, user: User, data) -> tuple[Instance
     found = session.execute(_TASK_WITH_LOCKED_INSTANCE, {"task_id": task_id}).first()
     if found is None:
         raise _not_ready(session, task_id)
-    task, instance = found
-    if not may_act(session, user, task):
-        raise Forbidden("this task is not yours to act on")
+    task, instance = _for_actor(session, user, found[0]), found[1]
     if task.claimed_by_id not in (None, user.id):
         raise Conflict("this task is held by someone else", claimed_by=task.claimed_by.username)
     return apply_submission(session, task, user, data, locked=instance)
