@@ -1,10 +1,13 @@
 """Database engine, sessions and the declarative base shared by every model."""
+import sqlite3
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -47,13 +50,49 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def one_or_many(rows: list[dict]) -> dict | list[dict]:
+    """Parameters for one execute: one row alone, as a list (even of one) takes the slower executemany path."""
+    return rows[0] if len(rows) == 1 else rows
+
+
+# SQLite: how long a statement waits for another writer's lock, and how long of that a writer waiting
+# to begin polls at short intervals (see _begin_immediate).
+BUSY_TIMEOUT_MS = 30_000
+FAST_RETRY_SECONDS = 2.0
+# A pooled connection idle longer than this is checked before use (see _ping_after_idle).
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and manual BEGIN handling."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=10, max_overflow=10)
+    _ping_after_idle(engine)
+    return engine
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection with a round trip when it sat idle a while, and replace it if dead.
+
+    Like `pool_pre_ping`, but a connection back from the pool within PING_AFTER_IDLE_SECONDS has just
+    proved itself: pinging it would cost a round trip on every request for nothing. (A server restart
+    under way fails the requests in flight either way.)"""
+    @event.listens_for(engine, "checkin")
+    def idle_from(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def alive(dbapi_connection, record, _proxy):
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is not None and time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as err:
+            raise DisconnectionError(f"pooled connection is dead: {err}") from err  # the pool reconnects
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -63,14 +102,41 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        if write_intent.get():
+            _begin_immediate(connection)
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(connection) -> None:
+    """Take SQLite's write lock, trying again every fraction of a millisecond while another writer has it.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10, 15... ms between tries, so a writer queued behind a
+    2 ms transaction often slept 8: with several app processes, the database sat idle between writers.
+    Past FAST_RETRY_SECONDS the busy handler takes over again (a long writer; coarse sleeps cost nothing)."""
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline, pause = time.monotonic() + FAST_RETRY_SECONDS, 0.0001
+        while time.monotonic() < deadline:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err):
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.001)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

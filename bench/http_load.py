@@ -26,19 +26,25 @@ INTAKE = {"description": "3号楼2单元楼道灯不亮", "category": "daily_lif
 # more processes only contend for the same cores and the database.
 WORKERS = int(os.environ.get("BENCH_HTTP_WORKERS") or os.cpu_count() or 2)
 CLIENTS = int(os.environ.get("BENCH_HTTP_CLIENTS", "8"))
+WARMUP = 200
 
 
-def measure(sessions, url: str, completions: int = 600, clients: int = CLIENTS, workers: int = WORKERS) -> dict:
-    """Start gunicorn on `url`, complete `completions` ready tasks through the API, stop it."""
-    task_ids = _ready_tasks(sessions, completions)
+def measure(sessions, url: str, completions: int = 600, clients: int = CLIENTS, workers: int = WORKERS,
+            warmup: int = WARMUP) -> dict:
+    """Start gunicorn on `url`, complete `completions` ready tasks through the API, stop it.
+
+    The first `warmup` completions are not counted: each worker's first requests pay for imports,
+    pool connections and statement caches, which a server that has been up a while no longer does."""
+    task_ids = _ready_tasks(sessions, warmup + completions)
     port = free_port()
     server = gunicorn(url, port, workers)
     try:
         wait_until_up(port)
         token = token_for(port)
-        results, elapsed = complete_tasks(port, token, task_ids, clients)
+        warm, _ = complete_tasks(port, token, task_ids[:warmup], clients)
+        results, elapsed = complete_tasks(port, token, task_ids[warmup:], clients)
         latencies = [ms for ms in results.values() if ms is not None]
-        errors = len(task_ids) - len(latencies)
+        errors = completions - len(latencies) + warmup - sum(ms is not None for ms in warm.values())
         rss = worker_rss_mb(server.pid)
     finally:
         server.terminate()
@@ -46,7 +52,7 @@ def measure(sessions, url: str, completions: int = 600, clients: int = CLIENTS, 
     latencies.sort()
     return {"http_completions_per_s": round(len(latencies) / elapsed, 1),
             "http_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2) if latencies else None,
-            "http_errors": errors, "http_workers": workers, "http_clients": clients, "worker_rss_mb": rss}
+            "http_errors": errors, "http_warmup": warmup, "http_workers": workers, "http_clients": clients, "worker_rss_mb": rss}
 
 
 def _ready_tasks(sessions, count: int) -> list[str]:

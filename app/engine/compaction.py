@@ -89,8 +89,12 @@ def _relink(line: list[SpiffTask], trail: Trail) -> None:
 
 
 def _meeting_point(live: list[SpiffTask]) -> SpiffTask:
-    """The deepest task every live task descends from (or is)."""
-    chains = [_chain(t) for t in live]
+    """The deepest task every live task descends from (or is).
+
+    Only the live tasks without a live parent are walked up: every other one descends from one of
+    those, so they share the same deepest common ancestor, and predicted tasks are most of the tree."""
+    live_ids = {t.id for t in live}
+    chains = [_chain(t) for t in live if t.parent is None or t.parent.id not in live_ids]
     meeting = chains[0][0]
     for level in zip(*chains):
         if any(t is not level[0] for t in level):

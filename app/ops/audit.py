@@ -8,12 +8,15 @@ from datetime import UTC
 from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..db import one_or_many, utcnow
 from ..models import AuditEvent, AuditHead, Instance, User
 
 GENESIS = "0" * 64
 _acting_as: ContextVar[str | None] = ContextVar("audit_acting_as", default=None)
 HEAD_ID = 1
+# What an event's hash covers: everything but the hash itself.
+_HASHED = ("seq", "at", "actor_id", "actor_name", "event_type", "summary", "instance_id", "task_id",
+           "task_bpmn_id", "task_name", "data_changes", "prev_hash")
 
 # Built once: every write request runs these, and building a statement costs more than running it here.
 _HEAD = AuditHead.__table__
@@ -75,34 +78,35 @@ def _append_pending(session: Session) -> None:
     seq, prev = session.execute(_LOCK_HEAD).one()
     rows = []
     for item in pending:
-        entry = _event_from(item, seq + 1, prev)
-        seq, prev = entry.seq, entry.hash
-        rows.append({c.key: getattr(entry, c.key) for c in AuditEvent.__table__.columns})
-    session.execute(_APPEND, rows)
+        row = _row_from(item, seq + 1, prev)
+        seq, prev = row["seq"], row["hash"]
+        rows.append(row)
+    session.execute(_APPEND, one_or_many(rows))
     session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
 
 
-def _event_from(item: dict, seq: int, prev_hash: str) -> AuditEvent:
+def _row_from(item: dict, seq: int, prev_hash: str) -> dict:
+    """The stored row of a queued event, chained after `prev_hash` (a plain dict: no ORM object)."""
     actor, task, instance = item["actor"], item["task"], item["instance"]
-    entry = AuditEvent(
-        seq=seq, at=item["at"], actor_id=actor.id if actor else None,
-        actor_name=actor.username if actor else (item["actor_name"] or "system"), event_type=item["event_type"],
-        summary=item["summary"], instance_id=instance.id if instance else None,
-        task_id=getattr(task, "id", None), task_bpmn_id=getattr(task, "bpmn_id", None),
-        task_name=getattr(task, "name", None), data_changes=item["changes"], prev_hash=prev_hash,
-    )
-    entry.hash = event_hash(entry)
-    return entry
+    row = {
+        "seq": seq, "at": item["at"], "actor_id": actor.id if actor else None,
+        "actor_name": actor.username if actor else (item["actor_name"] or "system"),
+        "event_type": item["event_type"], "summary": item["summary"],
+        "instance_id": instance.id if instance else None, "task_id": getattr(task, "id", None),
+        "task_bpmn_id": getattr(task, "bpmn_id", None), "task_name": getattr(task, "name", None),
+        "data_changes": item["changes"], "prev_hash": prev_hash,
+    }
+    row["hash"] = _content_hash(row)
+    return row
 
 
 def event_hash(entry: AuditEvent) -> str:
     """The hash of an event's content together with the previous event's hash."""
-    content = {
-        "seq": entry.seq, "at": entry.at.astimezone(UTC).isoformat(), "actor_id": entry.actor_id,
-        "actor_name": entry.actor_name, "event_type": entry.event_type, "summary": entry.summary,
-        "instance_id": entry.instance_id, "task_id": entry.task_id, "task_bpmn_id": entry.task_bpmn_id,
-        "task_name": entry.task_name, "data_changes": entry.data_changes, "prev_hash": entry.prev_hash,
-    }
+    return _content_hash({name: getattr(entry, name) for name in _HASHED})
+
+
+def _content_hash(fields: dict) -> str:
+    content = {name: fields[name] for name in _HASHED} | {"at": fields["at"].astimezone(UTC).isoformat()}
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

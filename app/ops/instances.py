@@ -1,13 +1,13 @@
 """Instances: start one, save its state with the ready-task projection, and read it back."""
 import json
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import JSON, bindparam, cast, column, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql as postgresql_dialect, sqlite as sqlite_dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from ..db import utcnow
+from ..db import one_or_many, utcnow
 from ..engine import HumanTask, RunResult
 from ..models import Instance, InstanceTrail, Organisation, ReadyTask, TaskSpan, User
 from ..people.roles import role_for_lane
@@ -28,9 +28,12 @@ _KEEP_TRAIL = insert(InstanceTrail.__table__)
 _READY = ReadyTask.__table__
 _OFFER_NEW = {name: dialect.insert(_READY).on_conflict_do_nothing().returning(_READY.c.id)
               for name, dialect in (("sqlite", sqlite_dialect), ("postgresql", postgresql_dialect))}
-_WITHDRAW_OTHERS = (delete(_READY).where(_READY.c.instance_id == bindparam("instance_id"),
-                                         _READY.c.id.not_in(bindparam("keep", expanding=True)))
-                    .returning(_READY.c.id, _READY.c.bpmn_id, _READY.c.name))
+# The ids to keep go in as one JSON array: an expanding IN list would be re-rendered on every run.
+_KEPT_IDS = {"sqlite": select(column("value")).select_from(func.json_each(bindparam("keep"))),
+             "postgresql": select(func.json_array_elements_text(cast(bindparam("keep"), JSON)))}
+_WITHDRAW_OTHERS = {name: delete(_READY).where(_READY.c.instance_id == bindparam("instance_id"),
+                                               _READY.c.id.not_in(kept))
+                    .returning(_READY.c.id, _READY.c.bpmn_id, _READY.c.name) for name, kept in _KEPT_IDS.items()}
 _INSTANCE = Instance.__table__
 # The SET clause comes from the parameters given: routed_roles, state, status, outcome, timers, version.
 _STORE_RUN = update(_INSTANCE).where(_INSTANCE.c.id == bindparam("row_id"),
@@ -143,13 +146,15 @@ def sync_ready_tasks(session: Session, instance: Instance,
     New tasks are offered to their lane's role (or to the assignee the task names) and notified.
     Removed rows come back with id, bpmn_id and name. Two statements, whatever the projection held:
     one DELETE of every row no longer ready, one INSERT of every ready task it did not hold yet."""
-    removed = session.execute(_WITHDRAW_OTHERS, {"instance_id": instance.id, "keep": [t.id for t in tasks]}).all()
+    removed = session.execute(_WITHDRAW_OTHERS[_dialect(session)],
+                              {"instance_id": instance.id, "keep": json.dumps([t.id for t in tasks])}).all()
     for gone in removed:
         stale = session.identity_map.get(identity_key(ReadyTask, gone.id))
         if stale is not None:
             session.expunge(stale)
     offers = {t.id: _offer(session, instance, t) for t in tasks}
-    added = set(session.execute(_offer_statement(session), list(offers.values())).scalars()) if offers else set()
+    added = set(session.execute(_OFFER_NEW[_dialect(session)], one_or_many(list(offers.values()))).scalars()
+                ) if offers else set()
     current = []
     for task in tasks:
         if task.id in added:
@@ -162,9 +167,9 @@ def sync_ready_tasks(session: Session, instance: Instance,
         current.append(row)
     new_rows = [row for row in current if row.id in added]
     if new_rows:
-        session.execute(_OPEN_SPANS, [{"id": r.id, "instance_id": r.instance_id, "process_id": r.process_id,
-                                       "bpmn_id": r.bpmn_id, "name": r.name, "role": r.role,
-                                       "community_id": r.community_id, "due_at": r.due_at} for r in new_rows])
+        session.execute(_OPEN_SPANS, one_or_many([
+            {"id": r.id, "instance_id": r.instance_id, "process_id": r.process_id, "bpmn_id": r.bpmn_id,
+             "name": r.name, "role": r.role, "community_id": r.community_id, "due_at": r.due_at} for r in new_rows]))
         for row in new_rows:
             notify_task_ready(session, row, instance)
     return current, removed
@@ -178,9 +183,11 @@ def _offer(session: Session, instance: Instance, task: HumanTask) -> dict:
                 created_at=utcnow())
 
 
-def _offer_statement(session: Session):
-    """The INSERT that skips rows already there and returns the ids it added, in this database's dialect."""
-    return _OFFER_NEW[session.get_bind().dialect.name]
+def _dialect(session: Session) -> str:
+    """The database's dialect name, which picks the prebuilt statements written per dialect."""
+    return session.get_bind().dialect.name
+
+
 
 
 def _as_stored(session: Session, values: dict) -> ReadyTask:

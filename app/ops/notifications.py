@@ -4,7 +4,7 @@ import time
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..db import one_or_many, utcnow
 from ..models import Instance, Notification, Organisation, OutboxMessage, ReadyTask, User, UserRole
 from . import audit
 
@@ -41,12 +41,12 @@ def notify(session: Session, users: list, message: str, instance: Instance | Non
     if not users:
         return
     # Core INSERTs, one per table for all recipients: this runs on every completion that offers a task.
-    session.execute(_NOTIFY, [
+    session.execute(_NOTIFY, one_or_many([
         {"user_id": user.id, "instance_id": instance.id if instance else None, "task_id": task_id,
-         "message": message[:500]} for user in users])
-    session.execute(_SEND_SMS, [
+         "message": message[:500]} for user in users]))
+    session.execute(_SEND_SMS, one_or_many([
         {"channel": "sms", "recipient_id": user.id, "payload": {"to": user.username, "text": message[:500]}}
-        for user in users])
+        for user in users]))
 
 
 def notify_task_ready(session: Session, task: ReadyTask, instance: Instance) -> None:

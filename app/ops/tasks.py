@@ -2,7 +2,7 @@
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from ..engine import TaskNotReady
+from ..engine import TaskNotReady, clock
 from ..models import AuditEvent, Instance, ReadyTask, User
 from ..people.scope import community_ids_in_scope
 from . import audit
@@ -48,8 +48,7 @@ def _not_ready(session: Session, task_id: str) -> Exception:
 
 def task_view(session: Session, task: ReadyTask) -> dict:
     """The task with its form, pre-filled data and rendered instructions."""
-    workflow = load_workflow(session, task.instance)
-    human = next((t for t in engine().ready_human_tasks(workflow) if t.id == task.id), None)
+    human = engine().ready_human_task(load_workflow(session, task.instance), task.id)
     if human is None:
         raise Conflict("this task is no longer ready")
     form = task_form(bundle_for(session, task.instance.version_id), human)
@@ -96,6 +95,11 @@ def complete(session: Session, task_id: str, user: User, data) -> tuple[Instance
     return apply_submission(session, task, user, data, locked=instance)
 
 
+def _timer_due(instance: Instance) -> bool:
+    """Whether the timer index says a deadline of this instance has passed (then it fires first)."""
+    return instance.next_timer_at is not None and instance.next_timer_at <= clock.now()
+
+
 def apply_submission(session: Session, task: ReadyTask, actor: User | None, data, actor_name: str | None = None,
                      locked: Instance | None = None) -> tuple[Instance, list[ReadyTask]]:
     """Complete a ready task whose permission is already checked; 409 if it is no longer ready.
@@ -104,7 +108,7 @@ def apply_submission(session: Session, task: ReadyTask, actor: User | None, data
     # The locked, freshly read state decides: a concurrent winner has already moved it on.
     instance = locked or lock_instance(session, task.instance_id)
     workflow = load_workflow(session, instance)
-    human = next((t for t in engine().ready_human_tasks(workflow) if t.id == task.id), None)
+    human = engine().ready_human_task(workflow, task.id)
     if human is None:
         raise Conflict("this task is no longer ready: someone else completed it")
     form = task_form(bundle_for(session, instance.version_id), human)
@@ -114,7 +118,7 @@ def apply_submission(session: Session, task: ReadyTask, actor: User | None, data
         clean[human.properties["recordActorAs"]] = actor.username
     try:
         with bound_to(session, actor):
-            result = engine().complete(workflow, task.id, clean)
+            result = engine().complete(workflow, task.id, clean, timers_due=_timer_due(instance))
     except TaskNotReady:
         raise Conflict("this task is no longer ready: its deadline passed") from None
     if result.status == "error":
