@@ -4,7 +4,8 @@ HTTP through gunicorn, with the workers' memory.
 
 Prints one JSON line. Ratios compare numbers taken in this one run (the machine is shared and noisy).
 `BENCH_DATABASE_URL` picks the database (default: a fresh SQLite file); `BENCH_N` the sample size;
-`BENCH_HTTP_WORKERS` (default: one per core) and `BENCH_HTTP_CLIENTS` (default 8) shape the HTTP load.
+`BENCH_HTTP_WORKERS` (default: one per core) and `BENCH_HTTP_CLIENTS` (default 8) shape the HTTP load,
+which is counted after `http_warmup` completions.
 """
 import json
 import os
