@@ -131,7 +131,7 @@ def _begin_immediate(connection) -> None:
                 return
             except sqlite3.OperationalError as err:
                 if "locked" not in str(err):
-                    raise
+                    break  # raised again below by SQLAlchemy, wrapped like any other statement's error
             time.sleep(pause)
             pause = min(pause * 2, 0.001)
     finally:

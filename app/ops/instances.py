@@ -31,9 +31,10 @@ _OFFER_NEW = {name: dialect.insert(_READY).on_conflict_do_nothing().returning(_R
 # The ids to keep go in as one JSON array: an expanding IN list would be re-rendered on every run.
 _KEPT_IDS = {"sqlite": select(column("value")).select_from(func.json_each(bindparam("keep"))),
              "postgresql": select(func.json_array_elements_text(cast(bindparam("keep"), JSON)))}
-_WITHDRAW_OTHERS = {name: delete(_READY).where(_READY.c.instance_id == bindparam("instance_id"),
-                                               _READY.c.id.not_in(kept))
-                    .returning(_READY.c.id, _READY.c.bpmn_id, _READY.c.name) for name, kept in _KEPT_IDS.items()}
+_WITHDRAW_OTHERS = {name: delete(_READY)
+                    .where(_READY.c.instance_id == bindparam("instance_id"), _READY.c.id.not_in(kept))
+                    .returning(_READY.c.id, _READY.c.bpmn_id, _READY.c.name)
+                    for name, kept in _KEPT_IDS.items()}
 _INSTANCE = Instance.__table__
 # The SET clause comes from the parameters given: routed_roles, state, status, outcome, timers, version.
 _STORE_RUN = update(_INSTANCE).where(_INSTANCE.c.id == bindparam("row_id"),
@@ -186,8 +187,6 @@ def _offer(session: Session, instance: Instance, task: HumanTask) -> dict:
 def _dialect(session: Session) -> str:
     """The database's dialect name, which picks the prebuilt statements written per dialect."""
     return session.get_bind().dialect.name
-
-
 
 
 def _as_stored(session: Session, values: dict) -> ReadyTask:
