@@ -119,7 +119,7 @@ def _keep_trail(session: Session, instance: Instance, trail: dict | None) -> Non
     """Store what compaction moved out of the live state, for the history diagram."""
     if trail:
         # A Core INSERT, like the span update: no ORM bookkeeping on every completion of a long case.
-        session.execute(_KEEP_TRAIL, [{"instance_id": instance.id, "created_at": utcnow(), **trail}])
+        session.execute(_KEEP_TRAIL, {"instance_id": instance.id, "created_at": utcnow(), **trail})
 
 
 def _project_run(session: Session, instance: Instance, result: RunResult, ready: list[HumanTask],
@@ -147,14 +147,15 @@ def sync_ready_tasks(session: Session, instance: Instance,
     New tasks are offered to their lane's role (or to the assignee the task names) and notified.
     Removed rows come back with id, bpmn_id and name. Two statements, whatever the projection held:
     one DELETE of every row no longer ready, one INSERT of every ready task it did not hold yet."""
-    removed = session.execute(_WITHDRAW_OTHERS[_dialect(session)],
+    dialect = _dialect(session)
+    removed = session.execute(_WITHDRAW_OTHERS[dialect],
                               {"instance_id": instance.id, "keep": json.dumps([t.id for t in tasks])}).all()
     for gone in removed:
         stale = session.identity_map.get(identity_key(ReadyTask, gone.id))
         if stale is not None:
             session.expunge(stale)
     offers = {t.id: _offer(session, instance, t) for t in tasks}
-    added = set(session.execute(_OFFER_NEW[_dialect(session)], one_or_many(list(offers.values()))).scalars()
+    added = set(session.execute(_OFFER_NEW[dialect], one_or_many(list(offers.values()))).scalars()
                 ) if offers else set()
     current = []
     for task in tasks:
