@@ -80,23 +80,37 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(port: int) -> None:
-    for _ in range(200):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
+def wait_until_up(port: int, seconds: float = 60.0) -> None:
+    """Wait for /healthz to answer 200; every probe's connection is closed, answered or not."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if _healthy(port):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn did not start within {seconds:.0f} s")
+
+
+def _healthy(port: int) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        conn.request("GET", "/healthz")
+        response = conn.getresponse()
+        response.read()
+        return response.status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
 
 
 def token_for(port: int) -> str:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("POST", "/api/tokens", json.dumps({"username": "worker1", "password": "demo-pass-2026"}),
-                 {"Content-Type": "application/json"})
-    return json.loads(conn.getresponse().read())["token"]
+    try:
+        conn.request("POST", "/api/tokens", json.dumps({"username": "worker1", "password": "demo-pass-2026"}),
+                     {"Content-Type": "application/json"})
+        return json.loads(conn.getresponse().read())["token"]
+    finally:
+        conn.close()
 
 
 def complete_tasks(port: int, token: str, task_ids: list[str], clients: int, data: dict = STEP,
@@ -118,6 +132,7 @@ def complete_tasks(port: int, token: str, task_ids: list[str], clients: int, dat
             try:
                 task_id = work.get_nowait()
             except queue.Empty:
+                conn.close()
                 return
             began = time.perf_counter()
             try:
@@ -126,6 +141,7 @@ def complete_tasks(port: int, token: str, task_ids: list[str], clients: int, dat
                 response.read()
                 ok = response.status == 200
             except OSError:  # the connection broke (a worker died): not acknowledged
+                conn.close()
                 conn, ok = http.client.HTTPConnection("127.0.0.1", port, timeout=30), False
             with lock:
                 results[task_id] = (time.perf_counter() - began) * 1000 if ok else None

@@ -1,5 +1,6 @@
 """Fixtures: a fresh, migrated and seeded database per test (SQLite, and PostgreSQL when
 TEST_DATABASE_URL is set), an app on it, and an API helper that signs in as demo users."""
+import os
 import shutil
 import sys
 import uuid
@@ -15,6 +16,30 @@ from app.config import ROOT, normalise_database_url
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # shared helpers such as bpmn_samples
 from api_client import DEMO_PASSWORD, Api  # noqa: E402 (found through the line above)
 from backends import BACKENDS, PG_URL  # noqa: E402
+import timetravel  # noqa: E402
+
+
+def pytest_addoption(parser):
+    parser.addoption("--at", default=os.environ.get("MINXU_TEST_AT") or None, metavar="ISO",
+                     help="run the suite as if the clock were at this instant, e.g. 2027-12-01T09:05:00+08:00 "
+                          "(default: $MINXU_TEST_AT, else the real time)")
+
+
+def pytest_configure(config):
+    if at := config.getoption("--at"):
+        config.stash[_TRAVEL] = timetravel.start(timetravel.instant(at))
+
+
+def pytest_unconfigure(config):
+    if traveller := config.stash.get(_TRAVEL, None):
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    return f"clock: as if at {config.getoption('--at')}" if config.getoption("--at") else "clock: real time"
+
+
+_TRAVEL = pytest.StashKey()
 
 
 def seed(url: str) -> None:
