@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..engine import clock
 from ..engine.trace import trace
 from ..models import AuditEvent, Instance, InstanceTrail, TaskSpan
 from ..people.roles import role_label
@@ -36,7 +36,7 @@ def diagram_files(session: Session, instance: Instance) -> dict[str, str]:
 def step_times(session: Session, instance_id: int) -> list[dict]:
     """Each user task of the instance: when it became ready, when it ended, how, and how long it took."""
     spans = session.scalars(select(TaskSpan).where(TaskSpan.instance_id == instance_id).order_by(TaskSpan.ready_at))
-    now = utcnow()
+    now = clock.now()  # the engine clock, which `timers run --now` and tests move
     return [{"bpmn_id": s.bpmn_id, "name": s.name, "role": s.role, "ready_at": s.ready_at.isoformat(),
              "ended_at": s.ended_at.isoformat() if s.ended_at else None, "outcome": s.outcome,
              "seconds": round(((s.ended_at or now) - s.ready_at).total_seconds())} for s in spans]

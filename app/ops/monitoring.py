@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, load_only
 
 from ..db import utcnow
+from ..engine import clock
 from ..models import Instance, Organisation, Project, ReadyTask, TaskSpan, User
 from ..people.scope import community_ids_in_scope
 from .errors import Forbidden
@@ -122,7 +123,7 @@ def _by_community(session: Session, needs: list[Instance], communities: list[int
 
 def _overdue(session: Session, communities: list[int]) -> dict:
     rows = session.execute(select(ReadyTask.bpmn_id, ReadyTask.name, func.count())
-                           .where(ReadyTask.community_id.in_(communities), ReadyTask.due_at < utcnow())
+                           .where(ReadyTask.community_id.in_(communities), ReadyTask.due_at < clock.now())
                            .group_by(ReadyTask.bpmn_id, ReadyTask.name).order_by(func.count().desc())).all()
     return {"count": sum(r[2] for r in rows),
             "by_step": [{"key": bpmn_id, "label": name, "count": n} for bpmn_id, name, n in rows]}

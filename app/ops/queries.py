@@ -3,7 +3,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..engine import clock
 from ..models import AuditEvent, Instance, Organisation, ReadyTask, User
 from ..people.roles import READ_ALL_ROLES, WORKER_ROLES
 from ..people.scope import community_ids_in_scope
@@ -33,7 +33,7 @@ def inbox(session: Session, user: User, limit: int = 200, task: str | None = Non
     if community:
         query = query.where(ReadyTask.community.has(Organisation.code == community))
     if overdue:
-        query = query.where(ReadyTask.due_at < utcnow())
+        query = query.where(ReadyTask.due_at < clock.now())
     return list(session.scalars(query))
 
 

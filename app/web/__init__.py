@@ -4,7 +4,7 @@ from datetime import datetime
 from flask import Flask
 from flask_babel import get_locale
 
-from ..db import utcnow
+from ..engine import clock
 from ..ops.list_filters import china_time
 from ..people.roles import WORKER_ROLES, role_label
 
@@ -23,7 +23,7 @@ def register_pages(app: Flask) -> None:
                                  yuan=lambda fen: f"{(fen or 0) / 100:,.2f}",
                                  isotime=lambda text: _localtime(datetime.fromisoformat(text)), duration=_duration,
                                  urlencode_args=_urlencode_args)
-    app.context_processor(lambda: {"now_utc": utcnow(), "locale": str(get_locale()), "unread": _unread()})
+    app.context_processor(lambda: {"now_utc": clock.now(), "locale": str(get_locale()), "unread": _unread()})
 
 
 def _localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
