@@ -115,11 +115,11 @@ class _Policy(RestrictingNodeTransformer):
         return node
 
 
-def _check_size(op, a, b, limit=MAX_ITEMS):
+def check_size(op, a, b, limit=MAX_ITEMS):
     """Refuse `a op b` before computing it when the result would exceed the size limits."""
     if op == "%":
         if isinstance(a, (str, bytes, bytearray)):
-            _bounded(_percent_size(a, b, limit), "'%'", limit)
+            _bounded(percent_size(a, b, limit), "'%'", limit)
         return
     if op == "*" and isinstance(b, _SEQUENCES):
         a, b = b, a
@@ -143,7 +143,7 @@ def _bounded(size, what, limit=MAX_ITEMS):
 def _binop(op, a, b):
     """A size-checked `a op b` for the operators that can build huge values."""
     if op != "+" or isinstance(a, _SEQUENCES):  # skip a call for the common `number + number`
-        _check_size(op, a, b)
+        check_size(op, a, b)
     return _BINARY[op](a, b)
 
 
@@ -152,7 +152,7 @@ def _inplacevar(op, a, b):
     if op == "+=" and type(a) is list and not isinstance(b, _SEQUENCES):
         b = list(b)  # `items += iter(items)` would extend the list from itself forever, in one C call
     if op != "+=" or isinstance(a, _SEQUENCES):
-        _check_size(op[:-1], a, b)
+        check_size(op[:-1], a, b)
     return _INPLACE[op](a, b)
 
 
@@ -264,7 +264,7 @@ class _str(metaclass=_GuardedType):  # noqa: N801 (scripts see it as `str`)
 
 
 
-def _percent_size(fmt, args, limit=MAX_ITEMS):
+def percent_size(fmt, args, limit=MAX_ITEMS):
     """Longest text `fmt % args` can give: each field's width, precision and value (CPython's parser)."""
     text = fmt.decode("latin-1") if isinstance(fmt, (bytes, bytearray)) else fmt
     mapping = args if isinstance(args, dict) else None
@@ -464,8 +464,8 @@ class _Watch:
     process size. The CPU time used so far is first read at that first poll, counting the wall time
     before it as CPU time: a short expression never pays for a CPU-clock read (about 2 µs here)."""
 
-    def __init__(self, seconds, filename, max_memory, reason):
-        self.seconds, self.max_memory, self.reason = seconds, max_memory, reason
+    def __init__(self, seconds, filename, max_memory, reason, subject):
+        self.seconds, self.max_memory, self.reason, self.subject = seconds, max_memory, reason, subject
         self.started = time.perf_counter()
         self.cpu_start = self.baseline = None
         self.gate = self.started + min(POLL_SECONDS, seconds)
@@ -493,7 +493,8 @@ class _Watch:
         if self.baseline is None:
             self.baseline = resident
         elif resident - self.baseline > self.max_memory:
-            raise ScriptMemoryExceeded(f"the script used more than its memory limit of {self.max_memory >> 20} MB")
+            raise ScriptMemoryExceeded(
+                f"the {self.subject} used more than {self.max_memory >> 20} MB of memory, the limit")
         self.gate = now + min(POLL_SECONDS, self.seconds - used)
 
     def used(self) -> float:
@@ -529,9 +530,11 @@ def script_budget(seconds: float):
 
 
 @contextlib.contextmanager
-def limited(seconds: float, filename: str = FILENAME, max_memory: int = MAX_MEMORY, reason: str | None = None):
+def limited(seconds: float, filename: str = FILENAME, max_memory: int = MAX_MEMORY, reason: str | None = None,
+            subject: str = "script"):
     """Run the block with the time and memory limits enforced in frames of code compiled as `filename`."""
-    watch = _Watch(seconds, filename, max_memory, reason or f"the script ran longer than its time limit of {seconds} s")
+    reason = reason or f"the {subject} ran longer than its time limit of {seconds} s"
+    watch = _Watch(seconds, filename, max_memory, reason, subject)
     previous = sys.gettrace()
     sys.settrace(watch.trace)
     try:
