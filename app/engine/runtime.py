@@ -16,8 +16,9 @@ from SpiffWorkflow.util.task import TaskState
 from .compaction import compact
 from .package import FORM_PROPERTY, UI_PROPERTY, ProcessBundle
 from .render import render_instructions
-from .scripting import ScriptTimeout, create_script_engine
+from .scripting import ScriptLimitExceeded, create_script_engine, script_budget
 
+RUN_SCRIPT_SECONDS = 3.0  # total script CPU time of one run or completion (each script also has its own limit)
 
 TIMER_EVENT_TYPES = frozenset(c.__name__ for c in (
     TimeDateEventDefinition, DurationTimerEventDefinition, CycleTimerEventDefinition))
@@ -88,12 +89,13 @@ class ProcessEngine:
         """State-only JSON for the instance row."""
         return self.serializer.dumps(workflow)
 
+    @script_budget(RUN_SCRIPT_SECONDS)
     def run(self, workflow: BpmnWorkflow) -> RunResult:
         """Fire due timers and run engine steps until only people or timers can move it on."""
         try:
             workflow.refresh_timers()
             workflow.do_engine_steps()
-        except (SpiffWorkflowException, ScriptTimeout) as err:
+        except (SpiffWorkflowException, ScriptLimitExceeded) as err:
             return RunResult("error", error=str(err))
         except Exception as err:  # noqa: BLE001 (a fault inside the library: see _engine_fault)
             return _engine_fault(err)
@@ -101,6 +103,7 @@ class ProcessEngine:
             return RunResult("completed", outcome=self.end_event(workflow))
         return RunResult("running")
 
+    @script_budget(RUN_SCRIPT_SECONDS)
     def complete(self, workflow: BpmnWorkflow, task_id: str, data: dict, timers_due: bool = True) -> RunResult:
         """Apply a submission to a ready user task; due timers fire first, so a late submission loses.
 
@@ -114,7 +117,7 @@ class ProcessEngine:
         task.set_data(**data)
         try:
             task.run()
-        except (SpiffWorkflowException, ScriptTimeout) as err:
+        except (SpiffWorkflowException, ScriptLimitExceeded) as err:
             return RunResult("error", error=str(err))
         except Exception as err:  # noqa: BLE001
             return _engine_fault(err)

@@ -5,15 +5,18 @@ plain eval/exec and full builtins; this module replaces that environment for the
 """
 import ast
 import builtins
+import contextlib
 import functools
 import gc
 import logging
 import operator
+import os
 import re
 import sys
 import threading
 import time
 from datetime import date, datetime, timedelta, timezone
+from datetime import time as dtime
 from types import MappingProxyType, ModuleType
 
 from RestrictedPython import (PrintCollector, RestrictingNodeTransformer, compile_restricted_eval,
@@ -28,17 +31,32 @@ log = logging.getLogger(__name__)
 FILENAME = "<string>"  # SpiffWorkflow looks for this name in tracebacks to report the failing line
 MAX_ITEMS = 10**6  # longest str/bytes/list/tuple a script may build with + or *, and longest range()
 MAX_BITS = 10**5  # largest int (in bits) a script may build with *, ** or <<
-_SEQUENCES = (str, bytes, list, tuple)
-_BINARY = {"+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift}
-_GUARDED_OPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
+MAX_MEMORY = 256 * 2**20  # bytes a script may grow the process by (resident set size)
+MAX_DATA = 10**7  # characters the task data a script leaves behind may take once written out
+POLL_SECONDS = 0.0005  # how often, in script time, the tracer looks at the clock and the process size
+_SEQUENCES = (str, bytes, bytearray, list, tuple)
+_BINARY = {"+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift, "%": operator.mod}
+_GUARDED_OPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
 _REFUSED = {ast.ClassDef: "class", ast.With: "with", ast.Yield: "yield", ast.YieldFrom: "yield from"}
 _INPLACE = {op + "=": getattr(operator, "i" + name) for op, name in {
     "+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod", "**": "pow",
     "<<": "lshift", ">>": "rshift", "|": "or", "^": "xor", "&": "and", "@": "matmul"}.items()}
 
 
-class ScriptTimeout(Exception):
-    """A script or expression ran longer than its time limit."""
+class ScriptLimitExceeded(Exception):
+    """A script, expression or instruction text went past one of the sandbox's limits."""
+
+
+class ScriptTimeout(ScriptLimitExceeded):
+    """A script or expression ran longer than its time limit (or the run's budget)."""
+
+
+class ScriptMemoryExceeded(ScriptLimitExceeded):
+    """A script or expression grew the process past its memory limit."""
+
+
+class ScriptTooLarge(ScriptLimitExceeded, ValueError):
+    """One operation would build a value past the size limits (refused before it runs)."""
 
 
 class _Policy(RestrictingNodeTransformer):
@@ -80,6 +98,16 @@ class _Policy(RestrictingNodeTransformer):
             self.error(node, '"finally" clauses are not allowed.')
         return self.node_contents_visit(node)
 
+    def visit_FormattedValue(self, node):
+        node = self.node_contents_visit(node)
+        # FORMAT_VALUE is one opcode: `f"{1:>999999999}"` would build a gigabyte before any check.
+        spec = node.format_spec or ast.Constant("")
+        call = ast.Call(ast.Name("_format_", ast.Load()), [node.value, ast.Constant(node.conversion), spec], [])
+        formatted = ast.FormattedValue(call, -1, None)
+        copy_locations(call, node)
+        copy_locations(formatted, node)
+        return formatted
+
     def visit_ExceptHandler(self, node):
         node = super().visit_ExceptHandler(node)
         node.type = ast.Call(ast.Name("_except_guard_", ast.Load()), [node.type] if node.type else [], [])
@@ -87,34 +115,44 @@ class _Policy(RestrictingNodeTransformer):
         return node
 
 
-def _check_size(op, a, b):
+def check_size(op, a, b, limit=MAX_ITEMS):
     """Refuse `a op b` before computing it when the result would exceed the size limits."""
+    if op == "%":
+        if isinstance(a, (str, bytes, bytearray)):
+            _bounded(percent_size(a, b, limit), "'%'", limit)
+        return
     if op == "*" and isinstance(b, _SEQUENCES):
         a, b = b, a
-    size, limit = 0, MAX_ITEMS
+    size, bit_limit = 0, limit * MAX_BITS // MAX_ITEMS
     if isinstance(a, _SEQUENCES):
         if op == "*" and isinstance(b, int):
             size = len(a) * b
         elif op == "+" and isinstance(b, _SEQUENCES):
             size = len(a) + len(b)
     elif isinstance(a, int) and isinstance(b, int) and op in ("*", "**", "<<"):
-        bits, limit = a.bit_length(), MAX_BITS
+        bits, limit = a.bit_length(), bit_limit
         size = {"*": bits + b.bit_length(), "**": bits * b if abs(a) > 1 else 0, "<<": bits + b}[op]
+    _bounded(size, f"'{op}'", limit)
+
+
+def _bounded(size, what, limit=MAX_ITEMS):
     if size > limit:
-        raise ValueError(f"the result of '{op}' would be too large for a script")
+        raise ScriptTooLarge(f"the result of {what} would be too large for a script (limit {limit:,})")
 
 
 def _binop(op, a, b):
     """A size-checked `a op b` for the operators that can build huge values."""
     if op != "+" or isinstance(a, _SEQUENCES):  # skip a call for the common `number + number`
-        _check_size(op, a, b)
+        check_size(op, a, b)
     return _BINARY[op](a, b)
 
 
 def _inplacevar(op, a, b):
     """A size-checked augmented assignment (`x *= y` becomes `x = _inplacevar_('*=', x, y)`)."""
+    if op == "+=" and type(a) is list and not isinstance(b, _SEQUENCES):
+        b = list(b)  # `items += iter(items)` would extend the list from itself forever, in one C call
     if op != "+=" or isinstance(a, _SEQUENCES):
-        _check_size(op[:-1], a, b)
+        check_size(op[:-1], a, b)
     return _INPLACE[op](a, b)
 
 
@@ -122,8 +160,249 @@ def _range(*args):
     """range() capped at MAX_ITEMS, since C code (sum, list) consumes it without trace events."""
     result = range(*args)
     if len(result) > MAX_ITEMS:
-        raise ValueError("range() is too large for a script")
+        raise ScriptTooLarge("range() is too large for a script")
     return result
+
+
+def _round(number, ndigits=None):
+    """round(), refusing digit counts whose power of ten alone would take minutes (`round(5, -10**9)`)."""
+    if isinstance(ndigits, int) and abs(ndigits) > MAX_BITS // 10:
+        raise ScriptTooLarge("round() was asked for too many digits")
+    return round(number, ndigits)
+
+
+# Text built from values: one C call (str, repr, %, format) can turn a small list that holds one big
+# string a million times into terabytes, so the length of the text is bounded before it is built.
+_SHORT = (str, int, float, bool, type(None))
+
+
+def text_size(value, limit=MAX_ITEMS) -> int:
+    """About len(repr(value)) (within a small factor), without building it; ScriptTooLarge past `limit`."""
+    sizes = {}
+
+    def size(item):
+        kind = type(item)
+        if kind in (str, bytes, bytearray):
+            return len(item) + 3
+        if kind is int:
+            return item.bit_length() // 3 + 2
+        if kind not in (list, tuple, set, frozenset, dict):
+            return 32  # numbers, dates, None: short texts
+        known = sizes.get(id(item))  # an object met again prints again: counted again, walked once
+        if known is not None:
+            return known
+        sizes[id(item)] = 5  # a container inside itself prints as [...]
+        total = 2
+        for element in (item.items() if kind is dict else item):
+            total += (size(element[0]) + size(element[1]) + 4) if kind is dict else size(element) + 2
+            if total > limit:
+                raise ScriptTooLarge(f"the text of this value would be too large for a script (limit {limit:,})")
+        sizes[id(item)] = total
+        return total
+
+    try:
+        return size(value)
+    except RecursionError:
+        raise ScriptTooLarge("this value is nested too deeply to be turned into text") from None
+
+
+def _check_text(value, limit=MAX_ITEMS):
+    if type(value) not in _SHORT:
+        text_size(value, limit)
+
+
+def _spec_size(value, spec):
+    """Longest text format(value, spec) can give, from the widths and precisions in `spec`."""
+    if isinstance(value, (date, dtime)):
+        return _strftime_size(spec)
+    return text_size(value) + sum(int(number) for number in re.findall(r"\d+", spec))
+
+
+def _strftime_size(fmt):
+    widths = sum(int(number) for number in re.findall(r"%[-_0^#]*(\d+)", fmt))  # glibc pads `%99999Y`
+    return len(fmt) * 12 + widths
+
+
+def _format(value, conversion, spec):
+    """An f-string field (`f"{value!r:>10}"`), with its text bounded before it is built."""
+    if conversion != -1:
+        value = {115: _str, 114: _repr, 97: _ascii}[conversion](value)
+    if type(value) is str and not spec:
+        return value
+    _bounded(_spec_size(value, spec) if spec else text_size(value), "a formatted value")
+    return format(value, spec)
+
+
+def _repr(value):
+    """repr(), bounded (see text_size)."""
+    _check_text(value)
+    return repr(value)
+
+
+def _ascii(value):
+    _check_text(value, MAX_ITEMS // 10)
+    return ascii(value)
+
+
+class _GuardedType(type):
+    """Makes `str` for scripts a bounded function that still works with isinstance()."""
+
+    def __call__(cls, *args, **kwargs):
+        if len(args) == 1 and not kwargs:
+            _check_text(args[0])
+        return str(*args, **kwargs)
+
+    def __instancecheck__(cls, instance):
+        return isinstance(instance, str)
+
+    def __subclasscheck__(cls, subclass):
+        return issubclass(subclass, str)
+
+
+class _str(metaclass=_GuardedType):  # noqa: N801 (scripts see it as `str`)
+    """str, for scripts."""
+
+
+
+def percent_size(fmt, args, limit=MAX_ITEMS):
+    """Longest text `fmt % args` can give: each field's width, precision and value (CPython's parser)."""
+    text = fmt.decode("latin-1") if isinstance(fmt, (bytes, bytearray)) else fmt
+    mapping = args if isinstance(args, dict) else None
+    positional = iter(args if isinstance(args, tuple) else (args,))
+    total, index, end = len(text), 0, len(text)
+    try:
+        while (index := text.find("%", index) + 1) > 0:
+            key = None
+            if index < end and text[index] == "(":
+                depth, index, start = 1, index + 1, index + 1
+                while index < end and depth:
+                    depth += {"(": 1, ")": -1}.get(text[index], 0)
+                    index += 1
+                key = text[start:index - 1]
+            while index < end and text[index] in "-+ #0":
+                index += 1
+            numbers = []
+            for _ in range(2):  # the width, then after a "." the precision
+                if index < end and text[index] == "*":
+                    numbers.append(abs(int(next(positional))))
+                    index += 1
+                else:
+                    digits = re.match(r"\d*", text[index:index + 20]).group()
+                    numbers.append(int(digits or 0) if len(digits) < 20 else limit + 1)
+                    index += len(digits)
+                if not (index < end and text[index] == "."):
+                    break
+                index += 1
+            while index < end and text[index] in "hlL":
+                index += 1
+            if index >= end or text[index] == "%":
+                index += 1
+                continue
+            index += 1
+            value = mapping[key] if key is not None else next(positional)
+            total += sum(numbers) + text_size(value, limit)
+            if total > limit:
+                break
+    except (StopIteration, KeyError, TypeError, ValueError, IndexError):
+        pass  # `fmt % args` itself reports the mismatch, before it builds anything
+    return total
+
+
+# Methods whose one C call can build far more than its inputs: each estimates the result's size
+# from its arguments and refuses before the call. Keyed by (type, name), for bound and unbound use.
+def _estimated(estimate, what):
+    def guard(limit, call, target, *args, **kwargs):
+        try:
+            size = estimate(target, *args, **kwargs)
+        except ScriptTooLarge:
+            raise
+        except (TypeError, ValueError, AttributeError):
+            size = 0  # the method itself reports the bad argument
+        _bounded(size, what, limit)
+        return call(*args, **kwargs)
+    return guard
+
+
+def _joined(limit, call, separator, iterable):
+    items = iterable if type(iterable) in (list, tuple) else list(iterable)
+    try:
+        size = sum(map(len, items)) + len(separator) * max(len(items) - 1, 0)
+    except TypeError:
+        size = 0  # join() itself refuses items that are not text
+    _bounded(size, "join()", limit)
+    return call(items)
+
+
+def _extended(limit, call, target, iterable):
+    # extend() from an iterator over the list itself never ends: take the items first.
+    items = iterable if isinstance(iterable, _SEQUENCES) else list(iterable)
+    _bounded(len(target) + len(items), "extend()", limit)
+    return call(items)
+
+
+def _replaced_size(text, old, new, count=-1):
+    found = text.count(old)
+    return len(text) + (min(found, count) if count >= 0 else found) * (len(new) - len(old))
+
+
+def _translated_size(text, table):
+    values = table.values() if isinstance(table, dict) else table if isinstance(table, (list, tuple)) else ()
+    return len(text) * max([len(v) for v in values if isinstance(v, str)] + [1])
+
+
+def _tabs_size(text, tabsize=8):
+    return len(text) + text.count("\t" if isinstance(text, str) else b"\t") * max(tabsize, 0)
+
+
+_METHOD_GUARDS = {
+    **{(kind, name): _estimated(lambda text, width, *rest: width, f"{name}()")
+       for kind in (str, bytes, bytearray) for name in ("ljust", "rjust", "center", "zfill")},
+    **{(kind, "replace"): _estimated(_replaced_size, "replace()") for kind in (str, bytes, bytearray)},
+    **{(kind, "expandtabs"): _estimated(_tabs_size, "expandtabs()") for kind in (str, bytes, bytearray)},
+    **{(kind, "join"): _joined for kind in (str, bytes, bytearray)},
+    **{(kind, "extend"): _extended for kind in (list, bytearray)},
+    (str, "translate"): _estimated(_translated_size, "translate()"),
+    (str, "encode"): _estimated(lambda text, *rest, **options: len(text) * 10, "encode()"),
+    (int, "to_bytes"): _estimated(lambda number, length=1, *rest, **options: length, "to_bytes()"),
+    **{(kind, "strftime"): _estimated(lambda moment, fmt: _strftime_size(fmt), "strftime()")
+       for kind in (date, datetime, dtime)},
+}
+
+
+def guard_method(target, name, value, limit=MAX_ITEMS):
+    """`value` (the attribute `name` of `target`), wrapped in its size guard when it has one."""
+    if isinstance(target, type):
+        guard = _METHOD_GUARDS.get((target, name))
+        if guard is None:
+            return value
+        return lambda this, *args, **kwargs: guard(limit, functools.partial(value, this), this, *args, **kwargs)
+    guard = _METHOD_GUARDS.get((type(target), name))
+    return value if guard is None else functools.partial(guard, limit, value, target)
+
+
+def _getattr(target, name):
+    """RestrictedPython's attribute guard, with the size-guarded methods above."""
+    if target is _str:
+        target = str
+    return guard_method(target, name, safer_getattr_raise(target, name))
+
+
+class _Printer(PrintCollector):
+    """print() for scripts: what it collects is bounded too."""
+
+    def __init__(self, _getattr_=None):
+        super().__init__(_getattr_)
+        self.size = 0
+
+    def write(self, text):
+        self.size += len(text)
+        _bounded(self.size, "print()")
+        super().write(text)
+
+    def _call_print(self, *objects, **kwargs):
+        for value in objects:
+            _check_text(value)
+        return super()._call_print(*objects, **kwargs)
 
 
 def _write_guard(ob):
@@ -162,17 +441,106 @@ def _count_collections(phase, info):
 gc.callbacks.append(_count_collections)
 
 
-def _deadline_tracer(seconds):
-    """A trace function raising ScriptTimeout in script frames once `seconds` of the script's own CPU time pass."""
-    deadline = _clock.now() + seconds
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_statm = {"pid": None, "fd": None}
 
-    def trace(frame, event, arg):
-        if frame.f_code.co_filename != FILENAME:
-            return None  # helpers and guards are trusted, and could swallow the timeout
-        if _clock.now() > deadline:
-            raise ScriptTimeout(f"the script ran longer than its time limit of {seconds} s")
-        return trace
-    return trace
+
+def _resident() -> int:
+    """The process's resident set size in bytes (0 where /proc is missing)."""
+    if _statm["pid"] != os.getpid():  # a forked worker must not read its parent's file
+        try:
+            _statm["fd"], _statm["pid"] = os.open("/proc/self/statm", os.O_RDONLY), os.getpid()
+        except OSError:
+            return 0
+    return int(os.pread(_statm["fd"], 128, 0).split()[1]) * _PAGE
+
+
+class _Watch:
+    """Time and memory limits for one run of sandboxed code, enforced by a trace function.
+
+    The trace function runs between bytecodes (opcode events) in the sandboxed code's own frames, so
+    no loop can escape it and the longest unwatched stretch is one C call, which the size guards bound.
+    Each event costs one perf_counter(); every POLL_SECONDS it reads the thread's CPU clock and the
+    process size. The CPU time used so far is first read at that first poll, counting the wall time
+    before it as CPU time: a short expression never pays for a CPU-clock read (about 2 µs here)."""
+
+    def __init__(self, seconds, filename, max_memory, reason, subject):
+        self.seconds, self.max_memory, self.reason, self.subject = seconds, max_memory, reason, subject
+        self.started = time.perf_counter()
+        self.cpu_start = self.baseline = None
+        self.gate = self.started + min(POLL_SECONDS, seconds)
+        perf, watch = time.perf_counter, self
+
+        def trace(frame, event, arg):
+            if event == "call":
+                if frame.f_code.co_filename != filename:
+                    return None  # helpers and guards are trusted, and could swallow the exception
+                frame.f_trace_opcodes = True
+            if perf() > watch.gate:
+                watch.check()
+            return trace
+        self.trace = trace
+
+    def check(self):
+        """Raise past a limit; otherwise set when to look again."""
+        now, cpu = time.perf_counter(), _clock.now()
+        if self.cpu_start is None:
+            self.cpu_start = cpu - (now - self.started)
+        used = cpu - self.cpu_start
+        if used > self.seconds:
+            raise ScriptTimeout(self.reason)
+        resident = _resident()
+        if self.baseline is None:
+            self.baseline = resident
+        elif resident - self.baseline > self.max_memory:
+            raise ScriptMemoryExceeded(
+                f"the {self.subject} used more than {self.max_memory >> 20} MB of memory, the limit")
+        self.gate = now + min(POLL_SECONDS, self.seconds - used)
+
+    def used(self) -> float:
+        """CPU seconds used so far (the wall time, when shorter than one poll)."""
+        if self.cpu_start is None:
+            return time.perf_counter() - self.started
+        return _clock.now() - self.cpu_start
+
+
+class _Budget(threading.local):
+    """What is left of the innermost script_budget() on this thread (None: no budget)."""
+
+    remaining: float | None = None
+    total: float = 0.0
+
+
+_budget = _Budget()
+
+
+@contextlib.contextmanager
+def script_budget(seconds: float):
+    """Cap the total CPU time of every script and expression evaluated inside (nested: the smaller)."""
+    outer, outer_total = _budget.remaining, _budget.total
+    if outer is None or seconds < outer:
+        _budget.remaining, _budget.total = seconds, seconds
+    granted = _budget.remaining
+    try:
+        yield
+    finally:
+        used = granted - _budget.remaining
+        _budget.remaining = None if outer is None else outer - used
+        _budget.total = outer_total
+
+
+@contextlib.contextmanager
+def limited(seconds: float, filename: str = FILENAME, max_memory: int = MAX_MEMORY, reason: str | None = None,
+            subject: str = "script"):
+    """Run the block with the time and memory limits enforced in frames of code compiled as `filename`."""
+    reason = reason or f"the {subject} ran longer than its time limit of {seconds} s"
+    watch = _Watch(seconds, filename, max_memory, reason, subject)
+    previous = sys.gettrace()
+    sys.settrace(watch.trace)
+    try:
+        yield watch
+    finally:
+        sys.settrace(previous)
 
 
 def _except_guard(types=BaseException):
@@ -192,9 +560,19 @@ def filter(function, iterable):
     for item in iterable:
         if (item if function is None else function(item)):
             yield item
+
+
+def sum(iterable, start=0):
+    if not isinstance(start, sequences):
+        return c_sum(iterable, start)
+    for item in iterable:  # sum(lists, []) adds one by one, each step size-checked and watched
+        start = binop("+", start, item)
+    return start
 """
 _TRACED: dict = {}
-exec(compile(_TRACED_SOURCE, FILENAME, "exec"), {"__builtins__": {"zip": zip}}, _TRACED)
+exec(compile(_TRACED_SOURCE, FILENAME, "exec"),
+     {"__builtins__": {"zip": zip, "isinstance": isinstance}, "sequences": _SEQUENCES, "c_sum": builtins.sum,
+      "binop": _binop}, _TRACED)
 
 # Not for scripts: classes, pow() (bypasses the size guard), raisable exceptions that escape
 # SpiffWorkflow's `except Exception`, and names that are useless or replaced here.
@@ -204,16 +582,17 @@ _BUILTINS = MappingProxyType({
     **{name: value for name, value in safe_builtins.items() if name not in _DENIED},
     **{name: getattr(builtins, name) for name in (
         "all", "any", "dict", "enumerate", "frozenset", "list", "max", "min",
-        "reversed", "set", "sorted", "sum", "tuple", "zip")},
-    "range": _range, "map": _TRACED["map"], "filter": _TRACED["filter"],
+        "reversed", "set", "sorted", "tuple", "zip")},
+    "range": _range, "map": _TRACED["map"], "filter": _TRACED["filter"], "sum": _TRACED["sum"],
+    "str": _str, "repr": _repr, "round": _round,
 })
 ALLOWED_BUILTINS = frozenset(_BUILTINS) - {"None", "True", "False", "Ellipsis"} | {"print"}
 _GUARDS = MappingProxyType({  # the names RestrictedPython's (and our policy's) rewritten code calls
-    "__builtins__": _BUILTINS, "_getattr_": safer_getattr_raise, "_getitem_": operator.getitem,
+    "__builtins__": _BUILTINS, "_getattr_": _getattr, "_getitem_": operator.getitem,
     "_getiter_": iter, "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence, "_write_": _write_guard, "_inplacevar_": _inplacevar,
-    "_apply_": lambda func, *args, **kwargs: func(*args, **kwargs), "_print_": PrintCollector,
-    "_binop_": _binop, "_except_guard_": _except_guard, "_truth_": bool,
+    "_apply_": lambda func, *args, **kwargs: func(*args, **kwargs), "_print_": _Printer,
+    "_binop_": _binop, "_except_guard_": _except_guard, "_truth_": bool, "_format_": _format,
 })
 DEFAULT_HELPERS = MappingProxyType({
     "now": lambda: datetime.now(timezone.utc), "date": date, "datetime": datetime,
@@ -262,20 +641,30 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         self._run(exec, _code("exec", script), namespace)
         if "_print" in namespace:
             log.debug("script output: %s", namespace["_print"]())
+        results = {name: value for name, value in namespace.items() if not _is_environment(name, value, environment)}
+        # The serializer writes the task data out after the script: shared references must not
+        # make that text explode (`x = ["a" * 10**6] * 10**6` is 8 MB in memory, a terabyte as JSON).
+        text_size(list(results.values()), MAX_DATA)
         for name in [name for name in context if name not in namespace]:
             del context[name]
-        context.update((name, value) for name, value in namespace.items()
-                       if not _is_environment(name, value, environment))
+        context.update(results)
         return True
 
     def _run(self, run, code, namespace):
-        """run(code, namespace) under a per-thread tracer that enforces the time limit."""
-        previous = sys.gettrace()
-        sys.settrace(_deadline_tracer(self.time_limit))
-        try:
-            return run(code, namespace)
-        finally:
-            sys.settrace(previous)
+        """run(code, namespace) under the time limit (or what is left of the run's budget) and memory limit."""
+        seconds, reason = self.time_limit, f"the script ran longer than its time limit of {self.time_limit} s"
+        remaining = _budget.remaining
+        if remaining is not None and remaining < seconds:
+            seconds = remaining
+            reason = f"the scripts of this step ran longer than their total time limit of {_budget.total} s"
+            if seconds <= 0:
+                raise ScriptTimeout(reason)
+        with limited(seconds, reason=reason) as watch:
+            try:
+                return run(code, namespace)
+            finally:
+                if remaining is not None:
+                    _budget.remaining -= watch.used()
 
 
 def _is_environment(name, value, environment):
