@@ -17,6 +17,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from . import clock
+from .bounds import MAX_ENGINE_STEPS, install_guards
 from .package import FORM_PROPERTY, ProcessBundle
 from .runtime import TIMER_EVENT_TYPES, _parse_instant
 from .scripting import create_script_engine
@@ -26,8 +27,9 @@ from .trace import flows_into, process_id_of, subprocess_task
 # this much after the simulated time, so one due exactly then fires and its deadline is shown.
 _PAST_DEADLINE = timedelta(microseconds=1)
 # Engine tasks (scripts, gateways, events) one advance may run before it is called runaway:
-# they never reach a person or a timer, so max_steps alone would not stop them.
-ENGINE_TASK_LIMIT = 5000
+# they never reach a person or a timer, so max_steps alone would not stop them. The same limit
+# as a live run's, so the dry run stops where the live process would.
+ENGINE_TASK_LIMIT = MAX_ENGINE_STEPS
 # SpiffWorkflow's task iterators stop 1000 levels down the task tree: deeper tasks are not found,
 # so a workflow that deep stops running and even reports itself completed. Stop well before.
 MAX_TREE_DEPTH = 900
@@ -100,6 +102,7 @@ class _DryRun:
         self.bundle, self.stubs, self.answers = bundle, stubs, answers
         self.now = start_at
         engine = create_script_engine(stubs.functions, time_limit)
+        install_guards(bundle.spec, bundle.subprocess_specs)  # the live run's limits, before anything runs
         self.workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=engine)
         self.path: list[dict] = []
         self.flows: list[list[str]] = []
