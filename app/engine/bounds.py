@@ -15,7 +15,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 
-MAX_ENGINE_STEPS = 1000  # scripts, gateways and events one run may complete
+# Scripts, gateways and events one run may complete. Each step can deepen the task tree by a level
+# (a loop turn does), and SpiffWorkflow stops looking 1000 levels down: stop well before that.
+MAX_ENGINE_STEPS = 500
 MAX_CALL_DEPTH = 10  # call activities and subprocesses nested inside each other
 MAX_INSTANCES = 200  # children of one multi-instance activity
 MIN_CYCLE_INTERVAL = timedelta(hours=1)  # shortest interval of a repeating timer
@@ -78,15 +80,19 @@ def element_label(task) -> str:
 
 
 def instance_count(task_spec, task) -> int | None:
-    """How many children a multi-instance activity is about to create (None: it cannot tell)."""
+    """How many children a multi-instance activity is about to create (None: it cannot tell).
+
+    Read from the data the task is about to inherit (its parent's): the library copies it in
+    only inside the update hook this check runs before."""
+    source = task.parent if task.parent is not None else task
     if task_spec.data_input is not None:
-        if not task_spec.data_input.exists(task):
+        if not task_spec.data_input.exists(source):
             return None  # the library reports the missing input itself
-        collection = task_spec.data_input.get(task)
+        collection = task_spec.data_input.get(source)
         return len(collection) if isinstance(collection, Sized) else None
     if task_spec.cardinality is None:
         return None
-    value = task.workflow.script_engine.evaluate(task, task_spec.cardinality)
+    value = task.workflow.script_engine.evaluate(source, task_spec.cardinality)
     return value if isinstance(value, int) else None
 
 
