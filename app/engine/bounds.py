@@ -6,6 +6,7 @@ limit here stops a run with a reason before the work starts: the engine steps th
 of `do_engine_steps`, the rest through guards installed once on the parsed specs (the specs are
 cached and never serialized, so a guard costs nothing when its element is not reached).
 """
+import time
 from collections.abc import Sized
 from datetime import timedelta, timezone
 
@@ -18,6 +19,9 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 # Scripts, gateways and events one run may complete. Each step can deepen the task tree by a level
 # (a loop turn does), and SpiffWorkflow stops looking 1000 levels down: stop well before that.
 MAX_ENGINE_STEPS = 500
+# Wall-clock time one run may take before its next engine step is refused: a run holds the
+# database's write lock (SQLite) or the instance row, and other writers wait only a few seconds.
+MAX_RUN_SECONDS = 2.0
 MAX_CALL_DEPTH = 10  # call activities and subprocesses nested inside each other
 MAX_INSTANCES = 200  # children of one multi-instance activity
 MIN_CYCLE_INTERVAL = timedelta(hours=1)  # shortest interval of a repeating timer
@@ -35,16 +39,21 @@ class RunLimitExceeded(Exception):
 
 
 class StepCounter:
-    """The `will_complete_task` callback of one run: refuses the step past MAX_ENGINE_STEPS."""
+    """The `will_complete_task` callback of one run: refuses the step past MAX_ENGINE_STEPS or MAX_RUN_SECONDS."""
 
-    def __init__(self, limit: int = MAX_ENGINE_STEPS):
-        self.limit, self.steps = limit, 0
+    def __init__(self, limit: int | None = None, seconds: float | None = None):
+        self.limit, self.seconds, self.steps = limit or MAX_ENGINE_STEPS, seconds or MAX_RUN_SECONDS, 0
+        self.deadline = time.monotonic() + self.seconds
 
     def __call__(self, task) -> None:
         self.steps += 1
         if self.steps > self.limit:
             raise RunLimitExceeded(f"more than {self.limit} scripts, gateways and events ran in one step of "
                                    f"the process (last: {element_label(task)}): does a loop never end?")
+        if time.monotonic() > self.deadline:
+            raise RunLimitExceeded(f"the scripts, gateways and events of one step ran longer than "
+                                   f"{self.seconds:g} s (stopped before {element_label(task)}): "
+                                   "does a loop never end?")
 
 
 def install_guards(spec, subprocess_specs: dict) -> None:

@@ -99,11 +99,13 @@ class ProcessEngine:
             # e.g. `x = 2**20000`: Python refuses to write an int of more than 4300 digits as text.
             raise StateNotStorable(f"the process data cannot be stored ({type(err).__name__}: {err})") from None
 
-    def run(self, workflow: BpmnWorkflow) -> RunResult:
-        """Fire due timers and run engine steps until only people or timers can move it on."""
+    def run(self, workflow: BpmnWorkflow, steps: StepCounter | None = None) -> RunResult:
+        """Fire due timers and run engine steps until only people or timers can move it on.
+
+        Within the engine's bounds: `steps` counts the steps and time of one request's runs."""
         try:
             workflow.refresh_timers()
-            workflow.do_engine_steps(will_complete_task=StepCounter())
+            workflow.do_engine_steps(will_complete_task=steps or StepCounter())
         except (SpiffWorkflowException, ScriptTimeout, RunLimitExceeded) as err:
             return RunResult("error", error=str(err))
         except Exception as err:  # noqa: BLE001 (a fault inside the library: see _engine_fault)
@@ -117,8 +119,9 @@ class ProcessEngine:
 
         `timers_due=False`: the caller knows from its timer index that no deadline has passed, which
         spares a pass over the whole tree on every completion."""
+        steps = StepCounter()  # one budget for the runs before and after the submission
         if timers_due:
-            before = self.run(workflow)
+            before = self.run(workflow, steps)
             if before.status == "error":
                 return before
         task = self.ready_task(workflow, task_id)
@@ -129,7 +132,7 @@ class ProcessEngine:
             return RunResult("error", error=str(err))
         except Exception as err:  # noqa: BLE001
             return _engine_fault(err)
-        return self.run(workflow)
+        return self.run(workflow, steps)
 
     def cancel(self, workflow: BpmnWorkflow, outcome: str) -> RunResult:
         """Stop a workflow where it stands (e.g. a need withdrawn by the resident)."""

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.engine import ProcessEngine, ProcessProblems, bounds, parse_package
+from app.engine import dry_run as dry_run_module
 from app.engine.dry_run import dry_run
 from bpmn_samples import FORM, HEAD, NOTE_SCHEMA, process
 
@@ -142,15 +143,26 @@ def endless_scripts():
         + '<bpmn:endEvent id="end"/>')))
 
 
-def test_a_run_stops_after_its_engine_steps():
+def test_a_run_stops_after_its_engine_steps(monkeypatch):
+    monkeypatch.setattr(bounds, "MAX_RUN_SECONDS", 60)  # the count stops it, however busy the machine
     (_, result), took = timed(lambda: ProcessEngine().start(endless_scripts(), {"n": 0}))
     assert result.status == "error" and f"more than {bounds.MAX_ENGINE_STEPS} scripts" in result.error
-    assert took < 5
+    assert took < 10
 
 
-def test_the_dry_run_stops_where_the_live_run_would():
+def test_a_run_stops_after_its_time(monkeypatch):
+    monkeypatch.setattr(bounds, "MAX_ENGINE_STEPS", 10**6)
+    monkeypatch.setattr(bounds, "MAX_RUN_SECONDS", 0.3)
+    (_, result), took = timed(lambda: ProcessEngine().start(endless_scripts(), {"n": 0}))
+    assert result.status == "error" and "ran longer than 0.3 s (stopped before" in result.error
+    assert took < 2
+
+
+def test_the_dry_run_stops_where_the_live_run_would(monkeypatch):
+    monkeypatch.setattr(dry_run_module, "MAX_RUN_SECONDS", 60)
     result = dry_run(endless_scripts(), [], answers={}, data={"n": 0}, start_at=T0)
     assert result["status"] == "step_limit" and f"more than {bounds.MAX_ENGINE_STEPS} scripts" in result["message"]
+    assert "does a loop never end?" in result["message"]
 
 
 def test_call_activities_nested_past_the_limit_at_run_time_stop(monkeypatch):
@@ -213,3 +225,14 @@ def test_a_naive_timer_time_is_china_time_in_the_live_engine():
     with clock.frozen_at(datetime(2026, 12, 5, 1, 1, tzinfo=UTC)):
         engine.run(workflow)
     assert [t.bpmn_id for t in engine.ready_human_tasks(workflow)] == ["work"]
+
+
+def test_a_dry_run_stops_after_its_time(monkeypatch):
+    monkeypatch.setattr(dry_run_module, "MAX_DRY_RUN_SECONDS", 0.5)
+    loop = parse_package(files(process(
+        '<bpmn:startEvent id="start"/>' + flow("start", "work") + user_task() + flow("work", "gw")
+        + '<bpmn:exclusiveGateway id="gw" default="gw_work"/>' + flow("gw", "end", "note == 'done'")
+        + flow("gw", "work") + '<bpmn:endEvent id="end"/>')))
+    result, took = timed(lambda: dry_run(loop, [], answers={"work": {"note": "again"}}, max_steps=1000, start_at=T0))
+    assert result["status"] == "step_limit" and result["message"].startswith("stopped after 0.5 s")
+    assert took < 3
