@@ -11,6 +11,7 @@ from .db import writing
 
 db_cli = AppGroup("db", help="Database schema.")
 timers_cli = AppGroup("timers", help="Fire process timers.")
+MAX_REASON_CHARS = 1000  # longest failure reason kept on an instance's audit event
 
 
 def register_commands(app: Flask) -> None:
@@ -70,9 +71,13 @@ def worker(interval: float):
     """Keep firing due timers."""
     click.echo(f"timer worker started; a pass every {interval:g} s")
     while True:
-        fired = fire_due(None)
-        if fired:
-            click.echo(f"fired timers of {fired} instance(s)")
+        try:
+            fired = fire_due(None)
+        except Exception as err:  # noqa: BLE001 (the database away, say: the next pass tries again)
+            click.echo(f"timer pass failed: {type(err).__name__}: {err}", err=True)
+        else:
+            if fired:
+                click.echo(f"fired timers of {fired} instance(s)")
         time.sleep(interval)
 
 
@@ -99,10 +104,36 @@ def fire_due(now: datetime | None) -> int:
             return fired
         for instance_id in batch:
             seen.add(instance_id)
-            with writing(), sessions() as session:
-                if fire_instance_timers(session, instance_id, instant):
-                    fired += 1
-                session.commit()
+            fired += _fire_one(sessions, instance_id, instant)
+
+
+def _fire_one(sessions, instance_id: int, instant: datetime) -> bool:
+    """Fire one instance's timers in its own transaction; whatever fails marks that instance failed.
+
+    A held lock is no failure: the instance stays due and the next pass tries again."""
+    from .db import is_lock_timeout
+    from .ops.errors import OperationError
+    from .ops.timers import fail_instance, fire_instance_timers
+
+    try:
+        with writing(), sessions() as session:
+            fired = fire_instance_timers(session, instance_id, instant)
+            session.commit()
+            return fired
+    except Exception as err:  # noqa: BLE001 (one instance's fault, in engine, state or write, must not end the pass)
+        if is_lock_timeout(err):
+            click.echo(f"instance {instance_id} skipped: its row or the database is locked", err=True)
+            return False
+        reason = err.message if isinstance(err, OperationError) else f"{type(err).__name__}: {err}"
+    reason = f"the timer pass failed on this instance: {reason}"[:MAX_REASON_CHARS]
+    click.echo(f"instance {instance_id} failed: {reason}", err=True)
+    try:
+        with writing(), sessions() as session:
+            fail_instance(session, instance_id, reason)
+            session.commit()
+    except Exception as err:  # noqa: BLE001 (it stays due: the next pass meets it again)
+        click.echo(f"instance {instance_id} could not be marked failed: {type(err).__name__}: {err}", err=True)
+    return False
 
 
 def _parse_now(text: str | None) -> datetime | None:

@@ -55,10 +55,16 @@ def one_or_many(rows: list[dict]) -> dict | list[dict]:
     return rows[0] if len(rows) == 1 else rows
 
 
-# SQLite: how long a statement waits for another writer's lock, and how long of that a writer waiting
-# to begin polls at short intervals (see _begin_immediate).
-BUSY_TIMEOUT_MS = 30_000
-FAST_RETRY_SECONDS = 2.0
+# How long a writer waits for the database's write lock (SQLite) or a row or table lock (PostgreSQL)
+# before it gives up and the request answers 503 with Retry-After: a few seconds, never half a minute.
+# SQLite: a writer waiting to begin polls at short intervals for FAST_RETRY_SECONDS (see
+# _begin_immediate), then SQLite's busy handler waits up to BUSY_TIMEOUT_MS more.
+BUSY_TIMEOUT_MS = 3_000
+FAST_RETRY_SECONDS = 1.0
+LOCK_TIMEOUT_MS = 4_000  # PostgreSQL's lock_timeout: the same few seconds in all
+RETRY_AFTER_SECONDS = 2  # what a refused writer is told to wait
+# PostgreSQL SQLSTATEs of a lock not had in time, or a deadlock broken by the server: try again later.
+_PG_LOCK_STATES = frozenset({"55P03", "40P01"})
 # A pooled connection idle longer than this is checked before use (see _ping_after_idle).
 PING_AFTER_IDLE_SECONDS = 10.0
 
@@ -66,10 +72,12 @@ PING_AFTER_IDLE_SECONDS = 10.0
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and manual BEGIN handling."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=10)
+    # Set once per connection rather than per transaction (SET LOCAL): the same bound, no round trip.
+    engine = create_engine(url, pool_size=10, max_overflow=10,
+                           connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"})
     _ping_after_idle(engine)
     return engine
 
@@ -137,6 +145,15 @@ def _begin_immediate(connection) -> None:
     finally:
         raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_lock_timeout(err: BaseException) -> bool:
+    """Whether a database error means a lock was not had in time (SQLite busy, PostgreSQL lock_timeout)."""
+    orig = getattr(err, "orig", None) or err
+    if isinstance(orig, sqlite3.OperationalError):
+        text = str(orig).lower()
+        return "locked" in text or "busy" in text
+    return getattr(orig, "sqlstate", None) in _PG_LOCK_STATES
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

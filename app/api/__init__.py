@@ -1,5 +1,6 @@
 """The JSON API (`/api`): the same operations as the pages, for programs."""
 from flask import Flask, jsonify
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf
@@ -17,6 +18,7 @@ def register_api(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_error_handler(OperationError, _operation_error)
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(OperationalError, _database_error)
 
 
 def error_body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
@@ -33,6 +35,26 @@ def _operation_error(err: OperationError):
         return jsonify(error_body(err.code, err.message, err.fields, **err.extra)), err.status
     from ..web.errors import operation_error_page
     return operation_error_page(err)
+
+
+def _database_error(err: OperationalError):
+    """A lock not had within a few seconds is 503 with Retry-After (JSON or a page); other faults stay 500."""
+    from flask import request
+
+    from ..db import RETRY_AFTER_SECONDS, is_lock_timeout, write_intent
+    from ..extensions import db
+    if not is_lock_timeout(err):
+        raise err
+    db().rollback()
+    write_intent.set(False)  # the answer only reads (the signed-in user, for the page): no second wait
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        response = jsonify(error_body("busy", "the database is busy with other work; try again in a moment"))
+    else:
+        from ..web.errors import busy_page
+        response = busy_page()
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def http_error(err: HTTPException):

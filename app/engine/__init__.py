@@ -2,9 +2,9 @@
 from . import clock
 from .package import Problem, ProcessBundle, ProcessProblems, content_hash, parse_package
 from .render import render_instructions
-from .runtime import HumanTask, ProcessEngine, RunResult, TaskNotReady
+from .runtime import HumanTask, ProcessEngine, RunResult, StateNotStorable, TaskNotReady
 
 __all__ = [
     "HumanTask", "Problem", "ProcessBundle", "ProcessEngine", "ProcessProblems", "RunResult",
-    "TaskNotReady", "clock", "content_hash", "parse_package", "render_instructions",
+    "StateNotStorable", "TaskNotReady", "clock", "content_hash", "parse_package", "render_instructions",
 ]

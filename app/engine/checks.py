@@ -5,6 +5,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from .bounds import MAX_CALL_DEPTH, MAX_INSTANCES, MIN_CYCLE_INTERVAL, cycle_interval
 from .render import check_template
 from .scripting import check_expression, check_script
 
@@ -30,6 +31,8 @@ UNSUPPORTED = {
         "message events are not delivered between instances: use a timer, a signal or a user task",
     "//bpmn:complexGateway": "complex gateways cannot run: use an exclusive, inclusive or parallel gateway",
     "//bpmn:dataStoreReference": "data stores are not supported: keep the data in process variables",
+    "//bpmn:adHocSubProcess": "ad hoc subprocesses run their parts in no set order and cannot be bounded: "
+                              "use an embedded subprocess with gateways",
 }
 ISO_DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 ISO_LOOKALIKE = re.compile(r"^(R\d*/|P\d|PT\d|\d{4}-\d\d-\d\d)")
@@ -68,6 +71,7 @@ def _problems(tree, forms, lane_is_known, known_functions):
                 yield node, f"script refused: {message}"
     for node in tree.xpath("//*[local-name()='inputEntry']/*[local-name()='text']"):
         yield from _dmn_entry_problems(node, known_functions)
+    yield from _bound_problems(tree)
     yield from _form_problems(tree, forms)
     yield from _lane_problems(tree, lane_is_known)
     for node in tree.xpath("//spiff:instructionsForEndUser", namespaces=NS):
@@ -129,6 +133,87 @@ def _dmn_entry_problems(node, known_functions):
     as_value = check_expression(text, known_functions=known_functions)
     if as_value and check_expression(f"dmninputexpr {text}", known_functions=known_functions):
         yield node, f"decision rule refused: {as_value[0]}"
+
+
+def _bound_problems(tree):
+    """Literal cardinalities and timer cycles past the engine's limits (computed ones are checked as they run)."""
+    for node in tree.xpath("//bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality", namespaces=NS):
+        count = _literal(_text(node))
+        if isinstance(count, int) and count > MAX_INSTANCES:
+            yield node, (f"loopCardinality {count} is too many: a multi-instance activity runs at most "
+                         f"{MAX_INSTANCES} times")
+    for node in tree.xpath("//bpmn:timeCycle", namespaces=NS):
+        value = _literal(_text(node))
+        interval = cycle_interval(value) if isinstance(value, str) else None
+        if interval is not None and interval < MIN_CYCLE_INTERVAL:
+            yield node, (f"timer cycle '{value}' repeats every {interval.total_seconds():g} seconds: "
+                         f"the shortest interval is {MIN_CYCLE_INTERVAL.total_seconds() / 3600:g} hour "
+                         '(for example "R/PT1H" or "R/P1D")')
+
+
+def call_problems(trees: dict) -> list:
+    """Call activities that call their own process (directly or round a cycle), or nest too deep."""
+    from .package import Problem  # package imports this module
+
+    processes = {p.get("id"): p for tree in trees.values() for p in tree.xpath("//bpmn:process", namespaces=NS)}
+    problems = []
+    for process_id, process in processes.items():
+        for call in process.xpath(".//bpmn:callActivity", namespaces=NS):
+            cycle = _call_cycle(processes, process_id, call.get("calledElement"))
+            if cycle:
+                problems.append(Problem(call.get("id") or process_id, (
+                    f"call activity calls back into its own process ({' → '.join(cycle)}): a process "
+                    "cannot call itself, so the call would never end")))
+    if problems:
+        return problems
+    memo: dict = {}
+    for process_id, process in processes.items():
+        depth = _nesting(process, processes, memo)
+        if depth > MAX_CALL_DEPTH:
+            problems.append(Problem(process_id, f"call activities and subprocesses nest more than "
+                                                f"{MAX_CALL_DEPTH} deep here; at most {MAX_CALL_DEPTH} levels can run"))
+    return problems
+
+
+def _call_cycle(processes: dict, start: str, called: str | None) -> list[str] | None:
+    """The chain of calls from `start` through `called` back to `start`, if there is one."""
+    paths, seen = [[start, called]], set()
+    while paths:
+        path = paths.pop()
+        if path[-1] == start:
+            return path
+        if path[-1] in seen or path[-1] not in processes:
+            continue
+        seen.add(path[-1])
+        for call in processes[path[-1]].xpath(".//bpmn:callActivity/@calledElement", namespaces=NS):
+            paths.append([*path, str(call)])
+    return None
+
+
+def _nesting(element, processes: dict, memo: dict, level: int = 0) -> int:
+    """How deep subprocesses and call activities nest under a process or subprocess (cycles refused first).
+
+    Counted no further than just past MAX_CALL_DEPTH from the top, so a long chain stays cheap to walk."""
+    if level > MAX_CALL_DEPTH:
+        return 0
+    deepest = 0
+    for child in element:
+        name = etree.QName(child).localname if isinstance(child.tag, str) else ""
+        if name in ("subProcess", "transaction"):
+            deepest = max(deepest, 1 + _nesting(child, processes, memo, level + 1))
+        elif name == "callActivity" and child.get("calledElement") in processes:
+            key = (child.get("calledElement"), level + 1)
+            if key not in memo:
+                memo[key] = _nesting(processes[key[0]], processes, memo, level + 1)
+            deepest = max(deepest, 1 + memo[key])
+    return deepest
+
+
+def _literal(text: str):
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+        return None
 
 
 def _form_problems(tree, forms):

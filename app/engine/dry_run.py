@@ -6,6 +6,7 @@ their calls and return scripted results, and timers fire by moving a simulated c
 """
 import json
 import math
+from time import monotonic
 from copy import deepcopy
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -17,6 +18,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from . import clock
+from .bounds import MAX_ENGINE_STEPS, MAX_RUN_SECONDS, install_guards
 from .package import FORM_PROPERTY, ProcessBundle
 from .runtime import TIMER_EVENT_TYPES, _parse_instant
 from .scripting import create_script_engine
@@ -26,11 +28,14 @@ from .trace import flows_into, process_id_of, subprocess_task
 # this much after the simulated time, so one due exactly then fires and its deadline is shown.
 _PAST_DEADLINE = timedelta(microseconds=1)
 # Engine tasks (scripts, gateways, events) one advance may run before it is called runaway:
-# they never reach a person or a timer, so max_steps alone would not stop them.
-ENGINE_TASK_LIMIT = 5000
+# they never reach a person or a timer, so max_steps alone would not stop them. The same limit
+# as a live run's, so the dry run stops where the live process would.
+ENGINE_TASK_LIMIT = MAX_ENGINE_STEPS
 # SpiffWorkflow's task iterators stop 1000 levels down the task tree: deeper tasks are not found,
 # so a workflow that deep stops running and even reports itself completed. Stop well before.
 MAX_TREE_DEPTH = 900
+# A dry run answers a request: it stops after this long, however many steps are left.
+MAX_DRY_RUN_SECONDS = 20.0
 MAX_VALUE_CHARS = 2000  # longest JSON of one data value or helper argument kept in the result
 MAX_MESSAGE_CHARS = 1000
 MAX_DEPTH = 20  # nesting kept in data and helper arguments; deeper parts become their repr
@@ -100,6 +105,7 @@ class _DryRun:
         self.bundle, self.stubs, self.answers = bundle, stubs, answers
         self.now = start_at
         engine = create_script_engine(stubs.functions, time_limit)
+        install_guards(bundle.spec, bundle.subprocess_specs)  # the live run's limits, before anything runs
         self.workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=engine)
         self.path: list[dict] = []
         self.flows: list[list[str]] = []
@@ -115,10 +121,13 @@ class _DryRun:
     def run(self, max_steps: int) -> tuple[str, str | None]:
         """Advance until the workflow completes, waits, or uses up its steps; (status, message)."""
         steps = 0
+        deadline = monotonic() + MAX_DRY_RUN_SECONDS
         while True:
             self._advance()
             if self.workflow.is_completed():
                 return "completed", None
+            if monotonic() > deadline:
+                return "step_limit", f"stopped after {MAX_DRY_RUN_SECONDS:g} s ({steps} steps)"
             task = self._answerable_task()
             timer = None if task else self._next_timer()
             if task is None and timer is None:
@@ -133,14 +142,19 @@ class _DryRun:
 
     def _advance(self) -> None:
         """Fire due timers and run engine steps, then record what completed."""
-        ran = []
+        ran, deadline = [], monotonic() + MAX_RUN_SECONDS
 
         def count(task):  # called before each engine task runs, so stopping leaves the tree sound
             ran.append(task)
             self._check_depth(task)
             if len(ran) > ENGINE_TASK_LIMIT:
                 raise _Stop("step_limit", f"more than {ENGINE_TASK_LIMIT} scripts, gateways and events ran "
-                                          f"without reaching a person or a timer (last: {_element(task)})")
+                                          f"without reaching a person or a timer (last: {_element(task)}): "
+                                          "does a loop never end?")
+            if monotonic() > deadline:  # as a live run would be refused
+                raise _Stop("step_limit", f"the scripts, gateways and events ran longer than {MAX_RUN_SECONDS:g} s "
+                                          f"without reaching a person or a timer (stopped before {_element(task)}): "
+                                          "does a loop never end?")
         try:
             self._in_engine(self.workflow.refresh_timers, self.now + _PAST_DEADLINE)
             # Later deadlines (a timer armed now) count from the simulated time itself.

@@ -70,6 +70,7 @@ def parse_package(files: dict[str, str], lane_is_known=lambda lane: True,
     # Our own checks read the XML directly, so they report even when SpiffWorkflow's parser stops early.
     for name, tree in trees.items():
         problems += checks.check_document(name, tree, forms, lane_is_known, known_functions)
+    problems += checks.call_problems(trees)
     parser = SpiffBpmnParser(validator=VALIDATOR)
     _add_new_problems(problems, _parser_problems(parser, trees))
     if problems:

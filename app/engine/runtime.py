@@ -13,6 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
+from .bounds import CHINA, RunLimitExceeded, StepCounter, install_guards
 from .compaction import compact
 from .package import FORM_PROPERTY, UI_PROPERTY, ProcessBundle
 from .render import render_instructions
@@ -26,6 +27,10 @@ TIMER_EVENT_TYPES = frozenset(c.__name__ for c in (
 
 class TaskNotReady(Exception):
     """The task is no longer (or never was) ready to be completed."""
+
+
+class StateNotStorable(Exception):
+    """The workflow holds a value its state cannot be written with (e.g. an int too long for text)."""
 
 
 @dataclass
@@ -68,6 +73,7 @@ class ProcessEngine:
 
     def start(self, bundle: ProcessBundle, data: dict) -> tuple[BpmnWorkflow, RunResult]:
         """A new workflow with the start data, run to its first wait state."""
+        install_guards(bundle.spec, bundle.subprocess_specs)
         workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self.script_engine)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data)
@@ -75,6 +81,7 @@ class ProcessEngine:
 
     def load(self, bundle: ProcessBundle, state: str) -> BpmnWorkflow:
         """A workflow restored from state, with the restricted script engine attached."""
+        install_guards(bundle.spec, bundle.subprocess_specs)
         workflow = self.serializer.loads(state, bundle.spec, bundle.subprocess_specs)
         # A deserialized workflow would otherwise fall back to the unrestricted default engine.
         workflow.script_engine = self.script_engine
@@ -86,16 +93,22 @@ class ProcessEngine:
         return {"path": trail.path, "flows": trail.flows} if trail else None
 
     def dump(self, workflow: BpmnWorkflow) -> str:
-        """State-only JSON for the instance row."""
-        return self.serializer.dumps(workflow)
+        """State-only JSON for the instance row; StateNotStorable when a value cannot be written."""
+        try:
+            return self.serializer.dumps(workflow)
+        except (TypeError, ValueError, OverflowError, RecursionError) as err:
+            # e.g. `x = 2**20000`: Python refuses to write an int of more than 4300 digits as text.
+            raise StateNotStorable(f"the process data cannot be stored ({type(err).__name__}: {err})") from None
 
     @script_budget(RUN_SCRIPT_SECONDS)
-    def run(self, workflow: BpmnWorkflow) -> RunResult:
-        """Fire due timers and run engine steps until only people or timers can move it on."""
+    def run(self, workflow: BpmnWorkflow, steps: StepCounter | None = None) -> RunResult:
+        """Fire due timers and run engine steps until only people or timers can move it on.
+
+        Within the engine's bounds: `steps` counts the steps and time of one request's runs."""
         try:
             workflow.refresh_timers()
-            workflow.do_engine_steps()
-        except (SpiffWorkflowException, ScriptLimitExceeded) as err:
+            workflow.do_engine_steps(will_complete_task=steps or StepCounter())
+        except (SpiffWorkflowException, ScriptLimitExceeded, RunLimitExceeded) as err:
             return RunResult("error", error=str(err))
         except Exception as err:  # noqa: BLE001 (a fault inside the library: see _engine_fault)
             return _engine_fault(err)
@@ -109,19 +122,20 @@ class ProcessEngine:
 
         `timers_due=False`: the caller knows from its timer index that no deadline has passed, which
         spares a pass over the whole tree on every completion."""
+        steps = StepCounter()  # one budget for the runs before and after the submission
         if timers_due:
-            before = self.run(workflow)
+            before = self.run(workflow, steps)
             if before.status == "error":
                 return before
         task = self.ready_task(workflow, task_id)
         task.set_data(**data)
         try:
             task.run()
-        except (SpiffWorkflowException, ScriptLimitExceeded) as err:
+        except (SpiffWorkflowException, ScriptLimitExceeded, RunLimitExceeded) as err:
             return RunResult("error", error=str(err))
         except Exception as err:  # noqa: BLE001
             return _engine_fault(err)
-        return self.run(workflow)
+        return self.run(workflow, steps)
 
     def cancel(self, workflow: BpmnWorkflow, outcome: str) -> RunResult:
         """Stop a workflow where it stands (e.g. a need withdrawn by the resident)."""
@@ -237,6 +251,8 @@ def _parse_instant(value) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return datetime.fromisoformat(value)
+        instant = datetime.fromisoformat(value)
     except ValueError:
         return None
+    # A time without a zone is China time, as the engine reads it too (see bounds).
+    return instant.replace(tzinfo=CHINA) if instant.tzinfo is None else instant

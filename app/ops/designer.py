@@ -102,6 +102,7 @@ def dry_run_files(session: Session, files: dict[str, str], scenario: dict) -> di
     except ProcessProblems as err:
         raise Undeployable("the process has problems to fix before it can run",
                            problems=[p.as_dict() for p in err.problems]) from None
+    session.commit()  # nothing was written: end the transaction, so the run holds no lock while it runs
     return dry_run(bundle, HELPERS.keys(), side_effect_free={"now": now}, **_scenario(scenario))
 
 

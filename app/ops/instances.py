@@ -8,7 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from ..db import one_or_many, utcnow
-from ..engine import HumanTask, RunResult
+from ..engine import HumanTask, RunResult, StateNotStorable
 from ..models import Instance, InstanceTrail, Organisation, ReadyTask, TaskSpan, User
 from ..people.roles import role_for_lane
 from . import audit
@@ -92,7 +92,7 @@ def _apply_run(session: Session | None, instance: Instance, workflow, result: Ru
             routed += f"{role},"
     # Keeps a long case as cheap as a fresh one: only live work and what the engine consults is saved.
     trail = eng.compact(workflow) if result.status == "running" else None
-    values = {"routed_roles": routed, "state": eng.dump(workflow), "status": result.status,
+    values = {"routed_roles": routed, "state": _dump(workflow), "status": result.status,
               "outcome": result.outcome, "updated_at": utcnow(),
               "next_timer_at": eng.next_timer_at(workflow) if result.status == "running" else None}
     if session is None:
@@ -101,6 +101,22 @@ def _apply_run(session: Session | None, instance: Instance, workflow, result: Ru
     else:
         _store_run(session, instance, values)
     return trail
+
+
+def _dump(workflow) -> str:
+    """The workflow's state; a value it cannot be written with refuses the step (422), like a script error."""
+    try:
+        return engine().dump(workflow)
+    except StateNotStorable as err:
+        raise ProcessFailed(str(err)) from None
+
+
+def mark_failed(session: Session, instance: Instance, reason: str) -> None:
+    """Mark an instance failed with the reason, keeping its last stored state (its ready tasks withdrawn).
+
+    For a failure the engine could not report as a run result: its state, or the write, failed."""
+    _store_run(session, instance, {"status": "error", "next_timer_at": None, "updated_at": utcnow()})
+    _project_run(session, instance, RunResult("error", error=reason), [], None)
 
 
 def _store_run(session: Session, instance: Instance, values: dict) -> None:

@@ -8,7 +8,7 @@ from ..engine import clock
 from ..models import Instance, Organisation, ProcessDefinition
 from . import audit
 from .diagram_helpers import CHINA, bound_to
-from .instances import load_workflow, save_state, start_process
+from .instances import load_workflow, lock_instance, mark_failed, save_state, start_process
 from .versions import engine
 
 ANNUAL_REVIEW = "annual_review"
@@ -39,6 +39,15 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> b
     audit.record(session, "timer_fired", None, instance=instance, summary=f"at {now.isoformat()}",
                  changes={"ready_tasks": [sorted(before), sorted(after)]})
     save_state(session, instance, workflow, result, None)
+    return True
+
+
+def fail_instance(session: Session, instance_id: int, reason: str) -> bool:
+    """Mark a running instance failed (audited as instance_failed); False when it no longer runs."""
+    instance = lock_instance(session, instance_id)
+    if instance is None or instance.status != "running":
+        return False
+    mark_failed(session, instance, reason)
     return True
 
 

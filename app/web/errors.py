@@ -1,5 +1,5 @@
 """Operation errors shown as pages."""
-from flask import Flask, flash, redirect, render_template, request
+from flask import Flask, flash, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -26,3 +26,9 @@ def operation_error_page(err: OperationError):
         flash(_(err.message), "error")
         return redirect(request.referrer)
     return render_template("error.html", status=err.status, message=_(err.message)), err.status
+
+
+def busy_page():
+    """The page for a request refused because the database was busy (the caller sets 503 and Retry-After)."""
+    return make_response(render_template("error.html", status=503,
+                                         message=_("The system is busy. Please try again in a moment.")))

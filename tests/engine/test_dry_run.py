@@ -6,6 +6,7 @@ import pytest
 
 from app.config import ROOT
 from app.engine import parse_package
+from app.engine import dry_run as dry_run_module
 from app.engine.dry_run import dry_run
 from app.ops.versions import HELPERS, check_package, package_from_directory
 from bpmn_samples import FORM, NOTE_SCHEMA, process, with_condition, with_script
@@ -176,8 +177,9 @@ def test_an_engine_loop_that_never_waits_stops_too():
     assert len(result["helper_calls"]) > 100
 
 
-def test_a_loop_too_deep_for_the_engine_is_not_taken_for_completed():
+def test_a_loop_too_deep_for_the_engine_is_not_taken_for_completed(monkeypatch):
     # SpiffWorkflow stops looking 1000 levels down its task tree and would call this workflow completed.
+    monkeypatch.setattr(dry_run_module, "MAX_DRY_RUN_SECONDS", 600)  # the depth stops it, not the time
     result = dry_run(endless(), [], answers={"work": {"note": "again"}}, max_steps=2000, start_at=T0)
     assert result["status"] == "step_limit" and result["outcome"] is None
     assert "levels down the task tree" in result["message"]
