@@ -3,14 +3,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from . import checks
+from .form_schema import schema_problems
 
 # Hostile uploads must not read local files or expand entity bombs.
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=False)
@@ -66,7 +65,7 @@ def parse_package(files: dict[str, str], lane_is_known=lambda lane: True,
     """Parse and check a package; raise ProcessProblems listing everything wrong."""
     problems: list[Problem] = []
     trees = _parse_xml(files, problems)
-    forms = _parse_forms(files, problems)
+    forms = _parse_forms(files, _schema_files(files, trees), problems)
     # Our own checks read the XML directly, so they report even when SpiffWorkflow's parser stops early.
     for name, tree in trees.items():
         problems += checks.check_document(name, tree, forms, lane_is_known, known_functions)
@@ -101,7 +100,14 @@ def _parse_xml(files: dict[str, str], problems: list[Problem]) -> dict[str, etre
     return trees
 
 
-def _parse_forms(files: dict[str, str], problems: list[Problem]) -> dict[str, dict]:
+def _schema_files(files: dict[str, str], trees: dict) -> set[str]:
+    """The form files used as JSON Schemas: by their name, or because a task names them as its form."""
+    named = {v for tree in trees.values() for v in tree.xpath(
+        "//*[local-name()='property'][@name=$name]/@value", name=FORM_PROPERTY)}
+    return {n for n in files if n.endswith("-schema.json")} | (named & files.keys())
+
+
+def _parse_forms(files: dict[str, str], schema_files: set[str], problems: list[Problem]) -> dict[str, dict]:
     forms = {}
     for name, text in files.items():
         if not name.endswith(".json"):
@@ -111,13 +117,13 @@ def _parse_forms(files: dict[str, str], problems: list[Problem]) -> dict[str, di
         except json.JSONDecodeError as err:
             problems.append(Problem(name, f"not valid JSON: {err}"))
             continue
-        if name.endswith("-schema.json"):
-            try:
-                Draft202012Validator.check_schema(forms[name])
-            except SchemaError as err:
-                problems.append(Problem(name, f"not a valid JSON Schema: {err.message}"))
-                continue
-        shape = (forms[name], {}) if name.endswith("-schema.json") else ({}, forms[name])
+        except RecursionError:
+            problems.append(Problem(name, "not valid JSON: nested too deeply"))
+            continue
+        if name in schema_files and (found := schema_problems(forms[name])):
+            problems += [Problem(name, message) for message in found]
+            continue
+        shape = (forms[name], {}) if name in schema_files else ({}, forms[name])
         problems += [Problem(name, message) for message in form_shape_problems(*shape)]
     return forms
 
