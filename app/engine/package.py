@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from . import checks
@@ -150,6 +149,9 @@ def form_shape_problems(schema, ui_schema) -> list[str]:
 def _parser_problems(parser: SpiffBpmnParser, trees: dict) -> list[Problem]:
     problems = []
     for name, tree in trees.items():
+        if name.endswith(".dmn") and (found := checks.dmn_document_problems(tree)):
+            problems += [Problem(name, message) for message in found]
+            continue
         try:
             if name.endswith(".bpmn"):
                 parser.add_bpmn_xml(tree, filename=name)
@@ -157,9 +159,18 @@ def _parser_problems(parser: SpiffBpmnParser, trees: dict) -> list[Problem]:
                 parser.add_dmn_xml(tree, filename=name)
         except ValidationException as err:
             problems.append(Problem(err.id or name, f"{err.tag} {err}".strip()))
-        except (SpiffWorkflowException, ValueError, KeyError, TypeError, AttributeError) as err:
-            problems.append(Problem(name, f"cannot be read as BPMN/DMN: {err}"))
+        # Broad on purpose: SpiffWorkflow's parsers fail on odd files in many ways (lxml schema and
+        # XPath errors, IndexError, KeyError, …), and an uploaded file must never give a 500.
+        except Exception as err:
+            problems.append(Problem(name, f"cannot be read as {'BPMN' if name.endswith('.bpmn') else 'DMN'}: "
+                                          f"{_error_text(err)}"))
     return problems
+
+
+def _error_text(err: Exception) -> str:
+    """The exception's message, or its type when it has none (an IndexError, say)."""
+    text = str(err).strip()
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
 def _main_process_id(parser: SpiffBpmnParser, trees: dict, problems: list[Problem]) -> str | None:
@@ -184,6 +195,6 @@ def _build_specs(parser: SpiffBpmnParser, main_id: str | None, problems: list[Pr
         return parser.get_spec(main_id), parser.get_subprocess_specs(main_id)
     except ValidationException as err:
         problems.append(Problem(err.id or main_id, str(err)))
-    except (SpiffWorkflowException, ValueError, KeyError, TypeError, AttributeError) as err:
-        problems.append(Problem(main_id, f"SpiffWorkflow cannot build this process: {err}"))
+    except Exception as err:  # see _parser_problems
+        problems.append(Problem(main_id, f"SpiffWorkflow cannot build this process: {_error_text(err)}"))
     raise ProcessProblems(problems)
