@@ -72,7 +72,7 @@ def parse_package(files: dict[str, str], lane_is_known=lambda lane: True,
     _add_new_problems(problems, _parser_problems(parser, trees))
     if problems:
         raise ProcessProblems(problems)
-    main_id = process_id or _main_process_id(parser, trees, problems)
+    main_id = _main_process_id(trees, process_id, problems)
     spec, subprocess_specs = _build_specs(parser, main_id, problems)
     lanes = {ts.lane for s in [spec, *subprocess_specs.values()] for ts in s.task_specs.values() if ts.lane}
     return ProcessBundle(main_id, spec.description or main_id, spec, subprocess_specs, forms,
@@ -173,19 +173,41 @@ def _error_text(err: Exception) -> str:
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
-def _main_process_id(parser: SpiffBpmnParser, trees: dict, problems: list[Problem]) -> str | None:
-    """The executable process that no other process in the package calls."""
+def _main_process_id(trees: dict, chosen: str | None, problems: list[Problem]) -> str | None:
+    """The chosen entry process, else the one executable process that no other process calls.
+
+    As in SpiffWorkflow, a process without isExecutable is executable."""
     ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
-    called, executable = set(), []
-    for tree in trees.values():
-        called.update(tree.xpath("//bpmn:callActivity/@calledElement", namespaces=ns))
-        executable += tree.xpath("//bpmn:process[@isExecutable='true']/@id", namespaces=ns)
-    candidates = [pid for pid in executable if pid not in called]
-    if len(candidates) != 1:
+    called, executable = set(), {}
+    for name, tree in trees.items():
+        if name.endswith(".bpmn"):
+            called.update(tree.xpath("//bpmn:callActivity/@calledElement", namespaces=ns))
+            for node in tree.xpath("//bpmn:process[@id]", namespaces=ns):
+                executable[node.get("id")] = node.get("isExecutable", "true") == "true"
+    if chosen is not None:
+        return _chosen_entry(chosen, executable, problems)
+    candidates = [pid for pid, runs in executable.items() if runs and pid not in called]
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        problems.append(Problem("package", f"several processes could be the entry point: {', '.join(candidates)}; "
+                                           "choose the entry process (entry_process)"))
+    else:
         problems.append(Problem("package", "exactly one executable process must be the entry point; "
-                                f"found {candidates or 'none'} (set isExecutable=\"true\")"))
+                                           "found none (remove isExecutable=\"false\" from the entry process)"))
+    return None
+
+
+def _chosen_entry(chosen: str, executable: dict[str, bool], problems: list[Problem]) -> str | None:
+    """The entry process the designer chose, if the package holds it and it can run."""
+    if chosen not in executable:
+        problems.append(Problem("package", f"the entry process '{chosen}' is not in this package; it holds: "
+                                           f"{', '.join(executable) or 'no process'}"))
         return None
-    return candidates[0]
+    if not executable[chosen]:
+        problems.append(Problem(chosen, "the entry process is marked isExecutable=\"false\""))
+        return None
+    return chosen
 
 
 def _build_specs(parser: SpiffBpmnParser, main_id: str | None, problems: list[Problem]):
