@@ -28,7 +28,7 @@ def process_list():
 @bp.post("")
 @requires("designer")
 def process_deploy():
-    version, created = deploy(db(), _uploaded_files(), api_user())
+    version, created = deploy(db(), _uploaded_files(), api_user(), _entry_process())
     commit()
     return jsonify({"process_id": version.definition.process_id, "version": version.version,
                     "created": created}), 201 if created else 200
@@ -37,7 +37,7 @@ def process_deploy():
 @bp.post("/check")
 @requires("designer")
 def process_check():
-    problems = designer.check_files(db(), _uploaded_files())
+    problems = designer.check_files(db(), _uploaded_files(), _entry_process())
     return jsonify({"ok": not problems, "problems": problems})
 
 
@@ -90,6 +90,13 @@ def version_diff(process_id: str):
     if old is None or new is None:
         raise Invalid("give the versions to compare as ?from=N&to=M", {"from": "required", "to": "required"})
     return jsonify(designer.version_diff(db(), process_id, old, new))
+
+
+def _entry_process() -> str | None:
+    """The entry process chosen for a check or deploy: `entry_process` (or `process_id`) in the JSON
+    body, the multipart form or the query string; None keeps the default rule."""
+    source = json_body() if request.is_json else request.form if request.form else request.args
+    return designer.entry_process_of(source.get("entry_process", source.get("process_id")))
 
 
 def _uploaded_files() -> dict[str, str]:

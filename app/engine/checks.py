@@ -36,8 +36,15 @@ UNSUPPORTED = {
 }
 ISO_DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 ISO_LOOKALIKE = re.compile(r"^(R\d*/|P\d|PT\d|\d{4}-\d\d-\d\d)")
-DMN_EXPRESSION_PATHS = ("//*[local-name()='inputExpression']/*[local-name()='text']",
-                        "//*[local-name()='outputEntry']/*[local-name()='text']")
+DMN_EXPRESSION_PATHS = ("//*[local-name()='outputEntry']/*[local-name()='text']",)
+# SpiffWorkflow's DMN engine puts the input's value where an entry says `?` (outside quotes).
+DMN_QUESTION_MARK = re.compile(r"""(\?)(?=(?:[^'"]|['"][^'"]*['"])*$)""")
+MAX_ENTRY_CHARS = 1000
+DMN_NAMESPACES = {
+    "http://www.omg.org/spec/DMN/20151101/dmn.xsd": "DMN 1.1",
+    "http://www.omg.org/spec/DMN/20180521/MODEL/": "DMN 1.2",
+    "https://www.omg.org/spec/DMN/20191111/MODEL/": "DMN 1.3",
+}
 
 
 def check_document(name: str, tree, forms: dict, lane_is_known, known_functions) -> list:
@@ -69,6 +76,7 @@ def _problems(tree, forms, lane_is_known, known_functions):
         for node in tree.xpath(path, namespaces=NS):
             for message in check_script(_text(node), known_functions=known_functions):
                 yield node, f"script refused: {message}"
+    yield from _dmn_input_problems(tree, known_functions)
     for node in tree.xpath("//*[local-name()='inputEntry']/*[local-name()='text']"):
         yield from _dmn_entry_problems(node, known_functions)
     yield from _bound_problems(tree)
@@ -125,10 +133,33 @@ def _is_datetime(value: str) -> bool:
     return True
 
 
+def _dmn_input_problems(tree, known_functions):
+    """An input's expression; an empty one is allowed when the input has a label (SpiffWorkflow then
+    reads the process variable named by the label)."""
+    for node in tree.xpath("//*[local-name()='decisionTable']/*[local-name()='input']"):
+        texts = node.xpath("*[local-name()='inputExpression']/*[local-name()='text']")
+        text = _text(texts[0]) if texts else ""
+        if not text.strip():
+            if not (node.get("label") or "").strip():
+                yield node, "decision input has no expression and no label: write an expression such as amount"
+            continue
+        for message in check_expression(text, known_functions=known_functions):
+            yield texts[0], f"expression refused: {message}"
+
+
 def _dmn_entry_problems(node, known_functions):
-    # SpiffWorkflow turns an input entry into `input == (entry)` or `input <entry>`.
+    # SpiffWorkflow turns an input entry into `input == (entry)` or `input <entry>`, or, when the
+    # entry says `?` (as in 100 <= ? <= 110), evaluates it with the input's value in place of `?`.
     text = _text(node).strip()
     if text in ("", "-"):
+        return
+    if len(text) > MAX_ENTRY_CHARS:  # also keeps the `?` search below (and SpiffWorkflow's) short
+        yield node, f"decision rule is longer than {MAX_ENTRY_CHARS} characters"
+        return
+    with_input = DMN_QUESTION_MARK.sub("dmninputexpr", text)
+    if "dmninputexpr" in with_input:
+        if problems := check_expression(with_input, known_functions=known_functions):
+            yield node, f"decision rule refused: {problems[0]}"
         return
     as_value = check_expression(text, known_functions=known_functions)
     if as_value and check_expression(f"dmninputexpr {text}", known_functions=known_functions):
@@ -214,6 +245,23 @@ def _literal(text: str):
         return ast.literal_eval(text.strip())
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
         return None
+def dmn_document_problems(tree) -> list[str]:
+    """Why SpiffWorkflow's DMN parser cannot read this document at all ([] when it can)."""
+    nsmap = tree.nsmap
+    namespace = nsmap.get(None, nsmap.get("dmn"))  # the parser reads DMN elements in this namespace
+    if namespace is None or etree.QName(tree).namespace != namespace or etree.QName(tree).localname != "definitions":
+        return ["not a DMN document: the root must be <definitions xmlns=\"https://www.omg.org/spec/DMN/20191111/MODEL/\">"]
+    if DMN_NAMESPACES.get(namespace) == "DMN 1.2":  # SpiffWorkflow's DMN 1.2 schema does not load
+        return ["DMN 1.2 files cannot be checked: save the file as DMN 1.3 "
+                "(namespace https://www.omg.org/spec/DMN/20191111/MODEL/)"]
+    decisions = tree.xpath("d:decision", namespaces={"d": namespace})
+    if len(decisions) != 1:
+        return [f"a DMN file must hold exactly one decision; this one holds {len(decisions)}"]
+    if not decisions[0].get("id"):
+        return ["the decision has no id"]
+    if not decisions[0].xpath("d:decisionTable", namespaces={"d": namespace}):
+        return ["the decision has no decision table: only decision tables can run"]
+    return []
 
 
 def _form_problems(tree, forms):
@@ -232,7 +280,8 @@ def _lane_problems(tree, lane_is_known):
         if not lane_is_known(lane.get("name") or ""):
             yield lane, f"lane '{lane.get('name') or ''}' names no role"
     for task in tree.xpath("//bpmn:userTask", namespaces=NS):
-        lanes = tree.xpath(f"//bpmn:lane[bpmn:flowNodeRef='{task.get('id')}']", namespaces=NS)
+        # An XPath variable, not string formatting: an id may hold quotes.
+        lanes = tree.xpath("//bpmn:lane[bpmn:flowNodeRef=$id]", namespaces=NS, id=task.get("id") or "")
         if not lanes:
             yield task, "user task is in no lane, so nobody could be assigned to it"
 

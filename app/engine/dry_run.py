@@ -10,7 +10,6 @@ from time import monotonic
 from copy import deepcopy
 from datetime import UTC, date, datetime, time, timedelta
 
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -19,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import clock
 from .bounds import MAX_ENGINE_STEPS, MAX_RUN_SECONDS, install_guards
+from .form_schema import form_validator
 from .package import FORM_PROPERTY, ProcessBundle
 from .runtime import TIMER_EVENT_TYPES, _parse_instant
 from .scripting import create_script_engine
@@ -244,7 +244,7 @@ class _DryRun:
         if not schema:
             return
         # Keywords the validator does not know (UI hints and the like) are ignored by it.
-        error = best_match(Draft202012Validator(schema).iter_errors(answer))
+        error = best_match(form_validator(schema).iter_errors(answer))
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path) or "(answer)"
             message = f"answer for {_element(task)} does not fit its form {form}: {where}: {error.message}"

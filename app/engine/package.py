@@ -3,14 +3,12 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from . import checks
+from .form_schema import schema_problems
 
 # Hostile uploads must not read local files or expand entity bombs.
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=False)
@@ -66,7 +64,7 @@ def parse_package(files: dict[str, str], lane_is_known=lambda lane: True,
     """Parse and check a package; raise ProcessProblems listing everything wrong."""
     problems: list[Problem] = []
     trees = _parse_xml(files, problems)
-    forms = _parse_forms(files, problems)
+    forms = _parse_forms(files, _schema_files(files, trees), problems)
     # Our own checks read the XML directly, so they report even when SpiffWorkflow's parser stops early.
     for name, tree in trees.items():
         problems += checks.check_document(name, tree, forms, lane_is_known, known_functions)
@@ -75,7 +73,7 @@ def parse_package(files: dict[str, str], lane_is_known=lambda lane: True,
     _add_new_problems(problems, _parser_problems(parser, trees))
     if problems:
         raise ProcessProblems(problems)
-    main_id = process_id or _main_process_id(parser, trees, problems)
+    main_id = _main_process_id(trees, process_id, problems)
     spec, subprocess_specs = _build_specs(parser, main_id, problems)
     lanes = {ts.lane for s in [spec, *subprocess_specs.values()] for ts in s.task_specs.values() if ts.lane}
     return ProcessBundle(main_id, spec.description or main_id, spec, subprocess_specs, forms,
@@ -102,7 +100,14 @@ def _parse_xml(files: dict[str, str], problems: list[Problem]) -> dict[str, etre
     return trees
 
 
-def _parse_forms(files: dict[str, str], problems: list[Problem]) -> dict[str, dict]:
+def _schema_files(files: dict[str, str], trees: dict) -> set[str]:
+    """The form files used as JSON Schemas: by their name, or because a task names them as its form."""
+    named = {v for tree in trees.values() for v in tree.xpath(
+        "//*[local-name()='property'][@name=$name]/@value", name=FORM_PROPERTY)}
+    return {n for n in files if n.endswith("-schema.json")} | (named & files.keys())
+
+
+def _parse_forms(files: dict[str, str], schema_files: set[str], problems: list[Problem]) -> dict[str, dict]:
     forms = {}
     for name, text in files.items():
         if not name.endswith(".json"):
@@ -112,13 +117,13 @@ def _parse_forms(files: dict[str, str], problems: list[Problem]) -> dict[str, di
         except json.JSONDecodeError as err:
             problems.append(Problem(name, f"not valid JSON: {err}"))
             continue
-        if name.endswith("-schema.json"):
-            try:
-                Draft202012Validator.check_schema(forms[name])
-            except SchemaError as err:
-                problems.append(Problem(name, f"not a valid JSON Schema: {err.message}"))
-                continue
-        shape = (forms[name], {}) if name.endswith("-schema.json") else ({}, forms[name])
+        except RecursionError:
+            problems.append(Problem(name, "not valid JSON: nested too deeply"))
+            continue
+        if name in schema_files and (found := schema_problems(forms[name])):
+            problems += [Problem(name, message) for message in found]
+            continue
+        shape = (forms[name], {}) if name in schema_files else ({}, forms[name])
         problems += [Problem(name, message) for message in form_shape_problems(*shape)]
     return forms
 
@@ -145,6 +150,9 @@ def form_shape_problems(schema, ui_schema) -> list[str]:
 def _parser_problems(parser: SpiffBpmnParser, trees: dict) -> list[Problem]:
     problems = []
     for name, tree in trees.items():
+        if name.endswith(".dmn") and (found := checks.dmn_document_problems(tree)):
+            problems += [Problem(name, message) for message in found]
+            continue
         try:
             if name.endswith(".bpmn"):
                 parser.add_bpmn_xml(tree, filename=name)
@@ -152,24 +160,55 @@ def _parser_problems(parser: SpiffBpmnParser, trees: dict) -> list[Problem]:
                 parser.add_dmn_xml(tree, filename=name)
         except ValidationException as err:
             problems.append(Problem(err.id or name, f"{err.tag} {err}".strip()))
-        except (SpiffWorkflowException, ValueError, KeyError, TypeError, AttributeError) as err:
-            problems.append(Problem(name, f"cannot be read as BPMN/DMN: {err}"))
+        # Broad on purpose: SpiffWorkflow's parsers fail on odd files in many ways (lxml schema and
+        # XPath errors, IndexError, KeyError, …), and an uploaded file must never give a 500.
+        except Exception as err:
+            problems.append(Problem(name, f"cannot be read as {'BPMN' if name.endswith('.bpmn') else 'DMN'}: "
+                                          f"{_error_text(err)}"))
     return problems
 
 
-def _main_process_id(parser: SpiffBpmnParser, trees: dict, problems: list[Problem]) -> str | None:
-    """The executable process that no other process in the package calls."""
+def _error_text(err: Exception) -> str:
+    """The exception's message, or its type when it has none (an IndexError, say)."""
+    text = str(err).strip()
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def _main_process_id(trees: dict, chosen: str | None, problems: list[Problem]) -> str | None:
+    """The chosen entry process, else the one executable process that no other process calls.
+
+    As in SpiffWorkflow, a process without isExecutable is executable."""
     ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
-    called, executable = set(), []
-    for tree in trees.values():
-        called.update(tree.xpath("//bpmn:callActivity/@calledElement", namespaces=ns))
-        executable += tree.xpath("//bpmn:process[@isExecutable='true']/@id", namespaces=ns)
-    candidates = [pid for pid in executable if pid not in called]
-    if len(candidates) != 1:
+    called, executable = set(), {}
+    for name, tree in trees.items():
+        if name.endswith(".bpmn"):
+            called.update(tree.xpath("//bpmn:callActivity/@calledElement", namespaces=ns))
+            for node in tree.xpath("//bpmn:process[@id]", namespaces=ns):
+                executable[node.get("id")] = node.get("isExecutable", "true") == "true"
+    if chosen is not None:
+        return _chosen_entry(chosen, executable, problems)
+    candidates = [pid for pid, runs in executable.items() if runs and pid not in called]
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        problems.append(Problem("package", f"several processes could be the entry point: {', '.join(candidates)}; "
+                                           "choose the entry process (entry_process)"))
+    else:
         problems.append(Problem("package", "exactly one executable process must be the entry point; "
-                                f"found {candidates or 'none'} (set isExecutable=\"true\")"))
+                                           "found none (remove isExecutable=\"false\" from the entry process)"))
+    return None
+
+
+def _chosen_entry(chosen: str, executable: dict[str, bool], problems: list[Problem]) -> str | None:
+    """The entry process the designer chose, if the package holds it and it can run."""
+    if chosen not in executable:
+        problems.append(Problem("package", f"the entry process '{chosen}' is not in this package; it holds: "
+                                           f"{', '.join(executable) or 'no process'}"))
         return None
-    return candidates[0]
+    if not executable[chosen]:
+        problems.append(Problem(chosen, "the entry process is marked isExecutable=\"false\""))
+        return None
+    return chosen
 
 
 def _build_specs(parser: SpiffBpmnParser, main_id: str | None, problems: list[Problem]):
@@ -179,6 +218,6 @@ def _build_specs(parser: SpiffBpmnParser, main_id: str | None, problems: list[Pr
         return parser.get_spec(main_id), parser.get_subprocess_specs(main_id)
     except ValidationException as err:
         problems.append(Problem(err.id or main_id, str(err)))
-    except (SpiffWorkflowException, ValueError, KeyError, TypeError, AttributeError) as err:
-        problems.append(Problem(main_id, f"SpiffWorkflow cannot build this process: {err}"))
+    except Exception as err:  # see _parser_problems
+        problems.append(Problem(main_id, f"SpiffWorkflow cannot build this process: {_error_text(err)}"))
     raise ProcessProblems(problems)

@@ -57,10 +57,15 @@ def version_of(session: Session, process_id: str, number: int) -> ProcessVersion
     return version
 
 
-def check_files(session: Session, files: dict[str, str]) -> list[dict]:
+def entry_process_of(value) -> str | None:
+    """The entry process a designer chose for a package (None: the default rule), or 400."""
+    return None if value in (None, "") else check_process_id(value)
+
+
+def check_files(session: Session, files: dict[str, str], entry_process: str | None = None) -> list[dict]:
     """Every problem deploying this package would meet ([] when it would deploy)."""
     try:
-        check_package(with_stored_forms(session, files))
+        check_package(with_stored_forms(session, files), entry_process)
     except ProcessProblems as err:
         return [p.as_dict() for p in err.problems]
     return []
@@ -96,9 +101,12 @@ def version_diff(session: Session, process_id: str, old: int, new: int) -> dict:
 
 
 def dry_run_files(session: Session, files: dict[str, str], scenario: dict) -> dict:
-    """Run a package in memory against scripted answers; nothing is stored, no helper is called."""
+    """Run a package in memory against scripted answers; nothing is stored, no helper is called.
+
+    The scenario's `entry_process` (or `process_id`) chooses the process that runs."""
+    entry = entry_process_of(scenario.get("entry_process", scenario.get("process_id")))
     try:
-        bundle = check_package(with_stored_forms(session, files))
+        bundle = check_package(with_stored_forms(session, files), entry)
     except ProcessProblems as err:
         raise Undeployable("the process has problems to fix before it can run",
                            problems=[p.as_dict() for p in err.problems]) from None

@@ -2,10 +2,11 @@
 import copy
 import math
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError, ValidationError
+from jsonschema import FormatChecker
+from jsonschema.exceptions import ValidationError
 
 from ..engine import ProcessBundle
+from ..engine.form_schema import form_validator, schema_problems
 from ..engine.package import form_shape_problems
 from .errors import Invalid
 
@@ -27,11 +28,7 @@ def preview_form(schema, ui_schema) -> dict:
     """A form as a task would show it, for the designer's preview; options from data are shown as samples."""
     if not isinstance(schema, dict) or not isinstance(ui_schema, dict):
         raise Invalid("the schema and the UI schema must each be a JSON object")
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as err:
-        raise Invalid(f"not a valid JSON Schema: {err.message}") from None
-    if problems := form_shape_problems(schema, ui_schema):
+    if problems := schema_problems(schema) or form_shape_problems(schema, ui_schema):
         raise Invalid(problems[0])
     sources = {spec["ui:optionsFrom"] for spec in ui_schema.values()
                if isinstance(spec, dict) and isinstance(spec.get("ui:optionsFrom"), str)}
@@ -110,7 +107,7 @@ def validate_submission(schema: dict, data) -> dict:
     allowed = schema.get("properties", {})
     fields = {key: "unknown field" for key in data if key not in allowed}
     fields |= {key: "invalid value" for key, value in data.items() if key in allowed and not storable(value)}
-    for error in Draft202012Validator(schema, format_checker=_FORMAT_CHECKER).iter_errors(data):
+    for error in form_validator(schema, _FORMAT_CHECKER).iter_errors(data):
         if error.validator == "additionalProperties" or _field_of(error) in fields:
             continue  # already named field by field
         name = _field_of(error)

@@ -62,14 +62,16 @@ def latest_version(session: Session, process_id: str) -> ProcessVersion:
     return version
 
 
-def deploy(session: Session, files: dict[str, str], actor: User | None) -> tuple[ProcessVersion, bool]:
+def deploy(session: Session, files: dict[str, str], actor: User | None,
+           entry_process: str | None = None) -> tuple[ProcessVersion, bool]:
     """Check a package and store it as a new immutable version (or return the identical one).
 
     Forms the diagrams reference but the upload lacks are taken from the newest stored version
-    that has them, so a designer can send only the BPMN they changed."""
+    that has them, so a designer can send only the BPMN they changed. `entry_process` chooses the
+    process instances start in (by default the one executable process no other process calls)."""
     files = with_stored_forms(session, files)
     try:
-        bundle = check_package(files)
+        bundle = check_package(files, entry_process)
     except ProcessProblems as err:
         raise Undeployable("the process cannot be deployed", problems=[p.as_dict() for p in err.problems]) from None
     definition = _definition(session, bundle)

@@ -123,7 +123,9 @@ def draft_discard(process_id: str):
 @bp.post("/check")
 @json_view
 def check():
-    return jsonify({"problems": designer.check_files(db(), designer.package_files(_json().get("files")))})
+    body = _json()
+    return jsonify({"problems": designer.check_files(db(), designer.package_files(body.get("files")),
+                                                     designer.entry_process_of(body.get("entry_process")))})
 
 
 @bp.post("/dry-run")
@@ -136,7 +138,9 @@ def dry_run():
 @bp.post("/<process_id>/deploy")
 @json_view
 def deploy_draft(process_id: str):
-    version, created = deploy(db(), designer.package_files(_json().get("files")), current_user)
+    body = _json()
+    version, created = deploy(db(), designer.package_files(body.get("files")), current_user,
+                              designer.entry_process_of(body.get("entry_process")))
     designer.discard_draft(db(), current_user, process_id)
     if version.definition.process_id != process_id:
         designer.discard_draft(db(), current_user, version.definition.process_id)

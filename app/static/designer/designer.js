@@ -56,6 +56,7 @@
     await flush();
     state.current = name;
     listFiles();
+    entryChoices();
     const kind = kindOf(name);
     $('bpmn-canvas').hidden = kind !== 'bpmn';
     $('dmn-canvas').hidden = kind !== 'dmn';
@@ -184,7 +185,8 @@
 
   async function call(url, body) {
     await flush();
-    const response = await post(url, Object.assign({ files: state.files }, body || {}));
+    const entry = entryChoices();
+    const response = await post(url, Object.assign({ files: state.files }, entry ? { entry_process: entry } : {}, body || {}));
     let json = {};
     try { json = await response.json(); } catch (err) { json = { message: response.statusText }; }
     return { status: response.status, body: json };
@@ -369,6 +371,18 @@
     return JSON.stringify({ data: {}, answers: answers, helper_results: {} }, null, 2);
   }
 
+  /* With several processes in the package, the designer chooses which one runs (blank: the server's rule). */
+  function entryChoices() {
+    const select = $('entry-process');
+    const ids = idsIn('bpmn', 'process');
+    const chosen = ids.indexOf(select.value) !== -1 ? select.value : '';
+    while (select.options.length > 1) select.remove(1);
+    ids.forEach(function (id) { select.add(new Option(id, id)); });
+    select.value = chosen;
+    $('entry-process-wrap').hidden = ids.length < 2 && !chosen;
+    return chosen;
+  }
+
   function idsIn(kind, xpathTag) {
     const ids = [];
     Object.keys(state.files).filter(function (n) { return kindOf(n) === kind; }).forEach(function (n) {
@@ -412,6 +426,7 @@
       return (state.files[b].indexOf('id="' + boot.processId + '"') !== -1) - (state.files[a].indexOf('id="' + boot.processId + '"') !== -1);
     })[0];
     await open(first || Object.keys(state.files)[0]);
+    entryChoices();
     state.dirty = false;
     document.body.dataset.designerReady = 'true';
   }
