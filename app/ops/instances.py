@@ -8,7 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from ..db import one_or_many, utcnow
-from ..engine import HumanTask, RunResult
+from ..engine import HumanTask, RunResult, clock, recovery
 from ..models import Instance, InstanceTrail, Organisation, ReadyTask, TaskSpan, User
 from ..people.roles import role_for_lane
 from . import audit
@@ -36,7 +36,8 @@ _WITHDRAW_OTHERS = {name: delete(_READY)
                     .returning(_READY.c.id, _READY.c.bpmn_id, _READY.c.name)
                     for name, kept in _KEPT_IDS.items()}
 _INSTANCE = Instance.__table__
-# The SET clause comes from the parameters given: routed_roles, state, status, outcome, timers, version.
+# The SET clause comes from the parameters given: routed_roles, state, status, outcome, timers, version, and a
+# failed run's failure_record.
 _STORE_RUN = update(_INSTANCE).where(_INSTANCE.c.id == bindparam("row_id"),
                                      _INSTANCE.c.lock_version == bindparam("seen_version"))
 _LOCK = (select(Instance).where(Instance.id == bindparam("instance_id")).with_for_update(of=Instance)
@@ -95,12 +96,24 @@ def _apply_run(session: Session | None, instance: Instance, workflow, result: Ru
     values = {"routed_roles": routed, "state": eng.dump(workflow), "status": result.status,
               "outcome": result.outcome, "updated_at": utcnow(),
               "next_timer_at": eng.next_timer_at(workflow) if result.status == "running" else None}
+    if result.status == "error":
+        values |= failure_record(workflow, result)
     if session is None:
         for name, value in values.items():
             setattr(instance, name, value)
     else:
         _store_run(session, instance, values)
     return trail
+
+
+MAX_FAILURE = 2000
+
+
+def failure_record(workflow, result: RunResult) -> dict:
+    """What an incident shows of a failed run: when, the element it failed at, and the message."""
+    bpmn_id, name = recovery.failed_element(workflow)
+    return {"failed_at": clock.now(), "failed_element": bpmn_id and bpmn_id[:100],
+            "failed_element_name": name and name[:200], "failure": (result.error or "")[:MAX_FAILURE]}
 
 
 def _store_run(session: Session, instance: Instance, values: dict) -> None:
