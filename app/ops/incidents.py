@@ -112,8 +112,7 @@ def _target_version(session: Session, instance: Instance, wanted) -> ProcessVers
         raise Invalid('version is a version number or "latest"', {"version": "invalid value"})
     found = [v for v in newer if v.version == wanted]
     if not found:
-        raise Conflict(f"version {wanted} is not a newer version of this process in use",
-                       newer=[v.version for v in newer])
+        raise Conflict("choose a newer version of this process that is in use", newer=[v.version for v in newer])
     return found[0]
 
 
@@ -124,9 +123,8 @@ def _load_onto(session: Session, instance: Instance, target: ProcessVersion):
         return engine().load(bundle, instance.state)
     missing = recovery.missing_elements(bundle, instance.state)
     if missing:
-        raise Conflict(f"version {target.version} lacks elements this instance stands on", missing=missing)
+        raise Conflict("the new version lacks elements this instance stands on", missing=missing)
     try:
         return engine().load(bundle, instance.state)
     except Exception as err:  # noqa: BLE001 (SpiffWorkflow reports a misfit as TypeError, KeyError, ...)
-        raise Conflict(f"this instance's state does not fit version {target.version} "
-                       f"({type(err).__name__})") from None
+        raise Conflict("this instance's state does not fit the new version", reason=type(err).__name__) from None
