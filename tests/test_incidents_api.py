@@ -12,7 +12,7 @@ from app.db import writing
 from app.engine import clock
 from app.models import Organisation
 from app.ops.instances import start_process
-from bpmn_samples import linear, package, process
+from bpmn_samples import FORM, linear, package, process
 from flows import run_timers
 
 PROCESS = "ratio_check"
@@ -196,3 +196,51 @@ def test_other_roles_may_not_see_or_touch_incidents(api, incident_id, user):
     assert api.post(f"/api/incidents/{incident_id}/cancel", {"reason": "x"}, user).status_code == 403
     assert api.get("/api/incidents").status_code == 401
     assert listed(api, incident_id)[0]["status"] == "error"
+
+
+def parallel_process() -> dict[str, str]:
+    """start → fork: the user task 办理, and (an hour later) the script 计算比例; both join at the end."""
+    body = ('<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="fork"/>'
+            '<bpmn:parallelGateway id="fork"/>'
+            '<bpmn:sequenceFlow id="f1" sourceRef="fork" targetRef="work"/>'
+            '<bpmn:sequenceFlow id="f2" sourceRef="fork" targetRef="wait"/>'
+            f'<bpmn:userTask id="work" name="办理">{FORM}</bpmn:userTask>'
+            '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>'
+            '<bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>'
+            '<bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="calc"/>'
+            f'<bpmn:scriptTask id="calc" name="计算比例" scriptFormat="python"><bpmn:script>{FAILS}</bpmn:script>'
+            '</bpmn:scriptTask>'
+            '<bpmn:sequenceFlow id="f4" sourceRef="work" targetRef="join"/>'
+            '<bpmn:sequenceFlow id="f5" sourceRef="calc" targetRef="join"/>'
+            '<bpmn:parallelGateway id="join"/><bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="end"/>'
+            '<bpmn:endEvent id="end"/>')
+    return package(process(body, process_id=PROCESS))
+
+
+def test_a_task_withdrawn_by_the_failure_is_offered_again_after_the_retry(app, api):
+    assert api.post("/api/processes", {"files": parallel_process()}, "designer1").status_code == 201
+    instance_id = start_ratio(app)
+    before = api.task_for("worker1", "work", instance_id)
+    run_timers(app, PASS)
+    assert listed(api, instance_id) and not [t for t in api.inbox("worker1") if t["instance_id"] == instance_id]
+    assert retry(api, instance_id, {"data": {"divisor": 2}})["status"] == "running"
+    again = api.task_for("worker1", "work", instance_id)
+    assert again["id"] == before["id"]
+    api.complete("worker1", "work", {"note": "好"}, instance_id)
+    assert api.get(f"/api/instances/{instance_id}", "auditor1").get_json()["status"] == "completed"
+
+
+def test_an_engine_fault_is_retried_once_the_fault_is_gone(app, api, monkeypatch):
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+    def fail(self, *args, **kwargs):
+        raise AttributeError("'NoneType' object has no attribute 'data'")  # as 3.2.0 does on parallel loops
+    deploy_ratio(api)
+    instance_id = start_ratio(app)
+    monkeypatch.setattr(BpmnWorkflow, "do_engine_steps", fail)
+    run_timers(app, PASS)
+    [found] = listed(api, instance_id)
+    assert "AttributeError" in found["error"] and found["element"]["id"] == "wait"
+    monkeypatch.undo()
+    assert retry(api, instance_id, {"data": {"divisor": 2}})["status"] == "running"
+    assert api.get(f"/api/instances/{instance_id}", "auditor1").get_json()["data"]["ratio"] == 50

@@ -17,10 +17,19 @@ from .diagram_helpers import bound_to
 from .notifications import notify_task_ready
 from .versions import bundle_for, engine, latest_version
 
+
+def _reopening_insert(dialect):
+    """Open spans; a task offered again (withdrawn when its instance failed, back after a retry) reopens its own."""
+    opened = dialect.insert(_SPANS)
+    return opened.on_conflict_do_update(index_elements=[_SPANS.c.id], set_={
+        "ended_at": None, "outcome": None, "completed_by_id": None, "result": None, "due_at": opened.excluded.due_at})
+
+
 # Built once: the completion path runs these on every step, and building a statement here costs
 # more than the database takes to run it.
 _SPANS = TaskSpan.__table__
-_OPEN_SPANS = insert(_SPANS)
+_OPEN_SPANS = {name: _reopening_insert(dialect) for name, dialect in (("sqlite", sqlite_dialect),
+                                                                      ("postgresql", postgresql_dialect))}
 _END_SPAN = update(_SPANS).where(_SPANS.c.id == bindparam("span_id"), _SPANS.c.ended_at.is_(None)).values(
     ended_at=bindparam("ended"), outcome=bindparam("how"), completed_by_id=bindparam("by"),
     result=bindparam("values", type_=_SPANS.c.result.type))
@@ -182,7 +191,7 @@ def sync_ready_tasks(session: Session, instance: Instance,
         current.append(row)
     new_rows = [row for row in current if row.id in added]
     if new_rows:
-        session.execute(_OPEN_SPANS, one_or_many([
+        session.execute(_OPEN_SPANS[dialect], one_or_many([
             {"id": r.id, "instance_id": r.instance_id, "process_id": r.process_id, "bpmn_id": r.bpmn_id,
              "name": r.name, "role": r.role, "community_id": r.community_id, "due_at": r.due_at} for r in new_rows]))
         for row in new_rows:
