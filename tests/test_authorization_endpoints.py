@@ -28,6 +28,7 @@ from app.engine import clock
 from bpmn_samples import linear, package, process, with_condition
 from backends import BACKENDS, PG_URL
 from flows import OK, run_timers, to_disclosure, to_project
+from test_incidents_api import PASS as INCIDENT_PASS, deploy_ratio, start_ratio
 
 USERS = [None, "resident1", "grid1", "worker1", "worker2", "secretary1", "committee1", "supervisor1", "street1",
          "district1", "provider1", "volunteer1", "evaluator1", "designer1", "auditor1", "admin"]
@@ -115,6 +116,16 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  B  POST /api/admin/instances/{instance_id}/cancel
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  POST /api/admin/users/{username}/roles
 
+# Incidents (failed instances): the designer and the administrator, in every community. The retry sends no
+# correction, so it fails again and the incident stays (200, status error); cancel has an incident of its own.
+401 403 403 403 403 403 403 403 403 403 403 403 403 200 403 200  -  GET /api/incidents
+401 403 403 403 403 403 403 403 403 403 403 403 403 200 403 200  N  GET /api/incidents/{instance_id}
+401 403 403 403 403 403 403 403 403 403 403 403 403 200 403 200  B  GET /api/incidents/{instance_id}
+401 403 403 403 403 403 403 403 403 403 403 403 403 200 403 200  N  POST /api/incidents/{instance_id}/retry
+401 403 403 403 403 403 403 403 403 403 403 403 403 200 403 200  B  POST /api/incidents/{instance_id}/retry
+401 403 403 403 403 403 403 403 403 403 403 403 403 200 403 200  N  POST /api/incidents/{instance_id}/cancel
+401 403 403 403 403 403 403 403 403 403 403 403 403 200 403 200  B  POST /api/incidents/{instance_id}/cancel
+
 # Recording a need on a resident's behalf: the worker roles, in their own communities.
 401 403 201 201 403 201 403 403 201 403 403 403 403 403 403 403  N  POST /api/needs
 401 403 403 403 201 403 403 403 201 403 403 403 403 403 403 403  B  POST /api/needs
@@ -190,6 +201,9 @@ OBJECT_OF = {
     ("POST", "/api/admin/tasks/{task_id}/reassign"): {"task_id": "reassign_task_id"},
     ("POST", "/api/admin/instances/{instance_id}/cancel"): {"instance_id": "cancel_id"},
     ("POST", "/api/public/projects/{project_id}/survey"): {"project_id": "survey_project_id"},
+    ("GET", "/api/incidents/{instance_id}"): {"instance_id": "incident_id"},
+    ("POST", "/api/incidents/{instance_id}/retry"): {"instance_id": "incident_id"},
+    ("POST", "/api/incidents/{instance_id}/cancel"): {"instance_id": "incident_cancel_id"},
 }
 # Rows whose object is named in the body (its community) rather than in the path.
 SCOPED_BY_BODY = {"/api/needs", "/api/public/needs", "/api/resources"}
@@ -202,6 +216,8 @@ BODIES = {
     "/api/tasks/{task_id}/complete": {"data": OK},
     "/api/admin/instances/{instance_id}/data": {"data": {"checked_note": "已核对"}, "reason": "补录核对结果"},
     "/api/admin/instances/{instance_id}/cancel": {"reason": "重复登记"},
+    "/api/incidents/{instance_id}/retry": {},
+    "/api/incidents/{instance_id}/cancel": {"reason": "数据无法补正"},
     "/api/admin/users/{username}/roles": {"roles": ["committee_member"]},
     "/api/needs": {"title": "路灯不亮", "description": "小区东门路灯坏了", "category": "daily_life",
                    "channel": "party_line", "visit_type": "home_visit"},
@@ -285,6 +301,7 @@ def build_world(app, api: Api) -> dict:
     earned = api.post(f"/api/timebank/hours/{logged_hours(api, 'volunteer1')}/decision", {"confirm": True}, "worker1")
     assert earned.status_code == 200 and earned.get_json()["points"] >= 5  # enough for one redemption
     set_roles(api, "worker2", ["community_worker"])
+    add_incidents(app, api, world)
     for name in ("办理", "复核"):
         bpmn = process(linear().replace('name="办理"', f'name="{name}"'), process_id=SAMPLE)
         assert api.post("/api/processes", {"files": package(bpmn)}, "designer1").status_code == 201
@@ -312,6 +329,17 @@ def add_projects(app, api: Api, world: dict) -> None:
         world[col]["project_id"] = project_id(api, community, "claiming")
         decided(api, col, "disclosed")
         world[col]["disclosure_id"] = open_notice(api, community)
+
+
+def add_incidents(app, api: Api, world: dict) -> None:
+    """In each community two instances whose script failed in a timer pass: one to retry, one to cancel."""
+    deploy_ratio(api)
+    for col, community in (("N", "nanshan"), ("B", "beishan")):
+        world[col]["incident_id"] = start_ratio(app, community)
+        world[col]["incident_cancel_id"] = start_ratio(app, community)
+    run_timers(app, INCIDENT_PASS)
+    listed = {i["instance_id"] for i in api.get("/api/incidents", "admin").get_json()["incidents"]}
+    assert {world[col][key] for col in ("N", "B") for key in ("incident_id", "incident_cancel_id")} <= listed
 
 
 def set_roles(api: Api, username: str, roles: list[str]) -> None:
@@ -471,7 +499,8 @@ def mismatches(user: str | None, found: dict) -> list[str]:
 
 
 # Listings answer 200 to many roles: each row they hold must come from a community the user may see.
-LISTINGS = {"/api/tasks": "tasks", "/api/instances": "instances", "/api/lists/needs": "items",
+LISTINGS = {"/api/tasks": "tasks", "/api/instances": "instances", "/api/incidents": "incidents",
+            "/api/lists/needs": "items",
             "/api/lists/resources": "items", "/api/lists/projects": "items"}
 BOTH = {"nanshan", "beishan"}
 REACH = {None: set(), "resident1": {"nanshan"}, "grid1": {"nanshan"}, "worker1": {"nanshan"}, "worker2": {"beishan"},

@@ -9,11 +9,11 @@ from ..ops.errors import OperationError
 
 def register_api(app: Flask) -> None:
     """Mount the API blueprints and their JSON error handling."""
-    from . import (admin, disclosures, instances, lists, meta, monitoring, needs, notifications, processes, projects,
-                   tasks, timebank, tokens)
+    from . import (admin, disclosures, incidents, instances, lists, meta, monitoring, needs, notifications, processes,
+                   projects, tasks, timebank, tokens)
 
     for module in (tokens, needs, tasks, instances, processes, notifications, disclosures, projects, timebank, lists,
-                   admin, monitoring, meta):
+                   admin, incidents, monitoring, meta):
         csrf.exempt(module.bp)  # bearer tokens only: no cookie, so no cross-site forgery
         app.register_blueprint(module.bp)
     app.register_error_handler(OperationError, _operation_error)

@@ -142,6 +142,23 @@ def document() -> dict:
                 "Cancel a running instance, with a reason (audited)", errors=(400, 401, 403, 404, 409),
                 params=("instance_id",), body={"type": "object", "required": ["reason"], "properties": {
                     "reason": {"type": "string", "maxLength": 500}}})},
+            "/api/incidents": {"get": _op(
+                "Incidents (failed instances) in your communities, newest failure first: {incidents: [{instance_id, "
+                "process_id, version, community, element: {id, name}, error, failed_at, ...}]}", errors=(401, 403))},
+            "/api/incidents/{instance_id}": {"get": _op(
+                "One incident, with the data its failed step ran with and the newer versions it may move to",
+                errors=(401, 403, 404), params=("instance_id",))},
+            "/api/incidents/{instance_id}/retry": {"post": _op(
+                "Retry the failed step after a fix: data corrections merged into its data, and/or a newer version "
+                "of the process (a number, or \"latest\"); audited. Failing again keeps the incident, with the "
+                "new error", errors=(400, 401, 403, 404, 409), params=("instance_id",),
+                body={"type": "object", "properties": {
+                    "data": {"type": "object", "description": "field → corrected value"},
+                    "version": {"oneOf": [{"type": "integer"}, {"const": "latest"}]}}})},
+            "/api/incidents/{instance_id}/cancel": {"post": _op(
+                "Cancel a failed instance, with a reason (audited)", errors=(400, 401, 403, 404, 409),
+                params=("instance_id",), body={"type": "object", "required": ["reason"], "properties": {
+                    "reason": {"type": "string", "maxLength": 500}}})},
             "/api/admin/users": {"get": _op("Users with their roles and whether they are active", errors=(401, 403))},
             "/api/admin/users/{username}/roles": {"post": {**_op(
                 "Set a user's roles (and optionally whether they are active); audited before and after",

@@ -29,6 +29,17 @@ def instance_json(instance: Instance, data: dict, ready: list[ReadyTask]) -> dic
     }
 
 
+def incident_json(instance: Instance) -> dict:
+    """A failed instance as the incident list shows it (status tells whether it is still open)."""
+    return {
+        "instance_id": instance.id, "title": instance.title, "business_key": instance.business_key,
+        "process_id": instance.process_id, "version": instance.version.version, "status": instance.status,
+        "community": instance.community.code,
+        "element": {"id": instance.failed_element, "name": instance.failed_element_name},
+        "error": instance.failure, "failed_at": _iso(instance.failed_at),
+    }
+
+
 def event_json(event: AuditEvent) -> dict:
     """One audit event."""
     return {

@@ -35,6 +35,11 @@ class Instance(Base):
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The last failure (status "error": an incident): when, at which element, and the engine's message.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_element: Mapped[str | None] = mapped_column(String(100))
+    failed_element_name: Mapped[str | None] = mapped_column(String(200))
+    failure: Mapped[str | None] = mapped_column(Text)
 
     # Loaded when shown, not on the hot path (which needs only the ids).
     version: Mapped[ProcessVersion] = relationship()

@@ -54,7 +54,7 @@ def reassign_task(session: Session, actor: User, task_id: str, username: str | N
 
 def edit_instance_data(session: Session, actor: User, instance_id: int, values, reason) -> Instance:
     """Set process data fields of a running instance; audited with before and after and the reason."""
-    _check_values(values)
+    check_values(values)
     reason = _reason(reason)
     instance = _locked_instance(session, instance_id, ("running",))
     workflow = load_workflow(session, instance)
@@ -154,7 +154,8 @@ def _locked_instance(session: Session, instance_id: int, statuses: tuple[str, ..
     return instance
 
 
-def _check_values(values) -> None:
+def check_values(values) -> None:
+    """Refuse (400) anything but a non-empty object of field names to JSON values."""
     if not isinstance(values, dict) or not values:
         raise Invalid("send the fields to set as a non-empty object", {"data": "must be an object"})
     bad = {str(key)[:100]: "invalid value" for key, value in values.items() if not _is_field(key) or

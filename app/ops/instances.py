@@ -8,7 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from ..db import one_or_many, utcnow
-from ..engine import HumanTask, RunResult, StateNotStorable
+from ..engine import HumanTask, RunResult, StateNotStorable, clock, recovery
 from ..models import Instance, InstanceTrail, Organisation, ReadyTask, TaskSpan, User
 from ..people.roles import role_for_lane
 from . import audit
@@ -17,10 +17,19 @@ from .diagram_helpers import bound_to
 from .notifications import notify_task_ready
 from .versions import bundle_for, engine, latest_version
 
+
+def _reopening_insert(dialect):
+    """Open spans; a task offered again (withdrawn when its instance failed, back after a retry) reopens its own."""
+    opened = dialect.insert(_SPANS)
+    return opened.on_conflict_do_update(index_elements=[_SPANS.c.id], set_={
+        "ended_at": None, "outcome": None, "completed_by_id": None, "result": None, "due_at": opened.excluded.due_at})
+
+
 # Built once: the completion path runs these on every step, and building a statement here costs
 # more than the database takes to run it.
 _SPANS = TaskSpan.__table__
-_OPEN_SPANS = insert(_SPANS)
+_OPEN_SPANS = {name: _reopening_insert(dialect) for name, dialect in (("sqlite", sqlite_dialect),
+                                                                      ("postgresql", postgresql_dialect))}
 _END_SPAN = update(_SPANS).where(_SPANS.c.id == bindparam("span_id"), _SPANS.c.ended_at.is_(None)).values(
     ended_at=bindparam("ended"), outcome=bindparam("how"), completed_by_id=bindparam("by"),
     result=bindparam("values", type_=_SPANS.c.result.type))
@@ -36,7 +45,8 @@ _WITHDRAW_OTHERS = {name: delete(_READY)
                     .returning(_READY.c.id, _READY.c.bpmn_id, _READY.c.name)
                     for name, kept in _KEPT_IDS.items()}
 _INSTANCE = Instance.__table__
-# The SET clause comes from the parameters given: routed_roles, state, status, outcome, timers, version.
+# The SET clause comes from the parameters given: routed_roles, state, status, outcome, timers, version, and a
+# failed run's failure_record.
 _STORE_RUN = update(_INSTANCE).where(_INSTANCE.c.id == bindparam("row_id"),
                                      _INSTANCE.c.lock_version == bindparam("seen_version"))
 _LOCK = (select(Instance).where(Instance.id == bindparam("instance_id")).with_for_update(of=Instance)
@@ -95,12 +105,17 @@ def _apply_run(session: Session | None, instance: Instance, workflow, result: Ru
     values = {"routed_roles": routed, "state": _dump(workflow), "status": result.status,
               "outcome": result.outcome, "updated_at": utcnow(),
               "next_timer_at": eng.next_timer_at(workflow) if result.status == "running" else None}
+    if result.status == "error":
+        values |= failure_record(workflow, result)
     if session is None:
         for name, value in values.items():
             setattr(instance, name, value)
     else:
         _store_run(session, instance, values)
     return trail
+
+
+MAX_FAILURE = 2000  # characters of an error kept for the incident list
 
 
 def _dump(workflow) -> str:
@@ -115,8 +130,14 @@ def mark_failed(session: Session, instance: Instance, reason: str) -> None:
     """Mark an instance failed with the reason, keeping its last stored state (its ready tasks withdrawn).
 
     For a failure the engine could not report as a run result: its state, or the write, failed."""
-    _store_run(session, instance, {"status": "error", "next_timer_at": None, "updated_at": utcnow()})
+    _store_run(session, instance, {"status": "error", "next_timer_at": None, "updated_at": utcnow(),
+                                   "failed_at": clock.now(), "failure": reason[:MAX_FAILURE]})
     _project_run(session, instance, RunResult("error", error=reason), [], None)
+def failure_record(workflow, result: RunResult) -> dict:
+    """What an incident shows of a failed run: when, the element it failed at, and the message."""
+    bpmn_id, name = recovery.failed_element(workflow)
+    return {"failed_at": clock.now(), "failed_element": bpmn_id and bpmn_id[:100],
+            "failed_element_name": name and name[:200], "failure": (result.error or "")[:MAX_FAILURE]}
 
 
 def _store_run(session: Session, instance: Instance, values: dict) -> None:
@@ -185,7 +206,7 @@ def sync_ready_tasks(session: Session, instance: Instance,
         current.append(row)
     new_rows = [row for row in current if row.id in added]
     if new_rows:
-        session.execute(_OPEN_SPANS, one_or_many([
+        session.execute(_OPEN_SPANS[dialect], one_or_many([
             {"id": r.id, "instance_id": r.instance_id, "process_id": r.process_id, "bpmn_id": r.bpmn_id,
              "name": r.name, "role": r.role, "community_id": r.community_id, "due_at": r.due_at} for r in new_rows]))
         for row in new_rows:

@@ -11,11 +11,11 @@ from ..people.roles import WORKER_ROLES, role_label
 
 def register_pages(app: Flask) -> None:
     """Mount the page blueprints and the template helpers."""
-    from . import (admin, audit, auth, dashboard, designer, disclosures, errors, home, instances, lists, needs,
-                   notifications, projects, public, tasks)
+    from . import (admin, audit, auth, dashboard, designer, disclosures, errors, home, incidents, instances, lists,
+                   needs, notifications, projects, public, tasks)
 
     for module in (auth, home, tasks, needs, instances, notifications, public, disclosures, projects, lists, admin,
-                   designer, audit, dashboard):
+                   designer, incidents, audit, dashboard):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.jinja_env.globals.update(role_label=role_label, worker_roles=sorted(WORKER_ROLES))
