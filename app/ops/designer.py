@@ -10,12 +10,13 @@ from ..engine import ProcessEngine, ProcessProblems
 from ..engine.diff import diff_packages
 from ..engine.dry_run import dry_run
 from ..engine.package import SAFE_XML
-from ..models import Instance, Organisation, ProcessDefinition, ProcessDraft, ProcessVersion, User
+from ..models import Instance, ProcessDefinition, ProcessDraft, ProcessVersion, User
 from . import audit
 from .diagram_helpers import now
 from .errors import Conflict, Invalid, NotFound, Undeployable
 from .forms import form_pair
 from .instances import start_process
+from .trial import TRIAL_CODE, trial_community, trial_key
 from .versions import HELPERS, bundle_for, check_package, latest_version, with_stored_forms
 
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
@@ -182,13 +183,15 @@ def editor_package(session: Session, user: User, process_id: str, from_version: 
 
 
 def start_trial(session: Session, process_id: str, community_code: str, data: dict, actor: User) -> Instance:
-    """Start the newest version of a process for a community, as a designer trying it out."""
-    community = session.scalars(select(Organisation).where(
-        Organisation.code == community_code, Organisation.kind == "community")).first()
-    if community is None:
-        raise Invalid("choose a community", {"community": "unknown community"})
+    """Start the newest version of a process in the trial community, as a designer trying it out.
+
+    A trial never runs in a real community: its helpers act only inside its own case, and the trial
+    community holds no real cases, so nothing a trial does reaches residents' records."""
+    community = trial_community(session)
+    if community is None or (community_code or TRIAL_CODE) != TRIAL_CODE:
+        raise Invalid("trial instances start only in the trial community", {"community": "not the trial community"})
     latest_version(session, process_id)  # 404 with a clear message when nothing is deployed
-    return start_process(session, process_id, data, community, actor)
+    return start_process(session, process_id, data, community, actor, business_key=trial_key())
 
 
 def trial_form(session: Session, process_id: str) -> dict | None:
