@@ -138,7 +138,7 @@ def test_trial_instances_start_only_in_the_trial_community(app, api, designer):
     page = designer.get("/designer/sample/start")
     assert page.status_code == 404  # nothing deployed yet
     refused = start_trial(api, designer, "x = 1", community="nanshan")
-    assert refused.status_code == 400 and "trial instances start only in the trial community" in \
+    assert refused.status_code == 400 and "试用实例只能在试用社区中发起" in \
         refused.get_data(as_text=True)
     offered = designer.get("/designer/sample/start").get_data(as_text=True)
     assert 'value="TRIAL"' in offered and 'value="nanshan"' not in offered

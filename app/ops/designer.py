@@ -22,6 +22,7 @@ from .versions import HELPERS, bundle_for, check_package, latest_version, with_s
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
 FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,150}\.(bpmn|dmn|json)$")
 MAX_FILES, MAX_FILE_CHARS, MAX_PACKAGE_CHARS = 200, 2_000_000, 8_000_000
+DRY_RUN_KEY = "DRY-RUN"  # what case_key() gives in a dry run, where no instance exists
 
 
 def package_files(raw) -> dict[str, str]:
@@ -103,7 +104,9 @@ def dry_run_files(session: Session, files: dict[str, str], scenario: dict) -> di
     except ProcessProblems as err:
         raise Undeployable("the process has problems to fix before it can run",
                            problems=[p.as_dict() for p in err.problems]) from None
-    return dry_run(bundle, HELPERS.keys(), side_effect_free={"now": now}, **_scenario(scenario))
+    # Side-effect free, so real: the simulated clock, and a stand-in for the case's business key.
+    side_effect_free = {"now": now, "case_key": lambda: DRY_RUN_KEY}
+    return dry_run(bundle, HELPERS.keys(), side_effect_free=side_effect_free, **_scenario(scenario))
 
 
 def _scenario(body: dict) -> dict:
