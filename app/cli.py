@@ -37,6 +37,7 @@ def setup(demo: bool):
     """Migrate, load the demo dataset if the database is empty, deploy changed shipped processes."""
     from .migrate import upgrade
     from .ops import audit
+    from .ops.trial import ensure_trial_community
     from .ops.versions import deploy_shipped
     from .demo import backfill_registers, is_empty, load_demo
 
@@ -44,6 +45,7 @@ def setup(demo: bool):
     upgrade(config["SQLALCHEMY_URL"])
     with writing(), current_app.extensions["db_sessions"]() as session:
         audit.ensure_head(session)
+        ensure_trial_community(session)  # designers' trial instances run there, in production too
         if demo and is_empty(session):
             if config["APP_ENV"] == "production":
                 raise click.ClickException("the demo dataset is refused when APP_ENV=production")

@@ -142,17 +142,19 @@ def test_new_and_imported_processes_open_as_drafts(designer):
     assert "文件不是 UTF-8 文本" in latin.get_data(as_text=True)
 
 
-def test_a_trial_instance_starts_for_a_chosen_community(designer, api):
+def test_a_trial_instance_starts_in_the_trial_community_only(designer, api):
     assert post_json(designer, "/designer/sample/deploy", {"files": package(with_condition("1 == 1"))}).status_code == 201
     token = csrf_of(designer.get("/designer/sample/start").get_data(as_text=True))
     unknown = designer.post("/designer/sample/start", data={"csrf_token": token, "community": "nowhere"})
     assert unknown.status_code == 400
-    started = designer.post("/designer/sample/start", data={"csrf_token": token, "community": "nanshan"},
+    real = designer.post("/designer/sample/start", data={"csrf_token": token, "community": "nanshan"})
+    assert real.status_code == 400  # a trial never runs in a real community
+    started = designer.post("/designer/sample/start", data={"csrf_token": token, "community": "TRIAL"},
                             follow_redirects=True).get_data(as_text=True)
     assert "办理" in started
     assert designer.get("/").status_code == 200  # the home page lists own needs, not trial instances
-    assert [t["bpmn_id"] for t in api.inbox("worker1") if t["process_id"] == "sample"] == ["work"]
-    assert not [t for t in api.inbox("worker2") if t["process_id"] == "sample"]  # 北山 sees nothing of 南山
+    assert not [t for t in api.inbox("worker1") if t["process_id"] == "sample"]  # no real community's people
+    assert not [t for t in api.inbox("worker2") if t["process_id"] == "sample"]
     assert designer.get("/designer/nothing_here/start").status_code == 404
 
 

@@ -6,43 +6,41 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import utcnow
 from ..engine import clock
-from ..models import (Ballot, CommunityRegister, Disclosure, Instance, Meeting, Objection, Organisation, Project, User,
-                      UserRole)
-from . import audit
-from .diagram_helpers import bound
+from ..models import Ballot, CommunityRegister, Disclosure, Meeting, Objection, Project, User, UserRole
+from .diagram_helpers import OutsideCase, bound, case, own_community, own_key, own_record, public_text, record_write
 
 DISCLOSURE_KINDS = ("collection", "decision", "implementation", "results", "effect", "annual", "rejection")
 VOTES = ("for", "against", "abstain")
 
 
 def register_size(community, body) -> int:
-    """Members on record for a community's body (the denominator of its quorum rules)."""
+    """Members on record for the case community's body (the denominator of its quorum rules)."""
     session, _ = bound()
-    members = session.scalar(select(CommunityRegister.members).join(
-        Organisation, CommunityRegister.community_id == Organisation.id).where(
-        Organisation.code == str(community), CommunityRegister.body == str(body)))
+    found = own_community(community)
+    members = session.scalar(select(CommunityRegister.members).where(
+        CommunityRegister.community_id == found.id, CommunityRegister.body == str(body)))
     if members is None:
         raise ValueError(f"no register of '{body}' for community {community}: an administrator must record it")
     return members
 
 
 def register_project(project_key, community, title) -> bool:
-    """Put the project on the projects list (项目清单) when its decision starts."""
+    """Put the case's project on the projects list (项目清单) when its decision starts."""
     session, _ = bound()
-    if session.scalars(select(Project).where(Project.project_key == str(project_key))).first() is None:
-        need = session.execute(select(Instance.id, Instance.category).where(
-            Instance.business_key == str(project_key))).first()
-        session.add(Project(project_key=str(project_key), community_id=_community_id(community),
-                            title=str(title)[:200], started_at=clock.now(),
-                            instance_id=need.id if need else None, category=need.category if need else None))
+    key, found = own_key(project_key), own_community(community)
+    if session.scalars(select(Project).where(Project.project_key == key)).first() is None:
+        instance = case().instance
+        session.add(Project(project_key=key, community_id=found.id, title=str(title)[:200], started_at=clock.now(),
+                            instance_id=instance.id, category=instance.category))
+        record_write("project_registered", summary=f"{key}: {title}", changes={"project_key": [None, key]})
     return True
 
 
 def set_project_status(project_key, status) -> bool:
-    """Record where the project stands (deciding, disclosed, filed, rejected, …)."""
+    """Record where the case's project stands (deciding, disclosed, filed, rejected, …)."""
     session, actor = bound()
-    project = session.scalars(select(Project).where(Project.project_key == str(project_key))).one()
-    audit.record(session, "project_status_changed", actor, summary=f"{project_key}: {project.status} → {status}",
+    project = _own_project(session, project_key)
+    record_write("project_status_changed", summary=f"{project_key}: {project.status} → {status}",
                  changes={"project_key": project_key, "status": [project.status, str(status)]})
     project.status = str(status)
     if status in ("filed", "rejected"):
@@ -53,10 +51,11 @@ def set_project_status(project_key, status) -> bool:
 
 
 def save_meeting(project_key, meeting, record) -> int:
-    """Store one deliberation as the public record, with the rule's verdict."""
+    """Store one deliberation of the case's project as the public record, with the rule's verdict."""
     session, actor = bound()
     record = dict(record)
-    row = Meeting(project_key=str(project_key), community_id=_community_id(record.get("community")),
+    key, found = own_key(project_key), own_community(record.get("community"))
+    row = Meeting(project_key=key, community_id=found.id,
                   meeting=str(meeting), held_on=_date(record.get("meeting_date")),
                   notice_date=_date(record.get("notice_date")), assembly=str(record.get("assembly") or ""),
                   members_total=int(record.get("members_total") or 0), present=int(record.get("present") or 0),
@@ -67,21 +66,26 @@ def save_meeting(project_key, meeting, record) -> int:
                   recorded_by_id=actor.id if actor else None)
     session.add(row)
     session.flush()
+    record_write("meeting_recorded", summary=f"{key}: {meeting}",
+                 changes={"meeting_id": [None, row.id], "passed": [None, row.passed]})
     return row.id
 
 
 def open_disclosure(kind, community, project_key, title, text, days) -> int:
-    """Post a public notice for `days` days (0: no publicity period)."""
+    """Post a public notice of the case for `days` days (0: no publicity period); no links or markup."""
     session, actor = bound()
     if kind not in DISCLOSURE_KINDS:
         raise ValueError(f"unknown disclosure kind {kind}")
+    found = own_community(community)
+    key = own_key(project_key) if project_key else ""  # "" : a notice of the community, not of a project
+    title, text = public_text(title, "disclosure title"), public_text(text, "disclosure text")
     starts = clock.now()  # the engine's time, so a moved clock (timers run --now) moves publicity too
-    notice = Disclosure(kind=str(kind), community_id=_community_id(community), project_key=str(project_key),
-                        title=str(title)[:200], text=str(text), starts_at=starts,
+    notice = Disclosure(kind=str(kind), community_id=found.id, project_key=key,
+                        title=title[:200], text=text, starts_at=starts,
                         ends_at=starts + timedelta(days=int(days)) if int(days) > 0 else None)
     session.add(notice)
     session.flush()
-    audit.record(session, "disclosure_opened", actor, summary=f"{kind}: {title}",
+    record_write("disclosure_opened", summary=f"{kind}: {title}",
                  changes={"disclosure_id": [None, notice.id], "kind": [None, kind], "days": [None, int(days)]})
     return notice.id
 
@@ -89,6 +93,7 @@ def open_disclosure(kind, community, project_key, title, text, days) -> int:
 def objection_state(disclosure_id) -> str:
     """"open" if an objection awaits its answer, "unsettled" if one was not settled, else "clear"."""
     session, _ = bound()
+    _own_disclosure(session, disclosure_id)
     # Wait for any objection being filed right now (it holds this lock) before judging the period.
     session.execute(select(Disclosure.id).where(Disclosure.id == int(disclosure_id)).with_for_update())
     statuses = set(session.scalars(select(Objection.status).where(Objection.disclosure_id == int(disclosure_id))))
@@ -96,40 +101,54 @@ def objection_state(disclosure_id) -> str:
 
 
 def answer_objection_record(objection_id, settled, answer) -> bool:
-    """Record the committee's answer to an objection."""
+    """Record the committee's answer to the objection this case handles."""
     session, _ = bound()
+    own_key(f"OBJ{int(objection_id)}")
     objection = session.get(Objection, int(objection_id))
+    if objection is None:
+        raise ValueError(f"no objection {objection_id}")
+    own_record(objection.disclosure, f"the disclosure objection {objection_id} is about")
+    before = objection.status
     objection.status = "settled" if settled else "unsettled"
     objection.answer, objection.answered_at = str(answer), utcnow()
+    record_write("objection_answered", summary=f"OBJ{objection.id}: {objection.status}",
+                 changes={"objection_id": objection.id, "status": [before, objection.status]})
     return True
 
 
 def committee_roster(community) -> list[str]:
-    """Usernames of the community's two-committee members (for online voting)."""
+    """Usernames of the case community's two-committee members (for online voting)."""
     session, _ = bound()
+    found = own_community(community)
     return list(session.scalars(select(User.username).join(UserRole).where(
-        UserRole.role == "committee_member", User.org_id == _community_id(community), User.is_active.is_(True))
+        UserRole.role == "committee_member", User.org_id == found.id, User.is_active.is_(True))
         .order_by(User.username)))
 
 
 def cast_ballot(ballot_key, voter, vote) -> bool:
-    """Store one member's vote; a second vote by the same member on the same ballot is refused."""
-    session, _ = bound()
+    """Store the acting member's own vote on a ballot of this case; a second vote on it is refused."""
+    session, actor = bound()
     if vote not in VOTES:
         raise ValueError(f"vote must be one of {VOTES}")
-    voter_id = session.scalar(select(User.id).where(User.username == str(voter)))
+    key = _own_ballot(ballot_key)
+    if actor is None or str(voter) != actor.username:
+        raise OutsideCase(f"a ballot is cast only by the member submitting it, not for {voter}")
+    if "committee_member" not in actor.role_ids or actor.org_id != case().community.id:
+        raise OutsideCase(f"{voter} is not a two-committee member of this case's community")
     try:
         with session.begin_nested():
-            session.add(Ballot(ballot_key=str(ballot_key), voter_id=voter_id, vote=vote))
+            session.add(Ballot(ballot_key=key, voter_id=actor.id, vote=vote))
     except IntegrityError:
         raise ValueError(f"{voter} has already voted") from None
+    record_write("ballot_cast", summary=f"{key}: {voter}", changes={"ballot_key": key, "vote": [None, vote]})
     return True
 
 
 def tally_ballots(ballot_key) -> dict:
-    """The count of ballots cast, by vote."""
+    """The count of ballots cast on a ballot of this case, by vote."""
     session, _ = bound()
-    counts = dict(session.execute(select(Ballot.vote, func.count()).where(Ballot.ballot_key == str(ballot_key))
+    key = _own_ballot(ballot_key)
+    counts = dict(session.execute(select(Ballot.vote, func.count()).where(Ballot.ballot_key == key)
                                   .group_by(Ballot.vote)).all())
     return {"present": sum(counts.values()), "votes_for": counts.get("for", 0),
             "votes_against": counts.get("against", 0), "abstain": counts.get("abstain", 0)}
@@ -140,12 +159,28 @@ def days_between(start, end) -> int:
     return (date.fromisoformat(str(end)[:10]) - date.fromisoformat(str(start)[:10])).days
 
 
-def _community_id(code) -> int:
-    session, _ = bound()
-    found = session.scalar(select(Organisation.id).where(Organisation.code == str(code)))
-    if found is None:
-        raise ValueError(f"unknown community {code}")
-    return found
+def _own_project(session, project_key) -> Project:
+    """The case's project (its key is the case's business key)."""
+    project = session.scalars(select(Project).where(Project.project_key == own_key(project_key))).first()
+    if project is None:
+        raise ValueError(f"no project {project_key}")
+    return own_record(project, f"project {project_key}")
+
+
+def _own_disclosure(session, disclosure_id) -> Disclosure:
+    """A disclosure of the case's community, and of its project when it names one."""
+    notice = own_record(session.get(Disclosure, int(disclosure_id)), f"disclosure {disclosure_id}")
+    if notice.project_key:
+        own_key(notice.project_key)
+    return notice
+
+
+def _own_ballot(ballot_key) -> str:
+    """A ballot key of this case: the case's business key, a colon, then the round."""
+    key, own = str(ballot_key), case().key
+    if own is None or not key.startswith(own + ":"):
+        raise OutsideCase(f"ballot {key} is not one of this case's ballots: a process acts only on its own case")
+    return key
 
 
 def _date(value) -> date | None:

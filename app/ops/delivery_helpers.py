@@ -4,9 +4,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 
 from ..engine import clock
-from ..models import Instance, Organisation, Project, ProjectApplication, User
-from . import audit, projects, timebank
-from .diagram_helpers import CHINA, after_run, bound
+from ..models import Organisation, Project, ProjectApplication, Redemption, User
+from . import projects, timebank
+from .diagram_helpers import CHINA, after_run, bound, member_of_case, own_community, own_key, own_record, record_write
 from .errors import Invalid
 from .notifications import notify, users_for
 
@@ -16,13 +16,14 @@ SATISFIED_SCORE = 4  # a 4 or 5 counts as satisfied
 def publish_project(project_key, community, title, budget, claim_days) -> str:
     """Put a filed project on the project list for claiming; returns when claiming closes (ISO)."""
     session, actor = bound()
-    project = projects.project_by_key(session, project_key)
+    own_community(community)
+    project = _own_project(session, project_key)
     now = clock.now()
     before = project.status
     project.status, project.published_at = "claiming", now
     project.claim_closes_at = now + timedelta(days=int(claim_days))
     project.budget_fen = round(float(budget or 0) * 100)
-    audit.record(session, "project_published", actor, summary=f"{project_key}: {title}",
+    record_write("project_published", summary=f"{project_key}: {title}",
                  changes={"status": [before, "claiming"], "claim_closes_at": project.claim_closes_at.isoformat()})
     for role in ("provider", "volunteer"):
         notify(session, users_for(session, role, project.community_id), f"新项目开放认领：{title}")
@@ -32,7 +33,7 @@ def publish_project(project_key, community, title, budget, claim_days) -> str:
 def applicant_options(project_key) -> list[dict]:
     """The providers who applied, as select options (username → unit and plan)."""
     session, _ = bound()
-    project = projects.project_by_key(session, project_key)
+    project = _own_project(session, project_key)
     rows = session.execute(select(User.username, ProjectApplication.unit_name, ProjectApplication.plan)
                            .join(User, User.id == ProjectApplication.applicant_id)
                            .where(ProjectApplication.project_id == project.id).order_by(ProjectApplication.id))
@@ -42,7 +43,7 @@ def applicant_options(project_key) -> list[dict]:
 def choose_provider(project_key, selection_mode, provider, reason) -> str:
     """Record who delivers the project and why; returns the provider's username ("" if self-run)."""
     session, actor = bound()
-    project = projects.project_by_key(session, project_key)
+    project = _own_project(session, project_key)
     chosen = None
     if selection_mode != "self_run":
         applied = {a.applicant_id: a for a in projects.applications(session, project)}
@@ -54,7 +55,7 @@ def choose_provider(project_key, selection_mode, provider, reason) -> str:
     project.provider_id = chosen.applicant_id if chosen else None
     project.provider_name = chosen.unit_name if chosen else f"{project.community.name}（自行实施）"
     projects.mark_selection(session, project, project.provider_id)
-    audit.record(session, "provider_selected", actor, summary=f"{project_key}: {project.provider_name}",
+    record_write("provider_selected", summary=f"{project_key}: {project.provider_name}",
                  changes={"selection_mode": [None, selection_mode], "provider": [None, project.provider_name],
                           "reason": str(reason)})
     return str(provider) if chosen else ""
@@ -63,7 +64,7 @@ def choose_provider(project_key, selection_mode, provider, reason) -> str:
 def record_fiscal_share(project_key, amount) -> float:
     """The fiscal share (1+X 的“1”) as the ledger's first line; returns the balance in yuan."""
     session, actor = bound()
-    project = projects.project_by_key(session, project_key)
+    project = _own_project(session, project_key)
     if amount and float(amount) > 0:
         projects.add_fund_entry(session, project, {"kind": "fiscal", "amount": _yuan_text(amount),
                                                    "source": "财政资金"}, None)
@@ -73,13 +74,13 @@ def record_fiscal_share(project_key, amount) -> float:
 def fund_summary(project_key) -> dict:
     """The ledger in yuan: fiscal, donation, sponsorship, crowdfunding, income, spent, balance, entries."""
     session, _ = bound()
-    return projects.fund_summary_yuan(session, projects.project_by_key(session, project_key).id)
+    return projects.fund_summary_yuan(session, _own_project(session, project_key).id)
 
 
 def record_spending(project_key, amount, purpose) -> float:
     """Spend from the project's fund (never beyond its balance); returns the balance in yuan."""
     session, actor = bound()
-    project = projects.project_by_key(session, project_key)
+    project = _own_project(session, project_key)
     try:
         projects.add_fund_entry(session, project, {"kind": "spending", "amount": _yuan_text(amount),
                                                    "note": str(purpose or "")[:500]}, None)
@@ -91,17 +92,20 @@ def record_spending(project_key, amount, purpose) -> float:
 def set_project_progress(project_key, percent) -> bool:
     """Record how far delivery has come (0–100)."""
     session, _ = bound()
-    projects.project_by_key(session, project_key).progress_percent = max(0, min(100, int(percent)))
+    project = _own_project(session, project_key)
+    before, project.progress_percent = project.progress_percent, max(0, min(100, int(percent)))
+    record_write("project_progress_changed", summary=f"{project_key}: {project.progress_percent}%",
+                 changes={"progress_percent": [before, project.progress_percent]})
     return True
 
 
 def open_survey(project_key, days) -> str:
     """Open the residents' satisfaction survey for `days` days; returns when it closes (ISO)."""
     session, actor = bound()
-    project = projects.project_by_key(session, project_key)
+    project = _own_project(session, project_key)
     now = clock.now()
     project.survey_opens_at, project.survey_closes_at = now, now + timedelta(days=int(days))
-    audit.record(session, "survey_opened", actor, summary=project_key,
+    record_write("survey_opened", summary=project_key,
                  changes={"survey_closes_at": [None, project.survey_closes_at.isoformat()]})
     notify(session, users_for(session, "resident", project.community_id), f"项目满意度调查已开始：{project.title}")
     return project.survey_closes_at.astimezone(CHINA).isoformat()
@@ -110,22 +114,25 @@ def open_survey(project_key, days) -> str:
 def close_survey(project_key) -> dict:
     """Close the survey and return responses, average and the satisfied share."""
     session, actor = bound()
-    project = projects.project_by_key(session, project_key)
+    project = _own_project(session, project_key)
     results = projects.survey_results(session, project)
     project.survey_responses = results["responses"]
     project.satisfaction_avg, project.satisfied_share = results["average"], results["satisfied_share"]
     project.survey_closed_at = clock.now()
-    audit.record(session, "survey_closed", actor, summary=project_key, changes={"results": results})
+    record_write("survey_closed", summary=project_key, changes={"results": results})
     return results
 
 
 def record_scores(project_key, self_score, community_score, third_party_score) -> bool:
     """Keep the evaluation scores on the project list."""
     session, _ = bound()
-    project = projects.project_by_key(session, project_key)
+    project = _own_project(session, project_key)
+    before = [project.self_score, project.community_score, project.third_party_score]
     project.self_score = _score(self_score)
     project.community_score = _score(community_score)
     project.third_party_score = _score(third_party_score)
+    record_write("project_scores_recorded", summary=str(project_key), changes={
+        "scores": [before, [project.self_score, project.community_score, project.third_party_score]]})
     return True
 
 
@@ -134,11 +141,10 @@ def start_follow_up_need(project_key, reason) -> str:
     from .needs import new_tracking_code, start_follow_up  # late: needs → instances → versions → here
 
     session, actor = bound()
-    project = projects.project_by_key(session, project_key)
+    project = _own_project(session, project_key)
     code = new_tracking_code(session)
     project.follow_up_code = code
-    need = session.scalars(select(Instance).where(Instance.business_key == project.project_key)).first()
-    audit.record(session, "follow_up_linked", actor, instance=need, summary=f"{project_key} → {code}",
+    record_write("follow_up_linked", summary=f"{project_key} → {code}",
                  changes={"follow_up_need": [None, code]})
     description = (f"项目“{project.title}”效果评估满意度低于阈值，需跟进。{reason}"
                    f"（调查 {project.survey_responses} 份，平均 {project.satisfaction_avg}）")
@@ -150,6 +156,7 @@ def start_follow_up_need(project_key, reason) -> str:
 def year_projects(community, year) -> list[dict]:
     """The community's projects of that year (started or completed in it) with their scores."""
     session, _ = bound()
+    own_community(community)
     return [{"title": p.title, "status": p.status, "provider": p.provider_name,
              "satisfaction": p.satisfaction_avg, "self_score": p.self_score,
              "community_score": p.community_score, "third_party_score": p.third_party_score}
@@ -159,6 +166,7 @@ def year_projects(community, year) -> list[dict]:
 def unit_options(community, year) -> list[dict]:
     """The units that delivered the year's projects, as options for outstanding units."""
     session, _ = bound()
+    own_community(community)
     names = sorted({p.provider_name for p in _year_projects(session, community, year) if p.provider_name})
     return [{"const": name, "title": name} for name in names]
 
@@ -166,6 +174,7 @@ def unit_options(community, year) -> list[dict]:
 def annual_disclosure_text(community, year, outstanding_units, remarks) -> str:
     """The annual review's public notice: each project with its scores, the outstanding units, remarks."""
     session, _ = bound()
+    own_community(community)
     lines = [f"{year} 年度项目评议结果"]
     for p in _year_projects(session, community, year):
         scores = "，".join(f"{label}{value}" for label, value in (
@@ -180,6 +189,8 @@ def annual_disclosure_text(community, year, outstanding_units, remarks) -> str:
 def log_volunteer_hours(volunteer, hours, activity, community, source) -> int:
     """Pending hours for a volunteer (a worker confirms them into points); 0 when no hours."""
     session, actor = bound()
+    own_community(community)
+    member_of_case(session, volunteer, "volunteer")
     logged = timebank.log_hours_for(session, volunteer, hours, activity, community, source, actor)
     return logged.id if logged else 0
 
@@ -187,20 +198,31 @@ def log_volunteer_hours(volunteer, hours, activity, community, source) -> int:
 def points_balance(volunteer) -> int:
     """A volunteer's time-bank balance in points."""
     session, _ = bound()
-    user_id = session.scalar(select(User.id).where(User.username == str(volunteer)))
-    return timebank.balance(session, user_id) if user_id else 0
+    return timebank.balance(session, member_of_case(session, volunteer, "volunteer").id)
 
 
 def redeem_points(redemption_id) -> bool:
     """Debit an approved redemption; False (and refused) when the balance no longer covers it."""
     session, actor = bound()
-    return timebank.redeem(session, redemption_id, actor)
+    return timebank.redeem(session, _own_redemption(session, redemption_id), actor)
 
 
 def refuse_redemption(redemption_id, reason) -> bool:
     """Refuse a redemption with its reason."""
     session, actor = bound()
-    return timebank.refuse(session, redemption_id, reason, actor)
+    return timebank.refuse(session, _own_redemption(session, redemption_id), reason, actor)
+
+
+def _own_project(session, project_key) -> Project:
+    """The case's project: its key is the case's business key, and it is of the case's community."""
+    return own_record(projects.project_by_key(session, own_key(project_key)), f"project {project_key}")
+
+
+def _own_redemption(session, redemption_id) -> int:
+    """The redemption this case decides (its instance's business key is RD and the redemption's id)."""
+    own_key(f"RD{int(redemption_id)}")
+    own_record(session.get(Redemption, int(redemption_id)), f"redemption {redemption_id}")
+    return int(redemption_id)
 
 
 def _year_projects(session, community, year) -> list[Project]:

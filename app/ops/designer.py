@@ -10,17 +10,19 @@ from ..engine import ProcessEngine, ProcessProblems
 from ..engine.diff import diff_packages
 from ..engine.dry_run import dry_run
 from ..engine.package import SAFE_XML
-from ..models import Instance, Organisation, ProcessDefinition, ProcessDraft, ProcessVersion, User
+from ..models import Instance, ProcessDefinition, ProcessDraft, ProcessVersion, User
 from . import audit
 from .diagram_helpers import now
 from .errors import Conflict, Invalid, NotFound, Undeployable
 from .forms import form_pair
 from .instances import start_process
+from .trial import TRIAL_CODE, trial_community, trial_key
 from .versions import HELPERS, bundle_for, check_package, latest_version, with_stored_forms
 
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
 FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,150}\.(bpmn|dmn|json)$")
 MAX_FILES, MAX_FILE_CHARS, MAX_PACKAGE_CHARS = 200, 2_000_000, 8_000_000
+DRY_RUN_KEY = "DRY-RUN"  # what case_key() gives in a dry run, where no instance exists
 
 
 def package_files(raw) -> dict[str, str]:
@@ -111,7 +113,9 @@ def dry_run_files(session: Session, files: dict[str, str], scenario: dict) -> di
         raise Undeployable("the process has problems to fix before it can run",
                            problems=[p.as_dict() for p in err.problems]) from None
     session.commit()  # nothing was written: end the transaction, so the run holds no lock while it runs
-    return dry_run(bundle, HELPERS.keys(), side_effect_free={"now": now}, **_scenario(scenario))
+    # Side-effect free, so real: the simulated clock, and a stand-in for the case's business key.
+    side_effect_free = {"now": now, "case_key": lambda: DRY_RUN_KEY}
+    return dry_run(bundle, HELPERS.keys(), side_effect_free=side_effect_free, **_scenario(scenario))
 
 
 def _scenario(body: dict) -> dict:
@@ -191,13 +195,15 @@ def editor_package(session: Session, user: User, process_id: str, from_version: 
 
 
 def start_trial(session: Session, process_id: str, community_code: str, data: dict, actor: User) -> Instance:
-    """Start the newest version of a process for a community, as a designer trying it out."""
-    community = session.scalars(select(Organisation).where(
-        Organisation.code == community_code, Organisation.kind == "community")).first()
-    if community is None:
-        raise Invalid("choose a community", {"community": "unknown community"})
+    """Start the newest version of a process in the trial community, as a designer trying it out.
+
+    A trial never runs in a real community: its helpers act only inside its own case, and the trial
+    community holds no real cases, so nothing a trial does reaches residents' records."""
+    community = trial_community(session)
+    if community is None or (community_code or TRIAL_CODE) != TRIAL_CODE:
+        raise Invalid("trial instances start only in the trial community", {"community": "not the trial community"})
     latest_version(session, process_id)  # 404 with a clear message when nothing is deployed
-    return start_process(session, process_id, data, community, actor)
+    return start_process(session, process_id, data, community, actor, business_key=trial_key())
 
 
 def trial_form(session: Session, process_id: str) -> dict | None:

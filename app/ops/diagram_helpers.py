@@ -1,6 +1,13 @@
-"""Functions diagrams may call. They run inside an operation's transaction, bound by `bound_to`."""
+"""Functions diagrams may call. They run inside an operation's transaction, bound by `bound_to`.
+
+Each acts only on its own case: the running instance's community and the records its business key
+names. A call reaching for another case's record raises `OutsideCase`, so the script fails and the
+person's request is refused with nothing changed. Every write is audited on the running instance,
+naming the acting person."""
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import select, update
@@ -13,25 +20,65 @@ from .notifications import notify, users_for
 
 CHINA = timezone(timedelta(hours=8))
 HANDLING_WEEKDAY, HANDLING_TIME = 0, time(9, 0)  # 一般事项定期办: Mondays at 09:00, China time
-_context: ContextVar[tuple[Session, User | None] | None] = ContextVar("diagram_helpers", default=None)
+# Links and markup a process may not post publicly: schemes, web addresses, tags, markdown links.
+LINK_OR_MARKUP = re.compile(
+    r"(?i)\b(?:https?|ftp|file|javascript|data|mailto|vbscript)\s*:|\bwww\.|//[a-z0-9-]+\."
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|top|xyz|info|io|cc|me|co|app|link|site|vip|shop|club|"
+    r"online|ly|gl|to|tk|ru|biz)\b|<\s*/?\s*[a-z!?]|\[[^\]]*\]\s*\(|&#|&[a-z]+;")
+
+
+@dataclass(frozen=True)
+class Case:
+    """The instance a helper runs for: its community and business key bound what it may touch."""
+
+    instance: Instance
+
+    @property
+    def community(self) -> Organisation:
+        """The instance's community (set before the first run, so known at start too)."""
+        return self.instance.community
+
+    @property
+    def key(self) -> str | None:
+        """The instance's business key (a need's tracking code is also its project's key)."""
+        return self.instance.business_key
+
+
+class OutsideCase(ValueError):
+    """A helper was asked to act on a record outside the running instance's case."""
+
+
+_context: ContextVar[tuple[Session, User | None, Case] | None] = ContextVar("diagram_helpers", default=None)
 _after_run: ContextVar[list | None] = ContextVar("diagram_helpers_after_run", default=None)
 
 
 @contextmanager
-def bound_to(session: Session, actor: User | None):
-    """Let diagram functions reach this transaction while the engine runs.
+def bound_to(session: Session, actor: User | None, instance: Instance):
+    """Let diagram functions reach this transaction, for this instance's case, while the engine runs.
 
     Work a function defers with `after_run` happens once the engine has stopped, still inside
-    this transaction: starting another instance from inside a running one would nest engines."""
-    token, deferred = _context.set((session, actor)), _after_run.set([])
+    this transaction: starting another instance from inside a running one would nest engines.
+    Audit events the run queued without an instance or actor get the running instance and the
+    acting person, so each write a helper makes shows in that instance's history."""
+    queued = len(session.info.get("audit_pending", ()))
+    token, deferred = _context.set((session, actor, Case(instance))), _after_run.set([])
     try:
         yield
         pending = _after_run.get()
     finally:
         _context.reset(token)
         _after_run.reset(deferred)
+        _attribute_events(session, queued, actor, instance)
     for action in pending:
         action()
+
+
+def _attribute_events(session: Session, queued: int, actor: User | None, instance: Instance) -> None:
+    """Name the running instance and the acting person on the events queued during the run."""
+    for item in session.info.get("audit_pending", [])[queued:]:
+        item["instance"] = item["instance"] or instance
+        if item["actor"] is None and item["actor_name"] is None:
+            item["actor"] = actor
 
 
 def bound() -> tuple[Session, User | None]:
@@ -39,7 +86,65 @@ def bound() -> tuple[Session, User | None]:
     bound = _context.get()
     if bound is None:
         raise RuntimeError("this function can only run inside an operation")
-    return bound
+    return bound[0], bound[1]
+
+
+def case() -> Case:
+    """The case of the instance the engine runs now."""
+    bound = _context.get()
+    if bound is None:
+        raise RuntimeError("this function can only run inside an operation")
+    return bound[2]
+
+
+def own_community(code) -> Organisation:
+    """The case's community, if `code` names it; else the call is refused."""
+    community = case().community
+    if str(code) != community.code:
+        raise OutsideCase(f"community {code} is not this case's community ({community.code}): "
+                          "a process acts only on its own case")
+    return community
+
+
+def own_key(key) -> str:
+    """The case's business key, if `key` is it; else the call is refused."""
+    expected = case().key
+    if expected is None or str(key) != expected:
+        raise OutsideCase(f"{key} is not this case ({expected or 'an instance without a business key'}): "
+                          "a process acts only on its own case")
+    return expected
+
+
+def own_record(record, what: str):
+    """`record` if it belongs to the case's community; else the call is refused."""
+    if record is None or record.community_id != case().community.id:
+        raise OutsideCase(f"{what} is not a record of this case's community: a process acts only on its own case")
+    return record
+
+
+def member_of_case(session: Session, username, what: str = "person") -> User:
+    """The user named, if they belong to the case's community (or one of its grids); else refused."""
+    community = case().community
+    user = session.scalars(select(User).where(User.username == str(username))).first()
+    org = session.get(Organisation, user.org_id) if user is not None else None
+    if org is None or community.id not in (org.id, org.parent_id if org.kind == "grid" else None):
+        raise OutsideCase(f"{username} is not a {what} of this case's community ({community.code})")
+    return user
+
+
+def public_text(text, what: str = "text") -> str:
+    """Text a process posts publicly, refused when it carries a link or markup."""
+    text = str(text)
+    if LINK_OR_MARKUP.search(text):
+        raise ValueError(f"the {what} may not carry links or markup (web addresses, HTML tags, markdown links)")
+    return text
+
+
+def record_write(event_type: str, *, summary: str = "", changes: dict | None = None, instance=None) -> None:
+    """Audit a helper's write on the running instance (or `instance`), naming the acting person."""
+    session, actor = bound()
+    audit.record(session, event_type, actor, instance=instance or case().instance, summary=summary,
+                 changes=changes)
 
 
 def after_run(action) -> None:
@@ -50,13 +155,19 @@ def after_run(action) -> None:
     pending.append(action)
 
 
+def case_key() -> str:
+    """This instance's business key (a need's tracking code, a trial instance's key)."""
+    return case().key or ""
+
+
 def find_overlaps(community, category, grid, title, tracking_code) -> list[dict]:
     """Open needs of the same community and category with the same grid or a similar title."""
     session, _ = bound()
+    own_community(community)
+    own_key(tracking_code)
     rows = session.execute(
         select(Instance.business_key, Instance.title, Instance.grid, Instance.supporters)
-        .join(Organisation, Instance.community_id == Organisation.id)
-        .where(Organisation.code == community, Instance.process_id == "need_lifecycle",
+        .where(Instance.community_id == case().community.id, Instance.process_id == "need_lifecycle",
                Instance.status == "running", Instance.category == category,
                Instance.business_key != tracking_code)
         .order_by(Instance.priority.desc(), Instance.created_at).limit(200)).all()
@@ -68,18 +179,22 @@ def find_overlaps(community, category, grid, title, tracking_code) -> list[dict]
 def merge_need(merge_into, tracking_code) -> bool:
     """This need joins `merge_into`: that need's supporters count and priority rise."""
     session, actor = bound()
-    source = session.scalars(select(Instance).where(Instance.business_key == tracking_code)).one()
+    own_key(tracking_code)
+    source = case().instance
     target = session.scalars(select(Instance).where(
         Instance.business_key == str(merge_into), Instance.status == "running",
-        Instance.community_id == source.community_id)).first()
+        Instance.process_id == source.process_id, Instance.community_id == case().community.id)).first()
     if target is None or target.id == source.id:
         raise ValueError(f"{merge_into} is not an open need of this community")
     # A plain UPDATE: supporters are a projection, not engine state, so no optimistic version bump.
     session.execute(update(Instance.__table__).where(Instance.id == target.id).values(
         supporters=Instance.supporters + 1, priority=Instance.priority + 1))
     source.merged_into = target.business_key
+    changes = {"supporters": [target.supporters, target.supporters + 1], "merged_need": tracking_code}
     audit.record(session, "need_merged", actor, instance=target, summary=f"{tracking_code} → {target.business_key}",
-                 changes={"supporters": [target.supporters, target.supporters + 1], "merged_need": tracking_code})
+                 changes=changes)
+    record_write("need_merged", summary=f"{tracking_code} → {target.business_key}",
+                 changes={"merged_into": [None, target.business_key]})
     return True
 
 
@@ -94,12 +209,13 @@ def next_handling_day(community) -> str:
 
 
 def notify_role(role, community, message) -> bool:
-    """Notify everyone holding `role` for the community (in-app and SMS outbox)."""
+    """Notify everyone holding `role` in the case's community (in-app and SMS outbox)."""
     session, _ = bound()
-    found = session.scalars(select(Organisation).where(Organisation.code == community)).first()
-    if found is None:
-        raise ValueError(f"unknown community {community}")
-    notify(session, users_for(session, str(role), found.id), str(message))
+    found, message = own_community(community), str(message)
+    users = users_for(session, str(role), found.id)
+    notify(session, users, message)
+    record_write("notification_sent", summary=f"{role}: {message}",
+                 changes={"role": [None, str(role)], "recipients": [None, len(users)]})
     return True
 
 
@@ -121,4 +237,4 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
-NEED_HELPERS = {f.__name__: f for f in (find_overlaps, merge_need, next_handling_day, notify_role, now)}
+NEED_HELPERS = {f.__name__: f for f in (find_overlaps, merge_need, next_handling_day, notify_role, now, case_key)}

@@ -9,6 +9,7 @@ from ..models import Disclosure, Instance, Meeting, Objection, Organisation, Pro
 from . import audit
 from .errors import Conflict, Invalid, NotFound
 from .instances import start_process
+from .trial import TRIAL_KIND, is_public
 
 OBJECTION_PROCESS = "objection_handling"
 DECISION_TARGET_DAYS = 20
@@ -17,7 +18,8 @@ DECISION_TARGET_DAYS = 20
 def disclosures(session: Session, community: str | None = None, kind: str | None = None,
                 limit: int = 100) -> list[Disclosure]:
     """The newest disclosures, optionally of one community or kind."""
-    query = select(Disclosure).options(joinedload(Disclosure.community)).order_by(Disclosure.id.desc()).limit(limit)
+    query = (select(Disclosure).options(joinedload(Disclosure.community)).order_by(Disclosure.id.desc()).limit(limit)
+             .where(Disclosure.community.has(is_public(Organisation.kind))))
     if community:
         query = query.where(Disclosure.community.has(Organisation.code == community))
     if kind:
@@ -28,7 +30,7 @@ def disclosures(session: Session, community: str | None = None, kind: str | None
 def disclosure(session: Session, disclosure_id: int) -> Disclosure:
     """One disclosure, or 404."""
     found = session.get(Disclosure, disclosure_id)
-    if found is None:
+    if found is None or found.community.kind == TRIAL_KIND:  # a trial's notices are never public
         raise NotFound("no such disclosure")
     return found
 
@@ -115,7 +117,8 @@ def collected_needs(session: Session, community: str | None = None, limit: int =
     query = (select(Instance.title, Instance.category, Instance.created_at, Instance.status, Instance.outcome,
                     Instance.supporters, Organisation.name)
              .join(Organisation, Instance.community_id == Organisation.id)
-             .where(Instance.process_id == "need_lifecycle").order_by(Instance.id.desc()).limit(limit))
+             .where(Instance.process_id == "need_lifecycle", is_public(Organisation.kind))
+             .order_by(Instance.id.desc()).limit(limit))
     if community:
         query = query.where(Organisation.code == community)
     return [row._asdict() for row in session.execute(query)]

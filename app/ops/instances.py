@@ -57,13 +57,15 @@ def start_process(session: Session, process_id: str, data: dict, community: Orga
                   actor: User | None, business_key: str | None = None) -> Instance:
     """Start the latest version of a process with its start data."""
     version = latest_version(session, process_id)
-    with bound_to(session, actor):
-        workflow, result = engine().start(bundle_for(session, version.id), data)
-    if result.status == "error":
-        raise ProcessFailed(f"the process could not start: {result.error}")
+    # Built before the first run (added to the session after it): the helpers the start runs act
+    # only inside this instance's case, and their audit events name it.
     instance = Instance(version=version, process_id=process_id, business_key=business_key,
                         title=str(data.get("title", ""))[:200], community=community, started_by=actor,
                         category=data.get("category"), grid=data.get("grid") or None)
+    with bound_to(session, actor, instance):
+        workflow, result = engine().start(bundle_for(session, version.id), data)
+    if result.status == "error":
+        raise ProcessFailed(f"the process could not start: {result.error}")
     ready = _ready(workflow, result)
     trail = _apply_run(None, instance, workflow, result, ready)
     session.add(instance)

@@ -14,15 +14,16 @@ from ..models.project import FUND_INCOME, FUND_KINDS
 from ..people.scope import community_ids_in_scope
 from . import audit
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .trial import TRIAL_KIND, is_public
 
 LEDGER_ROLES = frozenset({"community_worker", "party_secretary", "street_officer"})
 MAX_FEN = 100_000_000 * 100  # one hundred million yuan
 
 
 def project_by_id(session: Session, project_id: int) -> Project:
-    """The project, or 404."""
+    """The project, or 404 (a trial's project is nobody's to see or change)."""
     project = session.get(Project, project_id)
-    if project is None:
+    if project is None or project.community.kind == TRIAL_KIND:
         raise NotFound("no such project")
     return project
 
@@ -239,9 +240,11 @@ def project_json(session: Session, project: Project) -> dict:
 
 def public_projects(session: Session, community: str | None = None) -> list[Project]:
     """Projects past their decision, newest first (the public project list)."""
-    query = select(Project).where(Project.status.notin_(("deciding",))).order_by(Project.id.desc()).limit(200)
+    query = (select(Project).join(Organisation, Project.community_id == Organisation.id)
+             .where(Project.status.notin_(("deciding",)), is_public(Organisation.kind))
+             .order_by(Project.id.desc()).limit(200))
     if community:
-        query = query.join(Organisation, Project.community_id == Organisation.id).where(Organisation.code == community)
+        query = query.where(Organisation.code == community)
     return list(session.scalars(query))
 
 

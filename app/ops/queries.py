@@ -8,6 +8,7 @@ from ..models import AuditEvent, Instance, Organisation, ReadyTask, User
 from ..people.roles import READ_ALL_ROLES, WORKER_ROLES
 from ..people.scope import community_ids_in_scope
 from .errors import Forbidden, NotFound
+from .trial import TRIAL_KIND, TRIAL_VIEWERS
 
 VIEWER_ROLES = WORKER_ROLES | READ_ALL_ROLES | {"district_department", "committee_member", "supervision_committee"}
 # Street and district users see only the cases that were routed to them.
@@ -49,6 +50,8 @@ def visible_instance(session: Session, user: User, instance_id: int) -> Instance
     if instance is None:
         raise NotFound("no such instance")
     if not user.role_ids & VIEWER_ROLES or instance.community_id not in community_ids_in_scope(session, user):
+        if instance.community.kind == TRIAL_KIND and user.role_ids & TRIAL_VIEWERS:
+            return instance  # a trial: designers follow it, auditors and administrators oversee it
         raise Forbidden("this instance is outside your communities")
     if _routed_only(user) and not any(f",{r}," in instance.routed_roles for r in user.role_ids):
         raise Forbidden("this instance was not routed to you")

@@ -117,7 +117,7 @@ def apply_submission(session: Session, task: ReadyTask, actor: User | None, data
     if human.properties.get("recordActorAs") and actor is not None:
         clean[human.properties["recordActorAs"]] = actor.username
     try:
-        with bound_to(session, actor):
+        with bound_to(session, actor, instance):
             result = engine().complete(workflow, task.id, clean, timers_due=_timer_due(instance))
     except TaskNotReady:
         raise Conflict("this task is no longer ready: its deadline passed") from None

@@ -33,7 +33,7 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> b
         return False
     workflow = load_workflow(session, instance)
     before = {t.bpmn_id for t in engine().ready_human_tasks(workflow)}
-    with clock.frozen_at(now), bound_to(session, None):
+    with clock.frozen_at(now), bound_to(session, None, instance):
         result = engine().run(workflow)
     after = {t.bpmn_id for t in engine().ready_human_tasks(workflow)} if result.status == "running" else set()
     audit.record(session, "timer_fired", None, instance=instance, summary=f"at {now.isoformat()}",

@@ -15,6 +15,7 @@ from ..ops import designer
 from ..ops.errors import Invalid, OperationError
 from ..ops.forms import preview_form
 from ..ops.queries import waiting_task_names
+from ..ops.trial import trial_community
 from ..ops.versions import deploy
 from ..people.roles import ROLES
 from .formdata import coerce_form
@@ -234,7 +235,9 @@ def _json() -> dict:
 
 
 def _communities() -> list[Organisation]:
-    return list(db().scalars(select(Organisation).where(Organisation.kind == "community").order_by(Organisation.code)))
+    """Where a trial may start: the trial community only, never a real one."""
+    found = trial_community(db())
+    return [found] if found else []
 
 
 def _is_deployed(process_id: str) -> bool:

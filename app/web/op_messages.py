@@ -105,4 +105,8 @@ MESSAGES = (
     _("the last active administrator must keep the admin role"),
     _("task_reassigned"), _("instance_data_edited"), _("instance_terminated"), _("terminated"),
     _("user_roles_changed"), _("user_activated"), _("user_deactivated"),
+    # issue 16: diagram helpers act only inside their own case; what they write is audited
+    _("project_registered"), _("meeting_recorded"), _("ballot_cast"), _("objection_answered"),
+    _("project_progress_changed"), _("project_scores_recorded"), _("notification_sent"),
+    _("trial instances start only in the trial community"), _("not the trial community"),
 )
