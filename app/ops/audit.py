@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC
 
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..db import one_or_many, utcnow
@@ -197,3 +197,28 @@ def _same(stored: str | None, expected: str) -> bool:
 def _plain(value):
     """JSON-safe copy, so the stored value and the hashed value are the same."""
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+# Events that belong to no instance (sign-ins, tokens, deployments, accounts, registers): the auditors'
+# view of them, newest first, a page at a time.
+OUTSIDE_PER_PAGE = 50
+
+
+def events_outside_instances(session: Session, event_type: str | None = None, actor: str | None = None,
+                             page: int = 1) -> tuple[int, list[AuditEvent]]:
+    """(total, one page) of the events with no instance, newest first, filtered by type and actor name."""
+    where = [AuditEvent.instance_id.is_(None)]
+    if event_type:
+        where.append(AuditEvent.event_type == event_type)
+    if actor:
+        where.append(AuditEvent.actor_name == actor)
+    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where))
+    rows = session.scalars(select(AuditEvent).where(*where).order_by(AuditEvent.seq.desc())
+                           .limit(OUTSIDE_PER_PAGE).offset((max(page, 1) - 1) * OUTSIDE_PER_PAGE)).all()
+    return total, list(rows)
+
+
+def types_outside_instances(session: Session) -> list[str]:
+    """The event types that occur without an instance, for the filter."""
+    return list(session.scalars(select(AuditEvent.event_type).where(AuditEvent.instance_id.is_(None))
+                                .distinct().order_by(AuditEvent.event_type)))
