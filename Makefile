@@ -10,7 +10,7 @@ FLASK := $(BIN)/flask --app app
 run: setup
 	$(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
 
-# Production: APP_ENV=production, a SECRET_KEY and DATABASE_URL (PostgreSQL) in the environment.
+# Production: APP_ENV=production, a SECRET_KEY, an AUDIT_KEY and DATABASE_URL (PostgreSQL) in the environment.
 # gunicorn serves with $(WORKERS) processes (default: one per core, which measured fastest); one timer
 # worker runs beside it (add more on other hosts).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)

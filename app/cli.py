@@ -26,7 +26,7 @@ def register_commands(app: Flask) -> None:
 def db_upgrade():
     """Apply every migration."""
     from .migrate import upgrade
-    upgrade(current_app.config["SQLALCHEMY_URL"])
+    upgrade(current_app.config["SQLALCHEMY_URL"], audit_key=current_app.config["AUDIT_KEY"])
     click.echo("database is at the latest revision")
 
 
@@ -42,7 +42,7 @@ def setup(demo: bool):
     from .demo import backfill_registers, is_empty, load_demo
 
     config = current_app.config
-    upgrade(config["SQLALCHEMY_URL"])
+    upgrade(config["SQLALCHEMY_URL"], audit_key=config["AUDIT_KEY"])
     with writing(), current_app.extensions["db_sessions"]() as session:
         audit.ensure_head(session)
         ensure_trial_community(session)  # designers' trial instances run there, in production too

@@ -4,10 +4,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "dev-only-secret-change-me"
+# Development and tests chain the audit log with this published key: their data is demo data, and every
+# process (web workers, `flask worker`, the CLI, the test fixtures) agrees on it without a shared file.
+DEV_AUDIT_KEY = "dev-only-audit-key-change-me"
 
 DEFAULTS = {
     "APP_ENV": "development",
     "SECRET_KEY": DEFAULT_SECRET,
+    "AUDIT_KEY": DEV_AUDIT_KEY,  # HMAC key of the audit chain: kept outside the database
     "DATABASE_URL": f"sqlite:///{ROOT / 'instance' / 'minxu.db'}",
     "DEMO_PASSWORD": "demo-pass-2026",
     "PROCESSES_DIR": str(ROOT / "processes"),
@@ -48,6 +52,11 @@ def check_settings(settings: dict) -> None:
         return
     if settings["SECRET_KEY"] == DEFAULT_SECRET or len(settings["SECRET_KEY"]) < 32:
         raise RuntimeError("APP_ENV=production needs SECRET_KEY set to a random value of 32+ characters")
+    if settings["AUDIT_KEY"] == DEV_AUDIT_KEY or len(settings["AUDIT_KEY"]) < 32:
+        raise RuntimeError("APP_ENV=production needs AUDIT_KEY (the audit chain's HMAC key, kept outside "
+                           "the database) set to a random value of 32+ characters")
+    if settings["AUDIT_KEY"] == settings["SECRET_KEY"]:
+        raise RuntimeError("APP_ENV=production needs AUDIT_KEY to differ from SECRET_KEY")
     if settings.get("DEBUG"):
         raise RuntimeError("APP_ENV=production refuses DEBUG")
 

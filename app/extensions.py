@@ -28,6 +28,8 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["SQLALCHEMY_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessions"] = make_session_factory(engine)
+    # Every session carries the audit chain's HMAC key; it lives in the settings, never in the database.
+    app.extensions["db_sessions"].configure(info={audit.KEY_INFO: app.config["AUDIT_KEY"].encode()})
     audit.install(Session)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -15,7 +15,7 @@ from flows import OK, run_timers, to_disclosure, to_project
 from test_audit import run_sql, verify
 
 # An access, not a change to any record: who got a token is the whole event.
-ACCESS_EVENTS = {"token_issued"}
+ACCESS_EVENTS = {"token_issued", "user_signed_in"}
 # Every other event type is a write and must carry a [before, after] pair.
 # What the flows below must leave in the log: one type per operation they drive.
 EXPECTED_TYPES = {
@@ -197,6 +197,9 @@ def altered(seq: int) -> dict:
     return {"seq": seq, "reason": "content altered after it was written"}
 
 
+UNSIGNED = "not signed with the audit key (altered and rehashed, or written without the key)"
+
+
 def unlinked(seq: int) -> dict:
     return {"seq": seq, "reason": "does not link to the event before it (deleted or reordered)"}
 
@@ -251,8 +254,8 @@ def test_forged_event_inserted_mid_log_breaks_the_next_link(app, api, log):
     for seq in range(log["last"], k - 1, -1):  # make room, highest first: seq is the primary key
         run_sql(app, "UPDATE audit_event SET seq = :new WHERE seq = :old", old=seq, new=seq + 1)
     run_sql(app, AuditEvent.__table__.insert().values(forged(app, k, hash_of(app, k - 1))))
-    # The forgery links to its predecessor and hashes right; the event after it no longer links.
-    assert verify(api)["first_broken"] == unlinked(k + 1)
+    # The forgery links to its predecessor and hashes right, but it cannot carry the keyed MAC.
+    assert verify(api)["first_broken"] == {"seq": k, "reason": UNSIGNED}
 
 
 def test_forged_event_appended_with_a_made_up_hash_is_named(app, api, log):

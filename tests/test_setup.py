@@ -13,7 +13,7 @@ def test_second_setup_changes_nothing(app):
 def test_production_refuses_the_default_secret_and_demo_data(tmp_path):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"APP_ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
-    app = create_app({"APP_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+    app = create_app({"APP_ENV": "production", "SECRET_KEY": "x" * 40, "AUDIT_KEY": "y" * 40, "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
     result = app.test_cli_runner().invoke(args=["setup"])
     assert result.exit_code != 0 and "refused when APP_ENV=production" in result.output
     app.extensions["db_engine"].dispose()

@@ -7,7 +7,7 @@ from ..extensions import commit, db
 from ..ops.attachments import add_attachments, attachment_for, attachments_of, read_uploads
 from ..ops.errors import Invalid
 from ..people.roles import WORKER_ROLES
-from ..ops.audit import verify_chain
+from ..ops.audit import OUTSIDE_PER_PAGE, events_outside_instances, verify_chain
 from ..ops.instances import current_data
 from ..ops.queries import history, ready_tasks_of, visible_instance
 from .auth import api_user, requires
@@ -55,3 +55,13 @@ def attachment_download(attachment_id: int):
 @requires("auditor", "admin")
 def audit_verify():
     return jsonify(verify_chain(db()))
+
+
+@bp.get("/audit/events")
+@requires("auditor", "admin")
+def audit_events():
+    """Events outside any instance (sign-ins, failed sign-ins, tokens...), newest first; ?type=&actor=&page=."""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total, rows = events_outside_instances(db(), request.args.get("type") or None,
+                                           request.args.get("actor") or None, page)
+    return jsonify({"total": total, "page": page, "per_page": OUTSIDE_PER_PAGE, "events": [event_json(e) for e in rows]})

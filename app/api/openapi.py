@@ -127,7 +127,12 @@ def document() -> dict:
                 **_op("Download an attachment", params=("attachment_id",), errors=(401, 403, 404)),
                 "responses": {"200": {"description": "the file", "content": {"application/octet-stream": {}}}}}},
             "/api/audit/verify": {"get": _op(
-                "Verify the audit chain: {ok, events_checked, first_broken: {seq, reason}}", errors=(401, 403))},
+                "Verify the audit chain, its hashes and its keyed MACs (AUDIT_KEY): "
+                "{ok, events_checked, first_broken: {seq, reason}, keyed}", errors=(401, 403))},
+            "/api/audit/events": {"get": _op(
+                "Events outside any instance (sign-ins, sign-outs, failed sign-ins, tokens, deployments, "
+                "accounts), newest first; query type, actor, page: {total, page, per_page, events}",
+                errors=(401, 403))},
             "/api/admin/tasks/{task_id}/reassign": {"post": _op(
                 "Reassign a ready task to a user holding its role in its community, or back to the queue "
                 "(audited: assignee and claimed_by before and after)", errors=(400, 401, 403, 404, 409),

@@ -46,7 +46,7 @@ def event_json(event: AuditEvent) -> dict:
         "seq": event.seq, "at": _iso(event.at), "actor": event.actor_name, "event_type": event.event_type,
         "summary": event.summary,
         "task": {"id": event.task_id, "bpmn_id": event.task_bpmn_id, "name": event.task_name} if event.task_id else None,
-        "data_changes": event.data_changes, "hash": event.hash, "prev_hash": event.prev_hash,
+        "data_changes": event.data_changes, "hash": event.hash, "prev_hash": event.prev_hash, "mac": event.mac,
     }
 
 

@@ -13,7 +13,7 @@ bp = Blueprint("api_tokens", __name__, url_prefix="/api")
 @bp.post("/tokens")
 def create_token():
     body = json_body()
-    user = sign_in(body.get("username"), body.get("password"))
+    user = sign_in(body.get("username"), body.get("password"), "api")
     token = issue_token(db(), user, current_app.config["TOKEN_TTL_HOURS"])
     commit()
     return jsonify({"token": token, "user": user_json(user)}), 201

@@ -1,4 +1,4 @@
-"""The append-only audit log: each event carries the hash of the one before it."""
+"""The append-only audit log: each event carries the hash of the one before it, and a keyed MAC of its own."""
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String
@@ -23,6 +23,8 @@ class AuditEvent(Base):
     data_changes: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC-SHA256 of `hash` under AUDIT_KEY (not in the database); NULL only where never signed.
+    mac: Mapped[str | None] = mapped_column(String(64))
 
     actor = relationship("User", viewonly=True)
 
@@ -35,3 +37,4 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_seq: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    last_mac: Mapped[str | None] = mapped_column(String(64))  # HMAC of (last_seq, last_hash) under AUDIT_KEY

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..ops import search
-from ..ops.audit import verify_chain
+from ..ops.audit import OUTSIDE_PER_PAGE, events_outside_instances, types_outside_instances, verify_chain
 from ..ops.errors import Invalid
 from ..ops.queries import VIEWER_ROLES
 from ..people.roles import READ_ALL_ROLES
@@ -47,6 +47,23 @@ def _page(errors: dict | None = None, status: int = 200, total: int = 0, rows=()
 
 @bp.get("/verify")
 def verify():
+    _read_all_only()
+    return render_template("audit_verify.html", result=verify_chain(db()))
+
+
+@bp.get("/events")
+def events_page():
+    """Events outside any instance (sign-ins, failed sign-ins, tokens, deployments, accounts): read-all roles."""
+    _read_all_only()
+    event_type = request.args.get("type") or None
+    actor = (request.args.get("actor") or "").strip()[:64] or None
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total, rows = events_outside_instances(db(), event_type, actor, page)
+    return render_template("audit_events.html", total=total, rows=rows, page=page, per_page=OUTSIDE_PER_PAGE,
+                           args=request.args, types=types_outside_instances(db()))
+
+
+def _read_all_only() -> None:
+    """Auditors and admins only: these views cover every community."""
     if not current_user.role_ids & READ_ALL_ROLES:
         abort(403)
-    return render_template("audit_verify.html", result=verify_chain(db()))

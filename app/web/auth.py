@@ -3,10 +3,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
+from ..extensions import commit
 from ..ops.errors import OperationError, TooManyRequests
-from ..signin import sign_in
+from ..signin import record_sign_out, sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -19,7 +20,7 @@ def login():
 @bp.post("/login")
 def login_submit():
     try:
-        user = sign_in(request.form.get("username", ""), request.form.get("password", ""))
+        user = sign_in(request.form.get("username", ""), request.form.get("password", ""), "web")
     except TooManyRequests:
         flash(_("Too many failed sign-ins: try again in 15 minutes."), "error")
         return render_template("login.html", username=request.form.get("username", "")), 429
@@ -27,6 +28,7 @@ def login_submit():
         flash(_("Wrong username or password."), "error")
         return render_template("login.html", username=request.form.get("username", "")), 401
     login_user(user)
+    commit()  # the sign-in's audit event
     return redirect(_local_target(request.args.get("next", "")) or url_for("home.index"))
 
 
@@ -41,5 +43,7 @@ def _local_target(target: str) -> str | None:
 @bp.post("/logout")
 @login_required
 def logout():
+    record_sign_out(current_user)
+    commit()
     logout_user()
     return redirect(url_for("auth.login"))
