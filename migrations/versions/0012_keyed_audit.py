@@ -1,7 +1,7 @@
 """keyed audit
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-03 11:50:00.000000
 
 The audit chain gets a keyed MAC per event (`audit_event.mac`) and on its head (`audit_head.last_mac`),
@@ -19,7 +19,7 @@ import app.db
 
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
