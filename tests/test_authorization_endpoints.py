@@ -56,6 +56,7 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 401 403 200 200 200 200 200 200 200 200 403 403 403 403 200 200  -  GET /api/lists/resources
 401 403 200 200 200 200 200 200 200 200 403 403 403 403 200 200  -  GET /api/lists/projects
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 200 200  -  GET /api/audit/verify
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 200 200  -  GET /api/audit/events
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  GET /api/admin/users
 401 403 403 403 403 403 403 403 403 403 403 200 403 403 403 403  -  GET /api/timebank
 # Hours wait for the community's workers (community worker, party secretary) to confirm them.
