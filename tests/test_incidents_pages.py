@@ -53,6 +53,8 @@ def test_other_roles_get_403_and_no_menu_entry(client, api, incident_id):
 
 def test_retry_with_corrected_data_from_the_page(client, api, incident_id):
     sign_in(client, "admin")
+    case = client.get(f"/instances/{incident_id}").get_data(as_text=True)
+    assert f'<a href="/incidents/{incident_id}">该事项的流程已因出错而停止：处理异常</a>' in case
     page = client.get(f"/incidents/{incident_id}").get_data(as_text=True)
     assert "&#34;divisor&#34;: 0" in page and "2026年6月1日 10:30" in page
     token = csrf_of(page)
@@ -62,6 +64,7 @@ def test_retry_with_corrected_data_from_the_page(client, api, incident_id):
     done = client.post(f"/incidents/{incident_id}/retry", data={"csrf_token": token, "data": '{"divisor": 5}'},
                        follow_redirects=True)
     assert "重试成功，事项继续办理。" in done.get_data(as_text=True)
+    assert "处理异常" not in client.get(f"/instances/{incident_id}").get_data(as_text=True)
     assert f'data-instance="{incident_id}"' not in done.get_data(as_text=True)
     assert api.task_for("worker1", "work", incident_id)
     retried = [e for e in history(api, incident_id) if e["event_type"] == "incident_retried"]

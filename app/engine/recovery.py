@@ -10,12 +10,18 @@ from .package import ProcessBundle
 
 
 def failed_element(workflow: BpmnWorkflow) -> tuple[str | None, str | None]:
-    """(bpmn id, name) of the element the run failed at, or (None, None) when none can be told."""
+    """(bpmn id, name or None) of the element the run failed at, or (None, None) when none can be told."""
     stuck = _stuck_tasks(workflow)
     if not stuck:
         return None, None
     spec = stuck[0].task_spec
-    return spec.bpmn_id, spec.bpmn_name or spec.bpmn_id
+    return spec.bpmn_id, spec.bpmn_name
+
+
+def failed_data(workflow: BpmnWorkflow) -> dict | None:
+    """The data the failed step ran with (what a correction is merged into), if a step can be told."""
+    stuck = _stuck_tasks(workflow)
+    return dict(stuck[0].data) if stuck else None
 
 
 def missing_elements(bundle: ProcessBundle, state: str) -> list[str]:
@@ -61,9 +67,3 @@ def _stuck_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
 
 def _missing(task_specs: dict, tasks: dict) -> list[str]:
     return [t["task_spec"] for t in tasks.values() if t["task_spec"] not in task_specs]
-
-
-def failed_data(workflow: BpmnWorkflow) -> dict | None:
-    """The data the failed step ran with (what a correction is merged into), if a step can be told."""
-    stuck = _stuck_tasks(workflow)
-    return dict(stuck[0].data) if stuck else None
