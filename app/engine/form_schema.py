@@ -111,6 +111,15 @@ def form_validator(schema, format_checker=None):
     return FormValidator(schema, registry=Registry(), format_checker=format_checker)
 
 
+def form_errors(schema, instance, format_checker=None) -> list[ValidationError]:
+    """The instance's validation errors; a schema that cannot be used (a reference to outside it, one
+    looping back) gives one error instead of an exception. Deployed forms were refused for those."""
+    try:
+        return list(form_validator(schema, format_checker).iter_errors(instance))
+    except (Unresolvable, RecursionError) as err:
+        return [ValidationError(f"the form cannot be checked: {type(err).__name__}", validator="$ref")]
+
+
 def schema_problems(schema) -> list[str]:
     """Everything that keeps a form schema from being used safely ([] when it can be)."""
     if (depth := _depth(schema)) > MAX_DEPTH:
