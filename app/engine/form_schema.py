@@ -122,8 +122,8 @@ def form_errors(schema, instance, format_checker=None) -> list[ValidationError]:
 
 def schema_problems(schema) -> list[str]:
     """Everything that keeps a form schema from being used safely ([] when it can be)."""
-    if (depth := _depth(schema)) > MAX_DEPTH:
-        return [f"the form is nested {depth} levels deep; at most {MAX_DEPTH} are allowed"]
+    if _depth(schema) > MAX_DEPTH:
+        return [f"the form is nested more than {MAX_DEPTH} levels deep"]
     try:
         FormValidator.check_schema(schema)
     except SchemaError as err:
@@ -136,7 +136,8 @@ def schema_problems(schema) -> list[str]:
 
 
 def _depth(value) -> int:
-    """How deeply a JSON value nests (iteratively, so a deep one cannot exhaust the stack)."""
+    """How deeply a JSON value nests, counted up to MAX_DEPTH + 1 (iteratively: a deep one cannot
+    exhaust the stack)."""
     deepest, stack = 0, [(value, 1)]
     while stack:
         item, depth = stack.pop()
