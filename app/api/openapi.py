@@ -54,7 +54,9 @@ RESOURCE = {"type": "object", "required": ["community", "kind", "name"], "proper
 
 PACKAGE = {"type": "object", "required": ["files"], "properties": {"files": {
     "type": "object", "description": "file name (.bpmn, .dmn, form .json) → text",
-    "additionalProperties": {"type": "string"}}}}
+    "additionalProperties": {"type": "string"}},
+    "entry_process": {"type": "string", "description": "id of the process instances start in (also as process_id); "
+                                                       "by default the one executable process no other calls"}}}
 DRY_RUN = {"type": "object", "required": ["files"], "properties": {
     **PACKAGE["properties"],
     "answers": {"type": "object", "description": "user task id → one answer object, or a list used in order"},
@@ -226,7 +228,8 @@ def document() -> dict:
                 "post": {**_op("Deploy a new version", 201, errors=(400, 401, 403, 422)), "requestBody": {
                     "required": True, "content": {
                         "multipart/form-data": {"schema": {"type": "object", "properties": {
-                            "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
+                            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                            "entry_process": {"type": "string"}}}},
                         "application/xml": {"schema": {"type": "string"}},
                         "application/json": {"schema": PACKAGE}}}},
             },

@@ -18,7 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import clock
 from .bounds import MAX_ENGINE_STEPS, MAX_RUN_SECONDS, install_guards
-from .form_schema import form_validator
+from .form_schema import form_errors
 from .package import FORM_PROPERTY, ProcessBundle
 from .runtime import TIMER_EVENT_TYPES, _parse_instant
 from .scripting import create_script_engine
@@ -244,7 +244,7 @@ class _DryRun:
         if not schema:
             return
         # Keywords the validator does not know (UI hints and the like) are ignored by it.
-        error = best_match(form_validator(schema).iter_errors(answer))
+        error = best_match(form_errors(schema, answer))
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path) or "(answer)"
             message = f"answer for {_element(task)} does not fit its form {form}: {where}: {error.message}"

@@ -111,10 +111,19 @@ def form_validator(schema, format_checker=None):
     return FormValidator(schema, registry=Registry(), format_checker=format_checker)
 
 
+def form_errors(schema, instance, format_checker=None) -> list[ValidationError]:
+    """The instance's validation errors; a schema that cannot be used (a reference to outside it, one
+    looping back) gives one error instead of an exception. Deployed forms were refused for those."""
+    try:
+        return list(form_validator(schema, format_checker).iter_errors(instance))
+    except (Unresolvable, RecursionError) as err:
+        return [ValidationError(f"the form cannot be checked: {type(err).__name__}", validator="$ref")]
+
+
 def schema_problems(schema) -> list[str]:
     """Everything that keeps a form schema from being used safely ([] when it can be)."""
-    if (depth := _depth(schema)) > MAX_DEPTH:
-        return [f"the form is nested {depth} levels deep; at most {MAX_DEPTH} are allowed"]
+    if _depth(schema) > MAX_DEPTH:
+        return [f"the form is nested more than {MAX_DEPTH} levels deep"]
     try:
         FormValidator.check_schema(schema)
     except SchemaError as err:
@@ -127,7 +136,8 @@ def schema_problems(schema) -> list[str]:
 
 
 def _depth(value) -> int:
-    """How deeply a JSON value nests (iteratively, so a deep one cannot exhaust the stack)."""
+    """How deeply a JSON value nests, counted up to MAX_DEPTH + 1 (iteratively: a deep one cannot
+    exhaust the stack)."""
     deepest, stack = 0, [(value, 1)]
     while stack:
         item, depth = stack.pop()

@@ -6,7 +6,7 @@ from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from ..engine import ProcessBundle
-from ..engine.form_schema import form_validator, schema_problems
+from ..engine.form_schema import form_errors, schema_problems
 from ..engine.package import form_shape_problems
 from .errors import Invalid
 
@@ -107,9 +107,9 @@ def validate_submission(schema: dict, data) -> dict:
     allowed = schema.get("properties", {})
     fields = {key: "unknown field" for key in data if key not in allowed}
     fields |= {key: "invalid value" for key, value in data.items() if key in allowed and not storable(value)}
-    for error in form_validator(schema, _FORMAT_CHECKER).iter_errors(data):
-        if error.validator == "additionalProperties" or _field_of(error) in fields:
-            continue  # already named field by field
+    for error in form_errors(schema, data, _FORMAT_CHECKER):
+        if (error.validator == "additionalProperties" and not error.absolute_path) or _field_of(error) in fields:
+            continue  # already named field by field (unknown keys inside a field are that field's error)
         name = _field_of(error)
         if name not in fields:
             fields[name] = _message(error)
