@@ -20,6 +20,7 @@ balance = record_fiscal_share(k, 100)
 set_project_progress(k, 50)
 record_scores(k, 5, 4, 3)
 notice = open_disclosure("implementation", "TRIAL", k, "试用进度公示", "已完成一半", 0)
+linked = open_disclosure("annual", "TRIAL", "", "领奖<b>通知</b>", "详见 http://evil.example/x 或访问evil.com，<a href='x'>点此</a>，[这里](https://e.cn)", 0)
 notify_role("community_worker", "TRIAL", "试用通知")
 overlaps = find_overlaps("TRIAL", "culture", "", "试用", k)"""
 OWN_CASE_EVENTS = {"project_registered", "project_status_changed", "project_published", "fund_entry_added",
@@ -75,8 +76,6 @@ FOREIGN_CALLS = [
     ('register_project("{nanshan}", "nanshan", "x")', "is not this case"),
     ('save_meeting(case_key(), "party_proposal", {{"community": "nanshan"}})', "community nanshan is not"),
     ('open_disclosure("annual", "nanshan", "", "公告", "正文", 0)', "community nanshan is not"),
-    ('open_disclosure("annual", "TRIAL", "", "公告", "详情见 http://evil.example/x", 0)', "may not carry links"),
-    ('open_disclosure("annual", "TRIAL", "", "公告", "<a href=x>点此</a>", 0)', "may not carry links"),
     ('notify_role("community_worker", "nanshan", "你好")', "community nanshan is not"),
     ('register_size("beishan", "residents")', "community beishan is not"),
     ('committee_roster("nanshan")', "community nanshan is not"),
@@ -113,6 +112,9 @@ def test_helpers_on_their_own_case_work_and_each_write_is_in_its_history(app, ap
         assert trial.community.code == "TRIAL" and trial.business_key.startswith("TRIAL-")
         project = session.scalars(select(Project).where(Project.project_key == trial.business_key)).one()
         assert (project.status, project.progress_percent, project.self_score) == ("claiming", 50, 5)
+        linked = session.scalars(select(Disclosure).where(Disclosure.kind == "annual",
+                                                          Disclosure.community_id == trial.community_id)).one()
+        assert (linked.title, linked.text) == ("领奖通知", "详见 （链接已删除） 或访问（链接已删除），点此，这里")
         iid = trial.id
     events = api.get(f"/api/instances/{iid}/history", "designer1").get_json()["events"]
     written = {e["event_type"]: e["actor"] for e in events if e["event_type"] in OWN_CASE_EVENTS}

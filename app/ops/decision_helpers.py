@@ -72,13 +72,14 @@ def save_meeting(project_key, meeting, record) -> int:
 
 
 def open_disclosure(kind, community, project_key, title, text, days) -> int:
-    """Post a public notice of the case for `days` days (0: no publicity period); no links or markup."""
+    """Post a public notice of the case for `days` days (0: no publicity period), links and markup taken out."""
     session, actor = bound()
     if kind not in DISCLOSURE_KINDS:
         raise ValueError(f"unknown disclosure kind {kind}")
     found = own_community(community)
     key = own_key(project_key) if project_key else ""  # "" : a notice of the community, not of a project
-    title, text = public_text(title, "disclosure title"), public_text(text, "disclosure text")
+    given = (str(title), str(text))
+    title, text = public_text(title), public_text(text)
     starts = clock.now()  # the engine's time, so a moved clock (timers run --now) moves publicity too
     notice = Disclosure(kind=str(kind), community_id=found.id, project_key=key,
                         title=title[:200], text=text, starts_at=starts,
@@ -86,7 +87,8 @@ def open_disclosure(kind, community, project_key, title, text, days) -> int:
     session.add(notice)
     session.flush()
     record_write("disclosure_opened", summary=f"{kind}: {title}",
-                 changes={"disclosure_id": [None, notice.id], "kind": [None, kind], "days": [None, int(days)]})
+                 changes={"disclosure_id": [None, notice.id], "kind": [None, kind], "days": [None, int(days)],
+                          "links_or_markup_removed": given != (title, text)})
     return notice.id
 
 
