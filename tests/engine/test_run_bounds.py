@@ -15,7 +15,8 @@ T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 def flow(source: str, target: str, condition: str | None = None) -> str:
     body = f"<bpmn:conditionExpression>{condition}</bpmn:conditionExpression>" if condition else ""
-    return f'<bpmn:sequenceFlow id="{source}_{target}" sourceRef="{source}" targetRef="{target}">{body}</bpmn:sequenceFlow>'
+    return (f'<bpmn:sequenceFlow id="{source}_{target}" sourceRef="{source}" targetRef="{target}">{body}'
+            '</bpmn:sequenceFlow>')
 
 
 def files(bpmn: str, **more: str) -> dict[str, str]:
