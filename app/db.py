@@ -59,9 +59,9 @@ def one_or_many(rows: list[dict]) -> dict | list[dict]:
 # before it gives up and the request answers 503 with Retry-After: a few seconds, never half a minute.
 # SQLite: a writer waiting to begin polls at short intervals for FAST_RETRY_SECONDS (see
 # _begin_immediate), then SQLite's busy handler waits up to BUSY_TIMEOUT_MS more.
-BUSY_TIMEOUT_MS = 3_000
+BUSY_TIMEOUT_MS = 4_000
 FAST_RETRY_SECONDS = 1.0
-LOCK_TIMEOUT_MS = 4_000  # PostgreSQL's lock_timeout: the same few seconds in all
+LOCK_TIMEOUT_MS = 5_000  # PostgreSQL's lock_timeout: the same few seconds in all
 RETRY_AFTER_SECONDS = 2  # what a refused writer is told to wait
 # PostgreSQL SQLSTATEs of a lock not had in time, or a deadlock broken by the server: try again later.
 _PG_LOCK_STATES = frozenset({"55P03", "40P01"})

@@ -19,8 +19,9 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 # Scripts, gateways and events one run may complete. Each step can deepen the task tree by a level
 # (a loop turn does), and SpiffWorkflow stops looking 1000 levels down: stop well before that.
 MAX_ENGINE_STEPS = 500
-# Wall-clock time one run may take before its next engine step is refused: a run holds the
-# database's write lock (SQLite) or the instance row, and other writers wait only a few seconds.
+# Processor time one run may use before its next engine step is refused: a run holds the database's
+# write lock (SQLite) or the instance row, and other writers wait only a few seconds. Processor time,
+# not wall-clock time: a helper waiting for a lock, or a busy machine, is no runaway diagram.
 MAX_RUN_SECONDS = 2.0
 MAX_CALL_DEPTH = 10  # call activities and subprocesses nested inside each other
 MAX_INSTANCES = 200  # children of one multi-instance activity
@@ -43,16 +44,16 @@ class StepCounter:
 
     def __init__(self, limit: int | None = None, seconds: float | None = None):
         self.limit, self.seconds, self.steps = limit or MAX_ENGINE_STEPS, seconds or MAX_RUN_SECONDS, 0
-        self.deadline = time.monotonic() + self.seconds
+        self.deadline = time.thread_time() + self.seconds
 
     def __call__(self, task) -> None:
         self.steps += 1
         if self.steps > self.limit:
             raise RunLimitExceeded(f"more than {self.limit} scripts, gateways and events ran in one step of "
                                    f"the process (last: {element_label(task)}): does a loop never end?")
-        if time.monotonic() > self.deadline:
-            raise RunLimitExceeded(f"the scripts, gateways and events of one step ran longer than "
-                                   f"{self.seconds:g} s (stopped before {element_label(task)}): "
+        if time.thread_time() > self.deadline:
+            raise RunLimitExceeded(f"the scripts, gateways and events of one step used more than "
+                                   f"{self.seconds:g} s of processor time (stopped before {element_label(task)}): "
                                    "does a loop never end?")
 
 
