@@ -176,3 +176,16 @@ def test_the_trial_communitys_cases_are_in_no_public_list_dashboard_or_annual_re
         assert keys and not [k for k in keys if "TRIAL" in k]
         assert session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.event_type == "disclosure_opened")) >= 1
+
+
+def test_a_designer_plays_every_lane_of_a_trial_and_no_one_else_sees_it(app, api, designer):
+    assert start_trial(api, designer, "x = 1").status_code == 302
+    # The trial's task sits in the community workers' lane: the designer works it, as no real worker can.
+    task = api.task_for("designer1", "work")
+    assert task["process_id"] == "sample"
+    assert not [t for t in api.inbox("worker1") if t["process_id"] == "sample"]
+    refused = api.post(f"/api/tasks/{task['id']}/complete", {"data": {}}, "worker1")
+    assert refused.status_code == 403
+    done = api.post(f"/api/tasks/{task['id']}/complete", {"data": {}}, "designer1")
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["instance"]["status"] == "completed"

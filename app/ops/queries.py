@@ -1,5 +1,5 @@
 """Named read queries: inbox (mine), queue (I may claim), instances in scope, history."""
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import Session
 
@@ -8,7 +8,7 @@ from ..models import AuditEvent, Instance, Organisation, ReadyTask, User
 from ..people.roles import READ_ALL_ROLES, WORKER_ROLES
 from ..people.scope import community_ids_in_scope
 from .errors import Forbidden, NotFound
-from .trial import TRIAL_KIND, TRIAL_VIEWERS
+from .trial import TRIAL_KIND, TRIAL_VIEWERS, plays_trials, trial_community_id
 
 VIEWER_ROLES = WORKER_ROLES | READ_ALL_ROLES | {"district_department", "committee_member", "supervision_committee"}
 # Street and district users see only the cases that were routed to them.
@@ -23,7 +23,7 @@ def inbox(session: Session, user: User, limit: int = 200, task: str | None = Non
              .options(joinedload(ReadyTask.community), joinedload(ReadyTask.claimed_by),
                       # lists show a case's title and code; its engine state stays in the database
                       joinedload(ReadyTask.instance).load_only(Instance.title, Instance.business_key))
-             .where(ReadyTask.role.in_(user.role_ids), ReadyTask.community_id.in_(scope),
+             .where(_may_take(session, user, scope),
                     or_(ReadyTask.claimed_by_id.is_(None), ReadyTask.claimed_by_id == user.id),
                     or_(ReadyTask.assignee_id.is_(None), ReadyTask.assignee_id == user.id))
              .order_by(ReadyTask.claimed_by_id.is_(None), ReadyTask.due_at.is_(None), ReadyTask.due_at,
@@ -36,6 +36,13 @@ def inbox(session: Session, user: User, limit: int = 200, task: str | None = Non
     if overdue:
         query = query.where(ReadyTask.due_at < clock.now())
     return list(session.scalars(query))
+
+
+def _may_take(session: Session, user: User, scope: set[int]):
+    """Tasks of the user's roles in their communities; for designers, every task of a trial too."""
+    mine = and_(ReadyTask.role.in_(user.role_ids), ReadyTask.community_id.in_(scope))
+    trial = trial_community_id(session) if plays_trials(user) else None
+    return or_(mine, ReadyTask.community_id == trial) if trial is not None else mine
 
 
 def ready_tasks_of(session: Session, instance_id: int) -> list[ReadyTask]:

@@ -11,12 +11,26 @@ from ..models import Organisation
 
 TRIAL_CODE, TRIAL_KIND, TRIAL_NAME = "TRIAL", "trial", "试用社区"
 TRIAL_VIEWERS = frozenset({"designer", "auditor", "admin"})  # who may look at a trial instance
+TRIAL_PLAYERS = frozenset({"designer"})  # who may act on every task of a trial, whatever its lane
 
 
 def trial_community(session: Session) -> Organisation | None:
     """The trial community, if this database has it."""
     return session.scalars(select(Organisation).where(Organisation.code == TRIAL_CODE,
                                                       Organisation.kind == TRIAL_KIND)).first()
+
+
+def trial_community_id(session: Session) -> int | None:
+    """The trial community's id (looked up once per session), or None."""
+    if "trial_community_id" not in session.info:
+        found = trial_community(session)
+        session.info["trial_community_id"] = found.id if found else None
+    return session.info["trial_community_id"]
+
+
+def plays_trials(user) -> bool:
+    """Whether the user acts on trial tasks in every lane (a designer trying a process out)."""
+    return bool(user.role_ids & TRIAL_PLAYERS)
 
 
 def ensure_trial_community(session: Session) -> Organisation:
