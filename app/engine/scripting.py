@@ -303,6 +303,8 @@ def percent_size(fmt, args, limit=MAX_ITEMS):
             total += sum(numbers) + text_size(value, limit)
             if total > limit:
                 break
+    except ScriptTooLarge:
+        raise
     except (StopIteration, KeyError, TypeError, ValueError, IndexError):
         pass  # `fmt % args` itself reports the mismatch, before it builds anything
     return total
