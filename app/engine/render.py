@@ -54,7 +54,8 @@ class _InstructionsEnvironment(ImmutableSandboxedEnvironment):
         is_map = value.__name__ == "format_map"
 
         def checked(*args, **kwargs):
-            values = list(args[0].values()) if is_map and args and isinstance(args[0], dict) else [*args, *kwargs.values()]
+            mapping = is_map and args and isinstance(args[0], dict)
+            values = list(args[0].values()) if mapping else [*args, *kwargs.values()]
             _bounded(_format_string_size(value.__self__, values), "str.format()")
             return wrapped(*args, **kwargs)
         return checked

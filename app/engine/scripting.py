@@ -463,9 +463,10 @@ class _Watch:
 
     The trace function runs between bytecodes (opcode events) in the sandboxed code's own frames, so
     no loop can escape it and the longest unwatched stretch is one C call, which the size guards bound.
-    Each event costs one perf_counter(); every POLL_SECONDS it reads the thread's CPU clock and the
-    process size. The CPU time used so far is first read at that first poll, counting the wall time
-    before it as CPU time: a short expression never pays for a CPU-clock read (about 2 µs here)."""
+    Every EVENTS_PER_LOOK events it reads perf_counter(); every POLL_SECONDS it reads the thread's
+    CPU clock and the process size (RSS from /proc/self/statm, growth over the first poll). The CPU
+    time used so far is first read at that first poll, counting the wall time before it as CPU time:
+    a short expression never pays for a CPU-clock read (about 2 µs here)."""
 
     def __init__(self, seconds, filename, max_memory, reason, subject, opcodes=True):
         self.seconds, self.max_memory, self.reason, self.subject = seconds, max_memory, reason, subject
