@@ -54,7 +54,8 @@ class _InstructionsEnvironment(ImmutableSandboxedEnvironment):
         is_map = value.__name__ == "format_map"
 
         def checked(*args, **kwargs):
-            values = list(args[0].values()) if is_map and args and isinstance(args[0], dict) else [*args, *kwargs.values()]
+            mapping = is_map and args and isinstance(args[0], dict)
+            values = list(args[0].values()) if mapping else [*args, *kwargs.values()]
             _bounded(_format_string_size(value.__self__, values), "str.format()")
             return wrapped(*args, **kwargs)
         return checked
@@ -89,8 +90,12 @@ class _Namespace(Namespace):
 
 def _finalize(value):
     """Every `{{ value }}` on its way out: its text is bounded before str() builds it."""
-    _bounded(text_size(value, MAX_SIZE), "a value")
+    if type(value) not in _SHORT:
+        _bounded(text_size(value, MAX_SIZE), "a value")
     return value
+
+
+_SHORT = (str, int, float, bool, type(None))  # texts no longer than the value itself
 
 
 def _text(value):
@@ -157,9 +162,11 @@ def _compile(text: str):
 def _render(template, data):
     """The template's text, stopped as soon as it grows past MAX_SIZE characters."""
     parts, size = [], 0
-    for part in template.generate(**data):
+    # root_render_func rather than generate(): one generator less for the tracer to see resumed
+    for part in template.root_render_func(template.new_context(data)):
         size += len(part)
-        _bounded(size, "the instructions")
+        if size > MAX_SIZE:
+            _bounded(size, "the instructions")
         parts.append(part)
     return "".join(parts)
 
@@ -170,7 +177,8 @@ def render_instructions(text: str | None, data: dict) -> str:
         return ""
     try:
         template = _compile(text)
-        with limited(TIME_LIMIT, _TEMPLATE_FILENAME, MAX_MEMORY, subject="instructions' rendering"):
+        # Line events suffice: a template line is one bounded step (ranges, filters and operators are capped).
+        with limited(TIME_LIMIT, _TEMPLATE_FILENAME, MAX_MEMORY, subject="instructions' rendering", opcodes=False):
             return _render(template, data)
     except ScriptLimitExceeded as err:
         log.warning("instructions not shown: %s", err)

@@ -33,7 +33,8 @@ MAX_ITEMS = 10**6  # longest str/bytes/list/tuple a script may build with + or *
 MAX_BITS = 10**5  # largest int (in bits) a script may build with *, ** or <<
 MAX_MEMORY = 256 * 2**20  # bytes a script may grow the process by (resident set size)
 MAX_DATA = 10**7  # characters the task data a script leaves behind may take once written out
-POLL_SECONDS = 0.0005  # how often, in script time, the tracer looks at the clock and the process size
+POLL_SECONDS = 0.0005  # how often, in script time, the tracer looks at the CPU clock and the process size
+EVENTS_PER_LOOK = 8  # trace events between two looks at the (wall) clock that gates those polls
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
 _BINARY = {"+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift, "%": operator.mod}
 _GUARDED_OPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
@@ -303,6 +304,8 @@ def percent_size(fmt, args, limit=MAX_ITEMS):
             total += sum(numbers) + text_size(value, limit)
             if total > limit:
                 break
+    except ScriptTooLarge:
+        raise
     except (StopIteration, KeyError, TypeError, ValueError, IndexError):
         pass  # `fmt % args` itself reports the mismatch, before it builds anything
     return total
@@ -460,24 +463,28 @@ class _Watch:
 
     The trace function runs between bytecodes (opcode events) in the sandboxed code's own frames, so
     no loop can escape it and the longest unwatched stretch is one C call, which the size guards bound.
-    Each event costs one perf_counter(); every POLL_SECONDS it reads the thread's CPU clock and the
-    process size. The CPU time used so far is first read at that first poll, counting the wall time
-    before it as CPU time: a short expression never pays for a CPU-clock read (about 2 µs here)."""
+    Every EVENTS_PER_LOOK events it reads perf_counter(); every POLL_SECONDS it reads the thread's
+    CPU clock and the process size (RSS from /proc/self/statm, growth over the first poll). The CPU
+    time used so far is first read at that first poll, counting the wall time before it as CPU time:
+    a short expression never pays for a CPU-clock read (about 2 µs here)."""
 
-    def __init__(self, seconds, filename, max_memory, reason, subject):
+    def __init__(self, seconds, filename, max_memory, reason, subject, opcodes=True):
         self.seconds, self.max_memory, self.reason, self.subject = seconds, max_memory, reason, subject
         self.started = time.perf_counter()
         self.cpu_start = self.baseline = None
         self.gate = self.started + min(POLL_SECONDS, seconds)
-        perf, watch = time.perf_counter, self
+        perf, watch, countdown = time.perf_counter, self, [0]
 
         def trace(frame, event, arg):
             if event == "call":
                 if frame.f_code.co_filename != filename:
                     return None  # helpers and guards are trusted, and could swallow the exception
-                frame.f_trace_opcodes = True
-            if perf() > watch.gate:
-                watch.check()
+                frame.f_trace_opcodes = opcodes
+            countdown[0] -= 1
+            if countdown[0] < 0:  # the clock every EVENTS_PER_LOOK events: each is one bounded step
+                countdown[0] = EVENTS_PER_LOOK
+                if perf() > watch.gate:
+                    watch.check()
             return trace
         self.trace = trace
 
@@ -531,10 +538,12 @@ def script_budget(seconds: float):
 
 @contextlib.contextmanager
 def limited(seconds: float, filename: str = FILENAME, max_memory: int = MAX_MEMORY, reason: str | None = None,
-            subject: str = "script"):
-    """Run the block with the time and memory limits enforced in frames of code compiled as `filename`."""
+            subject: str = "script", opcodes: bool = True):
+    """Run the block with the time and memory limits enforced in frames of code compiled as `filename`.
+
+    `opcodes=False` checks at each line only, for code whose every line is one bounded step."""
     reason = reason or f"the {subject} ran longer than its time limit of {seconds} s"
-    watch = _Watch(seconds, filename, max_memory, reason, subject)
+    watch = _Watch(seconds, filename, max_memory, reason, subject, opcodes)
     previous = sys.gettrace()
     sys.settrace(watch.trace)
     try:
