@@ -8,7 +8,7 @@ import json
 import math
 from time import monotonic, thread_time
 from copy import deepcopy
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from jsonschema.exceptions import best_match
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
@@ -337,11 +337,11 @@ def dry_run(bundle: ProcessBundle, helper_names, *, answers: dict, data: dict | 
     once used up; to return a list itself on every call, wrap it: `{"find_overlaps": [[]]}`.
     `side_effect_free` names real helpers safe to call (such as `now`, which reads the simulated
     clock); they run unless `helper_results` scripts them.
-    The simulated clock starts at `start_at` (default: now, UTC) and jumps to a timer's deadline
+    The simulated clock starts at `start_at` (default: the engine clock) and jumps to a timer's deadline
     whenever only a timer can move the process on. Each completed user task and each fired timer
     is a step; after `max_steps` the run stops with status "step_limit".
     """
-    start_at = start_at or datetime.now(UTC)
+    start_at = start_at or clock.now()
     if start_at.tzinfo is None:
         raise ValueError("start_at must carry a timezone")
     stubs = _HelperStubs(helper_names, helper_results, side_effect_free)

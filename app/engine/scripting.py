@@ -26,6 +26,8 @@ from RestrictedPython.Guards import (guarded_iter_unpack_sequence, guarded_unpac
 from RestrictedPython.transformer import copy_locations
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
 
+from . import clock
+
 log = logging.getLogger(__name__)
 
 FILENAME = "<string>"  # SpiffWorkflow looks for this name in tracebacks to report the failing line
@@ -604,7 +606,7 @@ _GUARDS = MappingProxyType({  # the names RestrictedPython's (and our policy's) 
     "_binop_": _binop, "_except_guard_": _except_guard, "_truth_": bool, "_format_": _format,
 })
 DEFAULT_HELPERS = MappingProxyType({
-    "now": lambda: datetime.now(timezone.utc), "date": date, "datetime": datetime,
+    "now": clock.now, "date": date, "datetime": datetime,
     "timedelta": timedelta, "timezone": timezone,
 })
 
