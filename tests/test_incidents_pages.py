@@ -1,22 +1,12 @@
 """The incident pages: administrators and designers see failed cases with the step, the error and the
 time in China time, retry them with corrected data or on a new version, or cancel them; others get 403."""
 import re
+
 import pytest
-import time_machine
 
-from test_incidents_api import FIXED, PASS, deploy_ratio, failed_instances, history
+from test_incidents_api import FIXED, deploy_ratio, history
+from test_incidents_api import incident_id, wall_clock  # noqa: F401 (fixtures shared with the API tests)
 from test_pages import csrf_of, sign_in
-
-
-@pytest.fixture(autouse=True)
-def wall_clock():
-    with time_machine.travel(PASS, tick=False):
-        yield
-
-
-@pytest.fixture
-def incident_id(app, api) -> int:
-    return failed_instances(app, api)[0]
 
 
 def row_of(html: str, instance_id: int) -> str:

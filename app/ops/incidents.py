@@ -61,7 +61,7 @@ def retry(session: Session, actor: User, instance_id: int, corrections=None, ver
     workflow = _load_onto(session, instance, target)
     before = recovery.failed_data(workflow) or {}
     step = recovery.prepare_retry(workflow, corrections)
-    with bound_to(session, actor):
+    with bound_to(session, actor, instance):
         result = engine().run(workflow)
     changes = {key: [before.get(key), value] for key, value in corrections.items()}
     if target.id != instance.version_id:
