@@ -42,6 +42,13 @@ def pytest_report_header(config):
 _TRAVEL = pytest.StashKey()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def clock_for_started_processes(pytestconfig):
+    """Under --at, processes the tests start (gunicorn, `flask worker`) travel with the suite."""
+    if pytestconfig.stash.get(_TRAVEL, None):
+        timetravel.export_to_children()
+
+
 def seed(url: str) -> None:
     """Migrate, load the demo dataset and deploy the shipped processes into `url`."""
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "DEMO_PASSWORD": DEMO_PASSWORD})

@@ -4,11 +4,11 @@ Everything that reads the time moves: the app's `utcnow`, the engine clock, Spif
 and processes the suite starts (through tests/timewarp/sitecustomize.py). The clock keeps ticking
 from the chosen instant, so timeouts and waits behave as usual."""
 import os
-import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import time_machine
+from time_machine import escape_hatch
 
 TIMEWARP = Path(__file__).resolve().parent / "timewarp"
 
@@ -22,10 +22,17 @@ def instant(text: str) -> datetime:
 
 
 def start(moment: datetime) -> time_machine.travel:
-    """Move this process's clock to `moment`, and make the processes it starts follow."""
-    os.environ["MINXU_TRAVEL_ORIGIN"] = repr(time.time())
-    os.environ["MINXU_TRAVEL_TO"] = moment.isoformat()
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TIMEWARP), os.environ.get("PYTHONPATH")]))
+    """Move this process's clock to `moment`; it ticks on from there."""
     traveller = time_machine.travel(moment, tick=True)
     traveller.start()
     return traveller
+
+
+def export_to_children() -> None:
+    """Make the processes started from now on arrive where this one is, and tick on with it.
+
+    Called from a fixture, so only processes that run tests do it: an xdist controller that put
+    sitecustomize on its workers' path would make them import time-machine before pytest starts."""
+    os.environ["MINXU_TRAVEL_ORIGIN"] = repr(escape_hatch.time.time())
+    os.environ["MINXU_TRAVEL_TO"] = datetime.now(UTC).isoformat()
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TIMEWARP), os.environ.get("PYTHONPATH")]))
