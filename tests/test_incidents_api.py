@@ -244,3 +244,12 @@ def test_an_engine_fault_is_retried_once_the_fault_is_gone(app, api, monkeypatch
     monkeypatch.undo()
     assert retry(api, instance_id, {"data": {"divisor": 2}})["status"] == "running"
     assert api.get(f"/api/instances/{instance_id}", "auditor1").get_json()["data"]["ratio"] == 50
+
+
+def test_a_failed_trial_is_the_designers_incident_to_retry(app, api):
+    """Designers' trials run in the trial community, outside every real scope: their failures still reach them."""
+    [trial] = failed_instances(app, api, communities=("TRIAL",))
+    assert trial in [row["instance_id"] for row in listed(api, trial, "designer1")]
+    retried = api.post(f"/api/incidents/{trial}/retry", {"data": {"divisor": 4}}, "designer1")
+    assert retried.status_code == 200, retried.get_json()
+    assert retried.get_json()["status"] == "running"

@@ -14,6 +14,7 @@ from .admin_actions import cancel_instance, check_values
 from .diagram_helpers import bound_to
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .instances import current_data, lock_instance, save_state
+from .trial import TRIAL_VIEWERS, trial_community_id
 from .versions import bundle_for, engine
 
 ROLES = ("admin", "designer")
@@ -24,7 +25,7 @@ def open_incidents(session: Session, user: User) -> list[Instance]:
     """Failed instances in the user's communities, the newest failure first."""
     return list(session.scalars(
         select(Instance).options(joinedload(Instance.version), joinedload(Instance.community))
-        .where(Instance.status == FAILED, Instance.community_id.in_(community_ids_in_scope(session, user)))
+        .where(Instance.status == FAILED, Instance.community_id.in_(_communities(session, user)))
         .order_by(Instance.failed_at.desc().nulls_last(), Instance.id.desc())))
 
 
@@ -85,11 +86,17 @@ def cancel(session: Session, actor: User, instance_id: int, reason) -> Instance:
 def _checked(session: Session, user: User, instance: Instance | None, not_failed: Exception) -> Instance:
     if instance is None:
         raise NotFound("no such instance")
-    if instance.community_id not in community_ids_in_scope(session, user):
+    if instance.community_id not in _communities(session, user):
         raise Forbidden("this instance is outside your communities")
     if instance.status != FAILED:
         raise not_failed
     return instance
+
+
+def _communities(session: Session, user: User) -> set[int]:
+    """The communities whose incidents the user handles: their own, and the trial community's for designers."""
+    trial = trial_community_id(session) if user.role_ids & TRIAL_VIEWERS else None
+    return community_ids_in_scope(session, user) | ({trial} if trial is not None else set())
 
 
 def _corrections(values) -> dict:
