@@ -2,6 +2,7 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from app.models import Notification, OutboxMessage
@@ -9,6 +10,16 @@ from app.models import Notification, OutboxMessage
 CHINA = timezone(timedelta(hours=8))
 
 OK = {"reasonable": True, "basis": "符合《物业管理条例》"}
+
+# The app's clock (tokens, records, deadlines) stands still at a fixed Wednesday morning, China time.
+START = datetime(2026, 6, 3, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    with time_machine.travel(START, tick=False):
+        yield
+
 
 
 def history(api, instance_id: int) -> list[dict]:
@@ -57,7 +68,7 @@ def test_affair_general_waits_for_the_handling_day(app, api):
     assert result["next_tasks"] == []
     data = api.get(f"/api/instances/{iid}", "worker1").get_json()["data"]
     assert data["grade_overridden"] is True  # the DMN suggested A
-    china = datetime.now(CHINA)
+    china = START.astimezone(CHINA)
     monday = china.date() + timedelta(days=-china.weekday() % 7)
     handling_day = datetime(monday.year, monday.month, monday.day, 9, 0, tzinfo=CHINA)
     if handling_day <= china:
@@ -146,7 +157,7 @@ def test_overdue_street_task_escalates_to_the_district(app, api):
     api.complete("worker1", "assess_responsibility", {"responsibility": "government"}, iid)
     street = api.task_for("street1", "street_handle", iid)
     due = datetime.fromisoformat(street["due_at"])
-    assert timedelta(days=4, hours=23) < due - datetime.now(UTC) <= timedelta(days=5)
+    assert timedelta(days=4, hours=23) < due - START <= timedelta(days=5)
     assert "1 instance(s)" in run_timers(app, due + timedelta(minutes=1))
     assert api.inbox("street1") == []
     late = api.post(f"/api/tasks/{street['id']}/complete",

@@ -4,6 +4,8 @@ import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from app.cli import fire_due
@@ -11,6 +13,16 @@ from app.models import AuditEvent, Instance, ReadyTask
 from flows import OK
 
 TITLES = ["路面坑洼", "公交站牌倒了", "河道有垃圾", "路灯整夜不亮", "违章搭建", "噪音扰民", "井盖缺失", "下水道堵塞"]
+
+# The app's clock (tokens, records, deadlines) stands still at a fixed Wednesday morning, China time.
+START = datetime(2026, 6, 3, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    with time_machine.travel(START, tick=False):
+        yield
+
 
 
 def government_needs(api, count: int) -> list[int]:
@@ -60,7 +72,7 @@ def run_workers(app, count: int, instant: datetime) -> list[int]:
 
 def test_two_timer_workers_never_fire_the_same_timer_twice(app, api):
     ids = government_needs(api, 8)
-    due = datetime.now(UTC) + timedelta(days=6)  # past the street's 5 days, before the district's 15
+    due = START + timedelta(days=6)  # past the street's 5 days, before the district's 15
     fired = run_workers(app, 2, due)
     assert sum(fired) == 8, fired  # between them, each instance exactly once
     assert timer_events(app, ids) == Counter({iid: 1 for iid in ids})
@@ -72,7 +84,7 @@ def test_two_timer_workers_never_fire_the_same_timer_twice(app, api):
 def test_timers_due_while_no_worker_ran_fire_once_after_restart(app, api):
     ids = government_needs(api, 3)
     # Every worker was down for 20 days: the street's deadline (5 days) and the district's (15) both passed.
-    restart = datetime.now(UTC) + timedelta(days=20)
+    restart = START + timedelta(days=20)
     with app.app_context():
         assert fire_due(restart) == 3
         assert fire_due(restart) == 0  # a second pass at the same moment finds nothing due

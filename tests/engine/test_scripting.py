@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine import clock
 from app.engine import scripting
 from app.engine.scripting import (ALLOWED_BUILTINS, RestrictedEnvironment, ScriptTimeout, check_expression,
                                   check_script, create_script_engine)
@@ -196,10 +197,12 @@ def test_task_data_shadows_helpers_and_external_context_is_visible():
 
 
 def test_timer_duration_from_an_f_string():
-    workflow = run(timer_process("days = 3", 'f"P{days}D"'))
+    started = datetime(2026, 6, 3, 2, 0, tzinfo=timezone.utc)
+    with clock.frozen_at(started):
+        workflow = run(timer_process("days = 3", 'f"P{days}D"'))
     [timer] = workflow.get_tasks(state=TaskState.WAITING)
     fires_at = datetime.fromisoformat(timer._get_internal_data("event_value"))
-    assert abs(fires_at - (datetime.now(timezone.utc) + timedelta(days=3))) < timedelta(minutes=1)
+    assert abs(fires_at - (started + timedelta(days=3))) < timedelta(minutes=1)
 
 
 def test_zero_timer_fires_and_completes():
