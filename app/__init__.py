@@ -1,7 +1,7 @@
 """minxu: the 民需 cycle as BPMN, with a thin server-rendered UI and a JSON API."""
 from flask import Flask
 
-from .config import load_settings
+from app.config import load_settings
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -9,19 +9,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(load_settings(test_config))
 
-    from . import extensions
+    from app import extensions
     extensions.init_app(app)
     app.url_map.converters["id"] = extensions.RowId
 
-    from .people import readonly
+    from app.people import readonly
     readonly.install(app)
 
-    from .web import register_pages
+    from app.web import register_pages
     register_pages(app)
 
-    from .api import register_api
+    from app.api import register_api
     register_api(app)
 
-    from .cli import register_commands
+    from app.cli import register_commands
     register_commands(app)
     return app

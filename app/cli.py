@@ -7,7 +7,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .db import writing
+from app.db import writing
 
 db_cli = AppGroup("db", help="Database schema.")
 timers_cli = AppGroup("timers", help="Fire process timers.")
@@ -25,7 +25,7 @@ def register_commands(app: Flask) -> None:
 @db_cli.command("upgrade")
 def db_upgrade():
     """Apply every migration."""
-    from .migrate import upgrade
+    from app.migrate import upgrade
     upgrade(current_app.config["SQLALCHEMY_URL"], audit_key=current_app.config["AUDIT_KEY"])
     click.echo("database is at the latest revision")
 
@@ -35,11 +35,11 @@ def db_upgrade():
 @click.option("--demo/--no-demo", default=True, help="Load the demo dataset into an empty database.")
 def setup(demo: bool):
     """Migrate, load the demo dataset if the database is empty, deploy changed shipped processes."""
-    from .migrate import upgrade
-    from .ops import audit
-    from .ops.trial import ensure_trial_community
-    from .ops.versions import deploy_shipped
-    from .demo import backfill_registers, is_empty, load_demo
+    from app.migrate import upgrade
+    from app.ops import audit
+    from app.ops.trial import ensure_trial_community
+    from app.ops.versions import deploy_shipped
+    from app.demo import backfill_registers, is_empty, load_demo
 
     config = current_app.config
     upgrade(config["SQLALCHEMY_URL"], audit_key=config["AUDIT_KEY"])
@@ -85,9 +85,9 @@ def worker(interval: float):
 
 def fire_due(now: datetime | None) -> int:
     """One pass: each due instance in its own transaction, skipping ones another worker holds."""
-    from .engine import clock
-    from .ops.errors import OperationError
-    from .ops.timers import due_instance_ids, fire_instance_timers, schedule_annual_reviews
+    from app.engine import clock
+    from app.ops.errors import OperationError
+    from app.ops.timers import due_instance_ids, fire_instance_timers, schedule_annual_reviews
 
     sessions = current_app.extensions["db_sessions"]
     instant = now or clock.now()
@@ -113,9 +113,9 @@ def _fire_one(sessions, instance_id: int, instant: datetime) -> bool:
     """Fire one instance's timers in its own transaction; whatever fails marks that instance failed.
 
     A held lock is no failure: the instance stays due and the next pass tries again."""
-    from .db import is_lock_timeout
-    from .ops.errors import OperationError
-    from .ops.timers import fail_instance, fire_instance_timers
+    from app.db import is_lock_timeout
+    from app.ops.errors import OperationError
+    from app.ops.timers import fail_instance, fire_instance_timers
 
     try:
         with writing(), sessions() as session:

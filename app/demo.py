@@ -2,8 +2,8 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import CommunityRegister, Organisation, Resource, User, UserRole
-from .people.passwords import hash_password
+from app.models import CommunityRegister, Organisation, Resource, User, UserRole
+from app.people.passwords import hash_password
 
 ORGANISATIONS = [
     ("zhifu", "芝罘区", "district", None),

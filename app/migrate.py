@@ -2,7 +2,7 @@
 from alembic import command
 from alembic.config import Config
 
-from .config import ROOT
+from app.config import ROOT
 
 
 def alembic_config(url: str, audit_key: str | None = None) -> Config:

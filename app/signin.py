@@ -1,12 +1,12 @@
 """Sign-in shared by the page and the token endpoint: throttled, with failures counted durably and audited."""
 from flask import current_app, request
 
-from .db import writing
-from .extensions import db
-from .models import User
-from .ops import audit
-from .ops.accounts import authenticate, record_failure, refuse_if_throttled
-from .ops.errors import Unauthenticated
+from app.db import writing
+from app.extensions import db
+from app.models import User
+from app.ops import audit
+from app.ops.accounts import authenticate, record_failure, refuse_if_throttled
+from app.ops.errors import Unauthenticated
 
 
 def sign_in(username, password, via: str) -> User:

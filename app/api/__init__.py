@@ -3,13 +3,13 @@ from flask import Flask, jsonify
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import csrf
-from ..ops.errors import OperationError
+from app.extensions import csrf
+from app.ops.errors import OperationError
 
 
 def register_api(app: Flask) -> None:
     """Mount the API blueprints and their JSON error handling."""
-    from . import (admin, disclosures, incidents, instances, lists, meta, monitoring, needs, notifications, processes,
+    from app.api import (admin, disclosures, incidents, instances, lists, meta, monitoring, needs, notifications, processes,
                    projects, tasks, timebank, tokens)
 
     for module in (tokens, needs, tasks, instances, processes, notifications, disclosures, projects, timebank, lists,
@@ -29,11 +29,11 @@ def error_body(code: str, message: str, fields: dict | None = None, **extra) -> 
 def _operation_error(err: OperationError):
     from flask import request
 
-    from ..extensions import db
+    from app.extensions import db
     db().rollback()
     if request.path.startswith("/api/"):
         return jsonify(error_body(err.code, err.message, err.fields, **err.extra)), err.status
-    from ..web.errors import operation_error_page
+    from app.web.errors import operation_error_page
     return operation_error_page(err)
 
 
@@ -41,8 +41,8 @@ def _database_error(err: OperationalError):
     """A lock not had within a few seconds is 503 with Retry-After (JSON or a page); other faults stay 500."""
     from flask import request
 
-    from ..db import RETRY_AFTER_SECONDS, is_lock_timeout, write_intent
-    from ..extensions import db
+    from app.db import RETRY_AFTER_SECONDS, is_lock_timeout, write_intent
+    from app.extensions import db
     if not is_lock_timeout(err):
         raise err
     db().rollback()
@@ -50,7 +50,7 @@ def _database_error(err: OperationalError):
     if request.path.startswith("/api/") or request.path == "/healthz":
         response = jsonify(error_body("busy", "the database is busy with other work; try again in a moment"))
     else:
-        from ..web.errors import busy_page
+        from app.web.errors import busy_page
         response = busy_page()
     response.status_code = 503
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

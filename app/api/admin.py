@@ -1,14 +1,14 @@
 """Administration: reassign tasks, edit or cancel instances, change users' roles (admins only)."""
 from flask import Blueprint, jsonify
 
-from ..extensions import commit, db
-from ..models import User
-from ..ops import admin_actions
-from ..ops.errors import Invalid
-from ..ops.instances import current_data
-from ..ops.queries import ready_tasks_of
-from .auth import api_user, json_body, requires
-from .serialize import instance_json, task_json, user_json
+from app.extensions import commit, db
+from app.models import User
+from app.ops import admin_actions
+from app.ops.errors import Invalid
+from app.ops.instances import current_data
+from app.ops.queries import ready_tasks_of
+from app.api.auth import api_user, json_body, requires
+from app.api.serialize import instance_json, task_json, user_json
 
 bp = Blueprint("api_admin", __name__, url_prefix="/api/admin")
 

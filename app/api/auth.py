@@ -5,12 +5,12 @@ from flask import g, request
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from ..db import utcnow
-from ..extensions import db
-from ..models import ApiToken, User
-from ..ops.errors import Forbidden, Unauthenticated
-from ..ops.forms import storable
-from ..people.passwords import token_hash
+from app.db import utcnow
+from app.extensions import db
+from app.models import ApiToken, User
+from app.ops.errors import Forbidden, Unauthenticated
+from app.ops.forms import storable
+from app.people.passwords import token_hash
 
 # One query for token, user, organisation and roles, built once: this runs on every API request.
 _TOKEN_OWNER = (select(ApiToken).where(ApiToken.token_hash == bindparam("hash"))
@@ -45,7 +45,7 @@ def requires(*roles: str):
 
 def json_body() -> dict:
     """The request's JSON object, or a 400 saying why not."""
-    from ..ops.errors import Invalid
+    from app.ops.errors import Invalid
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise Invalid("send a JSON object with Content-Type: application/json")

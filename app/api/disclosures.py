@@ -1,9 +1,9 @@
 """Public notices (公示) and objections to them."""
 from flask import Blueprint, jsonify, request
 
-from ..extensions import commit, db
-from ..ops.disclosures import disclosure, disclosure_json, disclosures, file_objection
-from .auth import json_body
+from app.extensions import commit, db
+from app.ops.disclosures import disclosure, disclosure_json, disclosures, file_objection
+from app.api.auth import json_body
 
 bp = Blueprint("api_disclosures", __name__, url_prefix="/api/public/disclosures")
 

@@ -1,10 +1,10 @@
 """Incidents: failed instances for administrators and designers; retry after a fix, or cancel."""
 from flask import Blueprint, jsonify
 
-from ..extensions import commit, db
-from ..ops import incidents
-from .auth import api_user, json_body, requires
-from .serialize import incident_json
+from app.extensions import commit, db
+from app.ops import incidents
+from app.api.auth import api_user, json_body, requires
+from app.api.serialize import incident_json
 
 bp = Blueprint("api_incidents", __name__, url_prefix="/api/incidents")
 

@@ -3,15 +3,15 @@ import io
 
 from flask import Blueprint, jsonify, request, send_file
 
-from ..extensions import commit, db
-from ..ops.attachments import add_attachments, attachment_for, attachments_of, read_uploads
-from ..ops.errors import Invalid
-from ..people.roles import WORKER_ROLES
-from ..ops.audit import OUTSIDE_PER_PAGE, events_outside_instances, verify_chain
-from ..ops.instances import current_data
-from ..ops.queries import history, ready_tasks_of, visible_instance
-from .auth import api_user, requires
-from .serialize import attachment_json, event_json, instance_json
+from app.extensions import commit, db
+from app.ops.attachments import add_attachments, attachment_for, attachments_of, read_uploads
+from app.ops.errors import Invalid
+from app.people.roles import WORKER_ROLES
+from app.ops.audit import OUTSIDE_PER_PAGE, events_outside_instances, verify_chain
+from app.ops.instances import current_data
+from app.ops.queries import history, ready_tasks_of, visible_instance
+from app.api.auth import api_user, requires
+from app.api.serialize import attachment_json, event_json, instance_json
 
 bp = Blueprint("api_instances", __name__, url_prefix="/api")
 

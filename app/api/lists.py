@@ -3,10 +3,10 @@ from decimal import Decimal
 
 from flask import Blueprint, jsonify, request
 
-from ..extensions import commit, db
-from ..ops.lists import LIST_ROLES, need_list, project_list, resource_list, resource_row
-from ..ops.resources import RESOURCE_EDITORS, add_resource
-from .auth import api_user, json_body, requires
+from app.extensions import commit, db
+from app.ops.lists import LIST_ROLES, need_list, project_list, resource_list, resource_row
+from app.ops.resources import RESOURCE_EDITORS, add_resource
+from app.api.auth import api_user, json_body, requires
 
 bp = Blueprint("api_lists", __name__, url_prefix="/api")
 READERS = {"needs": need_list, "resources": resource_list, "projects": project_list}

@@ -2,8 +2,8 @@
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
-from ..extensions import db
-from .openapi import document
+from app.extensions import db
+from app.api.openapi import document
 
 bp = Blueprint("api_meta", __name__)
 

@@ -1,12 +1,12 @@
 """For auditors and the monitoring desk: the dashboard's figures, instance search, an instance's path."""
 from flask import Blueprint, jsonify, request
 
-from ..extensions import db
-from ..ops import search
-from ..ops.history import instance_trace
-from ..ops.monitoring import dashboard_for
-from ..ops.queries import visible_instance
-from .auth import api_user, requires
+from app.extensions import db
+from app.ops import search
+from app.ops.history import instance_trace
+from app.ops.monitoring import dashboard_for
+from app.ops.queries import visible_instance
+from app.api.auth import api_user, requires
 
 bp = Blueprint("api_monitoring", __name__, url_prefix="/api")
 

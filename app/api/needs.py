@@ -1,10 +1,10 @@
 """Needs: public submission and progress by code; recording on a resident's behalf."""
 from flask import Blueprint, jsonify
 
-from ..extensions import commit, db
-from ..ops.needs import public_progress, rate_need, submit_need, withdraw_need
-from ..people.roles import WORKER_ROLES
-from .auth import api_user, json_body, requires
+from app.extensions import commit, db
+from app.ops.needs import public_progress, rate_need, submit_need, withdraw_need
+from app.people.roles import WORKER_ROLES
+from app.api.auth import api_user, json_body, requires
 
 bp = Blueprint("api_needs", __name__, url_prefix="/api")
 

@@ -1,9 +1,9 @@
 """The caller's notifications."""
 from flask import Blueprint, jsonify
 
-from ..extensions import db
-from ..ops.notifications import recent, unread_count
-from .auth import api_user, requires
+from app.extensions import db
+from app.ops.notifications import recent, unread_count
+from app.api.auth import api_user, requires
 
 bp = Blueprint("api_notifications", __name__, url_prefix="/api")
 

@@ -2,12 +2,12 @@
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 
-from ..extensions import commit, db
-from ..models import ProcessDefinition
-from ..ops import designer
-from ..ops.errors import Invalid
-from ..ops.versions import deploy
-from .auth import api_user, json_body, requires
+from app.extensions import commit, db
+from app.models import ProcessDefinition
+from app.ops import designer
+from app.ops.errors import Invalid
+from app.ops.versions import deploy
+from app.api.auth import api_user, json_body, requires
 
 bp = Blueprint("api_processes", __name__, url_prefix="/api/processes")
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")

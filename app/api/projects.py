@@ -1,11 +1,11 @@
 """Projects in delivery: the public project list, applications, sign-ups, the fund ledger, the survey."""
 from flask import Blueprint, jsonify, request
 
-from ..extensions import commit, db
-from ..ops import projects
-from ..ops.errors import Forbidden, NotFound
-from ..people.scope import community_ids_in_scope
-from .auth import api_user, json_body, requires
+from app.extensions import commit, db
+from app.ops import projects
+from app.ops.errors import Forbidden, NotFound
+from app.people.scope import community_ids_in_scope
+from app.api.auth import api_user, json_body, requires
 
 bp = Blueprint("api_projects", __name__, url_prefix="/api")
 STAFF = ("community_worker", "party_secretary", "committee_member", "supervision_committee", "street_officer",

@@ -1,5 +1,5 @@
 """JSON shapes of the API's objects."""
-from ..models import AuditEvent, Instance, ReadyTask, User
+from app.models import AuditEvent, Instance, ReadyTask, User
 
 
 def user_json(user: User) -> dict:

@@ -1,12 +1,12 @@
 """Tasks: the caller's inbox, one task with its form, claim, release, complete."""
 from flask import Blueprint, jsonify, request
 
-from ..extensions import commit, db
-from ..ops import tasks
-from ..ops.errors import Invalid
-from ..ops.queries import inbox
-from .auth import api_user, json_body, requires
-from .serialize import task_json
+from app.extensions import commit, db
+from app.ops import tasks
+from app.ops.errors import Invalid
+from app.ops.queries import inbox
+from app.api.auth import api_user, json_body, requires
+from app.api.serialize import task_json
 
 bp = Blueprint("api_tasks", __name__, url_prefix="/api/tasks")
 

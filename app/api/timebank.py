@@ -1,9 +1,9 @@
 """The volunteer time bank: my account, logging and confirming hours, redemptions."""
 from flask import Blueprint, jsonify
 
-from ..extensions import commit, db
-from ..ops import timebank
-from .auth import api_user, json_body, requires
+from app.extensions import commit, db
+from app.ops import timebank
+from app.api.auth import api_user, json_body, requires
 
 bp = Blueprint("api_timebank", __name__, url_prefix="/api/timebank")
 

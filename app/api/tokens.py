@@ -1,11 +1,11 @@
 """POST /api/tokens: trade a username and password for a bearer token."""
 from flask import Blueprint, current_app, jsonify
 
-from ..extensions import commit, db
-from ..ops.accounts import issue_token
-from ..signin import sign_in
-from .auth import json_body
-from .serialize import user_json
+from app.extensions import commit, db
+from app.ops.accounts import issue_token
+from app.signin import sign_in
+from app.api.auth import json_body
+from app.api.serialize import user_json
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/api")
 

@@ -1,8 +1,8 @@
 """The only package that imports SpiffWorkflow: parse, check, run and save processes."""
-from . import clock
-from .package import Problem, ProcessBundle, ProcessProblems, content_hash, parse_package
-from .render import render_instructions
-from .runtime import HumanTask, ProcessEngine, RunResult, StateNotStorable, TaskNotReady
+from app.engine import clock
+from app.engine.package import Problem, ProcessBundle, ProcessProblems, content_hash, parse_package
+from app.engine.render import render_instructions
+from app.engine.runtime import HumanTask, ProcessEngine, RunResult, StateNotStorable, TaskNotReady
 
 __all__ = [
     "HumanTask", "Problem", "ProcessBundle", "ProcessEngine", "ProcessProblems", "RunResult",

@@ -5,9 +5,9 @@ from datetime import datetime
 
 from lxml import etree
 
-from .bounds import MAX_CALL_DEPTH, MAX_INSTANCES, MIN_CYCLE_INTERVAL, cycle_interval
-from .render import check_template
-from .scripting import check_expression, check_script
+from app.engine.bounds import MAX_CALL_DEPTH, MAX_INSTANCES, MIN_CYCLE_INTERVAL, cycle_interval
+from app.engine.render import check_template
+from app.engine.scripting import check_expression, check_script
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -49,7 +49,7 @@ DMN_NAMESPACES = {
 
 def check_document(name: str, tree, forms: dict, lane_is_known, known_functions) -> list:
     """Every problem found in one document, each tied to the element that has it."""
-    from .package import Problem  # package imports this module
+    from app.engine.package import Problem  # package imports this module
 
     problems = []
     for element, message in _problems(tree, forms, lane_is_known, tuple(known_functions)):
@@ -184,7 +184,7 @@ def _bound_problems(tree):
 
 def call_problems(trees: dict) -> list:
     """Call activities that call their own process (directly or round a cycle), or nest too deep."""
-    from .package import Problem  # package imports this module
+    from app.engine.package import Problem  # package imports this module
 
     processes = {p.get("id"): p for tree in trees.values() for p in tree.xpath("//bpmn:process", namespaces=NS)}
     problems = []

@@ -12,7 +12,7 @@ from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from .trace import RELINKED, flows_into, step
+from app.engine.trace import RELINKED, flows_into, step
 
 DONE = TaskState.COMPLETED | TaskState.CANCELLED
 

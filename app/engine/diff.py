@@ -3,7 +3,7 @@ import math
 
 from lxml import etree
 
-from .package import SAFE_XML
+from app.engine.package import SAFE_XML
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"

@@ -16,13 +16,13 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock
-from .bounds import MAX_ENGINE_STEPS, MAX_RUN_SECONDS, install_guards
-from .form_schema import form_errors
-from .package import FORM_PROPERTY, ProcessBundle
-from .runtime import TIMER_EVENT_TYPES, _parse_instant
-from .scripting import create_script_engine
-from .trace import flows_into, process_id_of, subprocess_task
+from app.engine import clock
+from app.engine.bounds import MAX_ENGINE_STEPS, MAX_RUN_SECONDS, install_guards
+from app.engine.form_schema import form_errors
+from app.engine.package import FORM_PROPERTY, ProcessBundle
+from app.engine.runtime import TIMER_EVENT_TYPES, _parse_instant
+from app.engine.scripting import create_script_engine
+from app.engine.trace import flows_into, process_id_of, subprocess_task
 
 # SpiffWorkflow fires a timer only once its deadline is strictly in the past: timers are refreshed
 # this much after the simulated time, so one due exactly then fires and its deadline is shown.

@@ -7,8 +7,8 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from . import checks
-from .form_schema import schema_problems
+from app.engine import checks
+from app.engine.form_schema import schema_problems
 
 # Hostile uploads must not read local files or expand entity bombs.
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=False)

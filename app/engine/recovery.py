@@ -6,7 +6,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from .package import ProcessBundle
+from app.engine.package import ProcessBundle
 
 
 def failed_element(workflow: BpmnWorkflow) -> tuple[str | None, str | None]:

@@ -10,7 +10,7 @@ from jinja2 import filters as jinja_filters
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 
-from .scripting import ScriptLimitExceeded, ScriptTooLarge, check_size, guard_method, limited, percent_size, text_size
+from app.engine.scripting import ScriptLimitExceeded, ScriptTooLarge, check_size, guard_method, limited, percent_size, text_size
 
 log = logging.getLogger(__name__)
 

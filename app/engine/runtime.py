@@ -13,11 +13,11 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from .bounds import CHINA, RunLimitExceeded, StepCounter, install_guards
-from .compaction import compact
-from .package import FORM_PROPERTY, UI_PROPERTY, ProcessBundle
-from .render import render_instructions
-from .scripting import ScriptLimitExceeded, create_script_engine, script_budget
+from app.engine.bounds import CHINA, RunLimitExceeded, StepCounter, install_guards
+from app.engine.compaction import compact
+from app.engine.package import FORM_PROPERTY, UI_PROPERTY, ProcessBundle
+from app.engine.render import render_instructions
+from app.engine.scripting import ScriptLimitExceeded, create_script_engine, script_budget
 
 RUN_SCRIPT_SECONDS = 3.0  # total script CPU time of one run or completion (each script also has its own limit)
 
@@ -66,7 +66,7 @@ class ProcessEngine:
     """Runs process bundles with the restricted script engine; knows nothing of Flask or SQL."""
 
     def __init__(self, helpers: dict | None = None, time_limit: float = 1.0):
-        from .serializer import StateSerializer
+        from app.engine.serializer import StateSerializer
 
         self.script_engine = create_script_engine(helpers, time_limit)
         self.serializer = StateSerializer()

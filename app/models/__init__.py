@@ -1,14 +1,14 @@
 """Typed SQLAlchemy models; import them from here."""
-from .attachment import Attachment
-from .audit import AuditEvent, AuditHead
-from .org import Organisation
-from .process import ProcessDefinition, ProcessDraft, ProcessVersion
-from .instance import Instance, InstanceTrail, ReadyTask, TaskSpan
-from .notification import Notification, OutboxMessage
-from .project import (Ballot, CommunityRegister, Disclosure, FundEntry, Meeting, Objection, Project, ProjectApplication,
+from app.models.attachment import Attachment
+from app.models.audit import AuditEvent, AuditHead
+from app.models.org import Organisation
+from app.models.process import ProcessDefinition, ProcessDraft, ProcessVersion
+from app.models.instance import Instance, InstanceTrail, ReadyTask, TaskSpan
+from app.models.notification import Notification, OutboxMessage
+from app.models.project import (Ballot, CommunityRegister, Disclosure, FundEntry, Meeting, Objection, Project, ProjectApplication,
                       Resource, SurveyResponse, VolunteerSignup)
-from .timebank import Redemption, TimeBankAccount, TimeBankEntry, VolunteerHours
-from .user import ApiToken, LoginFailure, User, UserRole
+from app.models.timebank import Redemption, TimeBankAccount, TimeBankEntry, VolunteerHours
+from app.models.user import ApiToken, LoginFailure, User, UserRole
 
 __all__ = [
     "Attachment",

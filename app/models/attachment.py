@@ -4,8 +4,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
-from .user import User
+from app.db import Base, UTCDateTime, utcnow
+from app.models.user import User
 
 
 class Attachment(Base):

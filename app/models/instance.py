@@ -4,10 +4,10 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
-from .org import Organisation
-from .process import ProcessVersion
-from .user import User
+from app.db import Base, UTCDateTime, utcnow
+from app.models.org import Organisation
+from app.models.process import ProcessVersion
+from app.models.user import User
 
 
 class Instance(Base):

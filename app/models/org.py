@@ -2,7 +2,7 @@
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base
+from app.db import Base
 
 KINDS = ("district", "street", "community", "grid")
 

@@ -4,8 +4,8 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
-from .org import Organisation
+from app.db import Base, UTCDateTime, utcnow
+from app.models.org import Organisation
 
 REGISTER_BODIES = ("party_committee", "two_committees", "party_members", "representatives", "residents")
 

@@ -4,8 +4,8 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
-from .user import User
+from app.db import Base, UTCDateTime, utcnow
+from app.models.user import User
 
 
 class VolunteerHours(Base):

@@ -4,8 +4,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
-from .org import Organisation
+from app.db import Base, UTCDateTime, utcnow
+from app.models.org import Organisation
 
 
 class User(Base):

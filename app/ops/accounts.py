@@ -4,11 +4,11 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
-from ..models import ApiToken, LoginFailure, User
-from ..people.passwords import check_password, hash_password, new_token
-from . import audit
-from .errors import Invalid, TooManyRequests, Unauthenticated
+from app.db import utcnow
+from app.models import ApiToken, LoginFailure, User
+from app.people.passwords import check_password, hash_password, new_token
+from app.ops import audit
+from app.ops.errors import Invalid, TooManyRequests, Unauthenticated
 
 # Password guessing: at most this many failures per username (three times as many per address)
 # within the window; then sign-in is refused, even with the right password, until the window passes.

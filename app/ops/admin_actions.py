@@ -6,16 +6,16 @@ import json
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from ..engine import RunResult
-from ..models import AuditEvent, Instance, ReadyTask, User, UserRole
-from ..people.roles import ROLES
-from ..people.scope import community_ids_in_scope
-from . import audit
-from .errors import Conflict, Invalid, NotFound
-from .forms import storable
-from .instances import load_workflow, lock_instance, save_state
-from .notifications import notify
-from .versions import engine
+from app.engine import RunResult
+from app.models import AuditEvent, Instance, ReadyTask, User, UserRole
+from app.people.roles import ROLES
+from app.people.scope import community_ids_in_scope
+from app.ops import audit
+from app.ops.errors import Conflict, Invalid, NotFound
+from app.ops.forms import storable
+from app.ops.instances import load_workflow, lock_instance, save_state
+from app.ops.notifications import notify
+from app.ops.versions import engine
 
 MAX_REASON = 500
 MAX_VALUE_CHARS = 20000

@@ -5,10 +5,10 @@ from pathlib import PurePath
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Attachment, Instance, User
-from . import audit
-from .errors import Invalid, NotFound
-from .queries import visible_instance
+from app.models import Attachment, Instance, User
+from app.ops import audit
+from app.ops.errors import Invalid, NotFound
+from app.ops.queries import visible_instance
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_FILES = 10

@@ -15,8 +15,8 @@ from datetime import UTC
 from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..db import one_or_many, utcnow
-from ..models import AuditEvent, AuditHead, Instance, User
+from app.db import one_or_many, utcnow
+from app.models import AuditEvent, AuditHead, Instance, User
 
 GENESIS = "0" * 64
 KEY_INFO = "audit_key"  # where a session's info holds the HMAC key (bytes)

@@ -4,10 +4,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..db import utcnow
-from ..engine import clock
-from ..models import Ballot, CommunityRegister, Disclosure, Meeting, Objection, Project, User, UserRole
-from .diagram_helpers import OutsideCase, bound, case, own_community, own_key, own_record, public_text, record_write
+from app.db import utcnow
+from app.engine import clock
+from app.models import Ballot, CommunityRegister, Disclosure, Meeting, Objection, Project, User, UserRole
+from app.ops.diagram_helpers import OutsideCase, bound, case, own_community, own_key, own_record, public_text, record_write
 
 DISCLOSURE_KINDS = ("collection", "decision", "implementation", "results", "effect", "annual", "rejection")
 VOTES = ("for", "against", "abstain")

@@ -3,12 +3,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from ..engine import clock
-from ..models import Organisation, Project, ProjectApplication, Redemption, User
-from . import projects, timebank
-from .diagram_helpers import CHINA, after_run, bound, member_of_case, own_community, own_key, own_record, record_write
-from .errors import Invalid
-from .notifications import notify, users_for
+from app.engine import clock
+from app.models import Organisation, Project, ProjectApplication, Redemption, User
+from app.ops import projects, timebank
+from app.ops.diagram_helpers import CHINA, after_run, bound, member_of_case, own_community, own_key, own_record, record_write
+from app.ops.errors import Invalid
+from app.ops.notifications import notify, users_for
 
 SATISFIED_SCORE = 4  # a 4 or 5 counts as satisfied
 
@@ -138,7 +138,7 @@ def record_scores(project_key, self_score, community_score, third_party_score) -
 
 def start_follow_up_need(project_key, reason) -> str:
     """Start a follow-up need for a project residents were not satisfied with; returns its code."""
-    from .needs import new_tracking_code, start_follow_up  # late: needs → instances → versions → here
+    from app.ops.needs import new_tracking_code, start_follow_up  # late: needs → instances → versions → here
 
     session, actor = bound()
     project = _own_project(session, project_key)

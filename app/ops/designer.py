@@ -6,18 +6,18 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..engine import ProcessEngine, ProcessProblems
-from ..engine.diff import diff_packages
-from ..engine.dry_run import dry_run
-from ..engine.package import SAFE_XML
-from ..models import Instance, ProcessDefinition, ProcessDraft, ProcessVersion, User
-from . import audit
-from .diagram_helpers import now
-from .errors import Conflict, Invalid, NotFound, Undeployable
-from .forms import form_pair
-from .instances import start_process
-from .trial import TRIAL_CODE, trial_community, trial_key
-from .versions import HELPERS, bundle_for, check_package, latest_version, with_stored_forms
+from app.engine import ProcessEngine, ProcessProblems
+from app.engine.diff import diff_packages
+from app.engine.dry_run import dry_run
+from app.engine.package import SAFE_XML
+from app.models import Instance, ProcessDefinition, ProcessDraft, ProcessVersion, User
+from app.ops import audit
+from app.ops.diagram_helpers import now
+from app.ops.errors import Conflict, Invalid, NotFound, Undeployable
+from app.ops.forms import form_pair
+from app.ops.instances import start_process
+from app.ops.trial import TRIAL_CODE, trial_community, trial_key
+from app.ops.versions import HELPERS, bundle_for, check_package, latest_version, with_stored_forms
 
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
 FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,150}\.(bpmn|dmn|json)$")

@@ -13,10 +13,10 @@ from datetime import datetime, time, timedelta, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..engine import clock
-from ..models import Instance, Organisation, User
-from . import audit
-from .notifications import notify, users_for
+from app.engine import clock
+from app.models import Instance, Organisation, User
+from app.ops import audit
+from app.ops.notifications import notify, users_for
 
 CHINA = timezone(timedelta(hours=8))
 HANDLING_WEEKDAY, HANDLING_TIME = 0, time(9, 0)  # 一般事项定期办: Mondays at 09:00, China time

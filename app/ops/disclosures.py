@@ -4,12 +4,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ..engine import clock
-from ..models import Disclosure, Instance, Meeting, Objection, Organisation, Project
-from . import audit
-from .errors import Conflict, Invalid, NotFound
-from .instances import start_process
-from .trial import TRIAL_KIND, is_public
+from app.engine import clock
+from app.models import Disclosure, Instance, Meeting, Objection, Organisation, Project
+from app.ops import audit
+from app.ops.errors import Conflict, Invalid, NotFound
+from app.ops.instances import start_process
+from app.ops.trial import TRIAL_KIND, is_public
 
 OBJECTION_PROCESS = "objection_handling"
 DECISION_TARGET_DAYS = 20

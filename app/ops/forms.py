@@ -5,10 +5,10 @@ import math
 from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from ..engine import ProcessBundle
-from ..engine.form_schema import form_errors, schema_problems
-from ..engine.package import form_shape_problems
-from .errors import Invalid
+from app.engine import ProcessBundle
+from app.engine.form_schema import form_errors, schema_problems
+from app.engine.package import form_shape_problems
+from app.ops.errors import Invalid
 
 _FORMAT_CHECKER = FormatChecker()
 

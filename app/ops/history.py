@@ -3,15 +3,15 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..engine import clock
-from ..engine.trace import trace
-from ..models import AuditEvent, Instance, InstanceTrail, TaskSpan
-from ..people.roles import role_label
-from .forms import field_labels, label_value
-from .list_filters import china_time
-from .instances import load_workflow
-from .queries import history
-from .versions import bundle_for
+from app.engine import clock
+from app.engine.trace import trace
+from app.models import AuditEvent, Instance, InstanceTrail, TaskSpan
+from app.people.roles import role_label
+from app.ops.forms import field_labels, label_value
+from app.ops.list_filters import china_time
+from app.ops.instances import load_workflow
+from app.ops.queries import history
+from app.ops.versions import bundle_for
 
 EXPORT_HEADERS = ["seq", "at", "actor", "role", "event", "task", "field", "before", "after", "version", "hash"]
 

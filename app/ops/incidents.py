@@ -6,16 +6,16 @@ new error. Each action is an audit event naming the person and the instance; non
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ..engine import recovery
-from ..models import Instance, ProcessDefinition, ProcessVersion, User
-from ..people.scope import community_ids_in_scope
-from . import audit
-from .admin_actions import cancel_instance, check_values
-from .diagram_helpers import bound_to
-from .errors import Conflict, Forbidden, Invalid, NotFound
-from .instances import current_data, lock_instance, save_state
-from .trial import TRIAL_VIEWERS, trial_community_id
-from .versions import bundle_for, engine
+from app.engine import recovery
+from app.models import Instance, ProcessDefinition, ProcessVersion, User
+from app.people.scope import community_ids_in_scope
+from app.ops import audit
+from app.ops.admin_actions import cancel_instance, check_values
+from app.ops.diagram_helpers import bound_to
+from app.ops.errors import Conflict, Forbidden, Invalid, NotFound
+from app.ops.instances import current_data, lock_instance, save_state
+from app.ops.trial import TRIAL_VIEWERS, trial_community_id
+from app.ops.versions import bundle_for, engine
 
 ROLES = ("admin", "designer")
 FAILED = "error"

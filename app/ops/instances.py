@@ -7,15 +7,15 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from ..db import one_or_many, utcnow
-from ..engine import HumanTask, RunResult, StateNotStorable, clock, recovery
-from ..models import Instance, InstanceTrail, Organisation, ReadyTask, TaskSpan, User
-from ..people.roles import role_for_lane
-from . import audit
-from .errors import Conflict, ProcessFailed
-from .diagram_helpers import bound_to
-from .notifications import notify_task_ready
-from .versions import bundle_for, engine, latest_version
+from app.db import one_or_many, utcnow
+from app.engine import HumanTask, RunResult, StateNotStorable, clock, recovery
+from app.models import Instance, InstanceTrail, Organisation, ReadyTask, TaskSpan, User
+from app.people.roles import role_for_lane
+from app.ops import audit
+from app.ops.errors import Conflict, ProcessFailed
+from app.ops.diagram_helpers import bound_to
+from app.ops.notifications import notify_task_ready
+from app.ops.versions import bundle_for, engine, latest_version
 
 
 def _reopening_insert(dialect):

@@ -3,7 +3,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from .errors import Invalid
+from app.ops.errors import Invalid
 
 CHINA = timezone(timedelta(hours=8))  # days and years begin at midnight in China, not in UTC
 TEXT_MAX = 100

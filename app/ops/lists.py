@@ -7,13 +7,13 @@ from typing import NamedTuple
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, load_only
 
-from ..models import FundEntry, Instance, Organisation, Project, Resource, User
-from ..models.project import FUND_INCOME, RESOURCE_KINDS
-from ..people.scope import community_ids_in_scope
-from .errors import Forbidden, Invalid
-from .list_filters import Filters, read_filters
-from .needs import OUTCOME_STATUS, PROCESS_ID as NEED_PROCESS, intake_form
-from .queries import ROUTED_ROLES, VIEWER_ROLES
+from app.models import FundEntry, Instance, Organisation, Project, Resource, User
+from app.models.project import FUND_INCOME, RESOURCE_KINDS
+from app.people.scope import community_ids_in_scope
+from app.ops.errors import Forbidden, Invalid
+from app.ops.list_filters import Filters, read_filters
+from app.ops.needs import OUTCOME_STATUS, PROCESS_ID as NEED_PROCESS, intake_form
+from app.ops.queries import ROUTED_ROLES, VIEWER_ROLES
 
 LIST_ROLES = VIEWER_ROLES  # whoever may look at cases in their communities may see the lists
 NEED_STATUSES = ("open", "resolved", "closed_unreasonable", "merged", "withdrawn", "completed", "cancelled", "error")

@@ -7,15 +7,15 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, load_only
 
-from ..db import utcnow
-from ..engine import clock
-from ..models import Instance, Organisation, Project, ReadyTask, TaskSpan, User
-from ..people.scope import community_ids_in_scope
-from .errors import Forbidden
-from .list_filters import read_filters
-from .queries import waiting_task_names
-from .search import communities_in_scope
-from .versions import bundle_for, engine
+from app.db import utcnow
+from app.engine import clock
+from app.models import Instance, Organisation, Project, ReadyTask, TaskSpan, User
+from app.people.scope import community_ids_in_scope
+from app.ops.errors import Forbidden
+from app.ops.list_filters import read_filters
+from app.ops.queries import waiting_task_names
+from app.ops.search import communities_in_scope
+from app.ops.versions import bundle_for, engine
 
 DASHBOARD_ROLES = frozenset({"street_officer", "district_department", "auditor", "admin"})
 NEED_PROCESS = "need_lifecycle"

@@ -4,15 +4,15 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
-from ..models import AuditEvent, Instance, Organisation, ReadyTask, User, UserRole
-from ..people.scope import community_ids_in_scope
-from .errors import Conflict, Forbidden, Invalid, NotFound
-from .forms import form_pair, validate_submission
-from . import audit
-from .instances import current_data, load_workflow, lock_instance, save_state, start_process
-from .tasks import apply_submission
-from .versions import bundle_for, engine, latest_version
+from app.db import utcnow
+from app.models import AuditEvent, Instance, Organisation, ReadyTask, User, UserRole
+from app.people.scope import community_ids_in_scope
+from app.ops.errors import Conflict, Forbidden, Invalid, NotFound
+from app.ops.forms import form_pair, validate_submission
+from app.ops import audit
+from app.ops.instances import current_data, load_workflow, lock_instance, save_state, start_process
+from app.ops.tasks import apply_submission
+from app.ops.versions import bundle_for, engine, latest_version
 
 PROCESS_ID = "need_lifecycle"
 FEEDBACK_TASK = "resident_feedback"

@@ -4,9 +4,9 @@ import time
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..db import one_or_many, utcnow
-from ..models import Instance, Notification, Organisation, OutboxMessage, ReadyTask, User, UserRole
-from . import audit
+from app.db import one_or_many, utcnow
+from app.models import Instance, Notification, Organisation, OutboxMessage, ReadyTask, User, UserRole
+from app.ops import audit
 
 
 # Who holds a role around a community changes rarely; a short cache keeps the lookup off the

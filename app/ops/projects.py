@@ -8,13 +8,13 @@ from sqlalchemy import Integer, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..engine import clock
-from ..models import FundEntry, Organisation, Project, ProjectApplication, SurveyResponse, User, VolunteerSignup
-from ..models.project import FUND_INCOME, FUND_KINDS
-from ..people.scope import community_ids_in_scope
-from . import audit
-from .errors import Conflict, Forbidden, Invalid, NotFound
-from .trial import TRIAL_KIND, is_public
+from app.engine import clock
+from app.models import FundEntry, Organisation, Project, ProjectApplication, SurveyResponse, User, VolunteerSignup
+from app.models.project import FUND_INCOME, FUND_KINDS
+from app.people.scope import community_ids_in_scope
+from app.ops import audit
+from app.ops.errors import Conflict, Forbidden, Invalid, NotFound
+from app.ops.trial import TRIAL_KIND, is_public
 
 LEDGER_ROLES = frozenset({"community_worker", "party_secretary", "street_officer"})
 MAX_FEN = 100_000_000 * 100  # one hundred million yuan

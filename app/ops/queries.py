@@ -3,12 +3,12 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import Session
 
-from ..engine import clock
-from ..models import AuditEvent, Instance, Organisation, ReadyTask, User
-from ..people.roles import READ_ALL_ROLES, WORKER_ROLES
-from ..people.scope import community_ids_in_scope
-from .errors import Forbidden, NotFound
-from .trial import TRIAL_KIND, TRIAL_VIEWERS, plays_trials, trial_community_id
+from app.engine import clock
+from app.models import AuditEvent, Instance, Organisation, ReadyTask, User
+from app.people.roles import READ_ALL_ROLES, WORKER_ROLES
+from app.people.scope import community_ids_in_scope
+from app.ops.errors import Forbidden, NotFound
+from app.ops.trial import TRIAL_KIND, TRIAL_VIEWERS, plays_trials, trial_community_id
 
 VIEWER_ROLES = WORKER_ROLES | READ_ALL_ROLES | {"district_department", "committee_member", "supervision_committee"}
 # Street and district users see only the cases that were routed to them.

@@ -2,11 +2,11 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
-from ..models import CommunityRegister, Organisation, User
-from ..models.project import REGISTER_BODIES
-from . import audit
-from .errors import Invalid
+from app.db import utcnow
+from app.models import CommunityRegister, Organisation, User
+from app.models.project import REGISTER_BODIES
+from app.ops import audit
+from app.ops.errors import Invalid
 
 
 def registers_table(session: Session) -> list[tuple[Organisation, dict[str, int | None]]]:

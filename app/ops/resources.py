@@ -5,11 +5,11 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Organisation, Resource, User
-from ..models.project import RESOURCE_KINDS
-from ..people.scope import community_ids_in_scope
-from . import audit
-from .errors import Forbidden, Invalid
+from app.models import Organisation, Resource, User
+from app.models.project import RESOURCE_KINDS
+from app.people.scope import community_ids_in_scope
+from app.ops import audit
+from app.ops.errors import Forbidden, Invalid
 
 RESOURCE_EDITORS = frozenset({"community_worker", "party_secretary", "street_officer", "admin"})
 # field → (required, longest)

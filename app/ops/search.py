@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import AuditEvent, Instance, Organisation, ProcessDefinition, ProcessVersion, User
-from ..people.scope import community_ids_in_scope
-from .errors import Invalid
-from .list_filters import Filters, china_time, read_filters
-from .queries import scope_conditions, waiting_task_names
+from app.models import AuditEvent, Instance, Organisation, ProcessDefinition, ProcessVersion, User
+from app.people.scope import community_ids_in_scope
+from app.ops.errors import Invalid
+from app.ops.list_filters import Filters, china_time, read_filters
+from app.ops.queries import scope_conditions, waiting_task_names
 
 STATUSES = ("running", "completed", "error", "cancelled")
 FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")

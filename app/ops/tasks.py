@@ -2,16 +2,16 @@
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from ..engine import TaskNotReady, clock
-from ..models import AuditEvent, Instance, ReadyTask, User
-from ..people.scope import community_ids_in_scope
-from . import audit
-from .errors import Conflict, Forbidden, NotFound, ProcessFailed
-from .diagram_helpers import bound_to
-from .forms import prefill, task_form, validate_submission, with_readonly_values
-from .instances import load_workflow, lock_instance, save_state
-from .trial import plays_trials, trial_community_id
-from .versions import bundle_for, engine
+from app.engine import TaskNotReady, clock
+from app.models import AuditEvent, Instance, ReadyTask, User
+from app.people.scope import community_ids_in_scope
+from app.ops import audit
+from app.ops.errors import Conflict, Forbidden, NotFound, ProcessFailed
+from app.ops.diagram_helpers import bound_to
+from app.ops.forms import prefill, task_form, validate_submission, with_readonly_values
+from app.ops.instances import load_workflow, lock_instance, save_state
+from app.ops.trial import plays_trials, trial_community_id
+from app.ops.versions import bundle_for, engine
 
 _TASK_WITH_LOCKED_INSTANCE = (select(ReadyTask, Instance).join(Instance, ReadyTask.instance_id == Instance.id)
                               .where(ReadyTask.id == bindparam("task_id")).with_for_update(of=Instance)

@@ -6,11 +6,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..engine import clock
-from ..models import Organisation, Redemption, TimeBankAccount, TimeBankEntry, User, UserRole, VolunteerHours
-from ..people.scope import community_ids_in_scope
-from . import audit
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from app.engine import clock
+from app.models import Organisation, Redemption, TimeBankAccount, TimeBankEntry, User, UserRole, VolunteerHours
+from app.people.scope import community_ids_in_scope
+from app.ops import audit
+from app.ops.errors import Conflict, Forbidden, Invalid, NotFound
 
 REDEMPTION_PROCESS = "time_bank_redemption"
 CONFIRMING_ROLES = frozenset({"community_worker", "party_secretary"})
@@ -105,7 +105,7 @@ def debit(session: Session, user_id: int, points: int, actor: User | None, *, no
 
 def request_redemption(session: Session, user: User, payload) -> Redemption:
     """A volunteer asks to redeem points; refused at once when the balance is short, else sent for approval."""
-    from .instances import start_process  # late: instances imports the diagram helpers that import this module
+    from app.ops.instances import start_process  # late: instances imports the diagram helpers that import this module
 
     if "volunteer" not in user.role_ids:
         raise Forbidden("only volunteers redeem time-bank points")

@@ -4,12 +4,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..engine import clock
-from ..models import Instance, Organisation, ProcessDefinition
-from . import audit
-from .diagram_helpers import CHINA, bound_to
-from .instances import load_workflow, lock_instance, mark_failed, save_state, start_process
-from .versions import engine
+from app.engine import clock
+from app.models import Instance, Organisation, ProcessDefinition
+from app.ops import audit
+from app.ops.diagram_helpers import CHINA, bound_to
+from app.ops.instances import load_workflow, lock_instance, mark_failed, save_state, start_process
+from app.ops.versions import engine
 
 ANNUAL_REVIEW = "annual_review"
 

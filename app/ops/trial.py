@@ -7,7 +7,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Organisation
+from app.models import Organisation
 
 TRIAL_CODE, TRIAL_KIND, TRIAL_NAME = "TRIAL", "trial", "试用社区"
 TRIAL_VIEWERS = frozenset({"designer", "auditor", "admin"})  # who may look at a trial instance

@@ -6,17 +6,17 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..engine import ProcessBundle, ProcessEngine, ProcessProblems, content_hash, parse_package
-from ..models import ProcessDefinition, ProcessVersion, User
-from ..people.roles import role_for_lane
-from . import audit
-from .decision_helpers import DECISION_HELPERS
-from .delivery_helpers import DELIVERY_HELPERS
-from .diagram_helpers import NEED_HELPERS
+from app.engine import ProcessBundle, ProcessEngine, ProcessProblems, content_hash, parse_package
+from app.models import ProcessDefinition, ProcessVersion, User
+from app.people.roles import role_for_lane
+from app.ops import audit
+from app.ops.decision_helpers import DECISION_HELPERS
+from app.ops.delivery_helpers import DELIVERY_HELPERS
+from app.ops.diagram_helpers import NEED_HELPERS
 
 # Every function a diagram may call.
 HELPERS = NEED_HELPERS | DECISION_HELPERS | DELIVERY_HELPERS
-from .errors import NotFound, Undeployable
+from app.ops.errors import NotFound, Undeployable
 
 
 _engine: ProcessEngine | None = None

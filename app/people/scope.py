@@ -2,8 +2,8 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Organisation, User
-from .roles import READ_ALL_ROLES
+from app.models import Organisation, User
+from app.people.roles import READ_ALL_ROLES
 
 
 def community_ids_in_scope(session: Session, user: User) -> set[int]:

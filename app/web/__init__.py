@@ -4,14 +4,14 @@ from datetime import datetime
 from flask import Flask
 from flask_babel import get_locale
 
-from ..engine import clock
-from ..ops.list_filters import china_time
-from ..people.roles import WORKER_ROLES, role_label
+from app.engine import clock
+from app.ops.list_filters import china_time
+from app.people.roles import WORKER_ROLES, role_label
 
 
 def register_pages(app: Flask) -> None:
     """Mount the page blueprints and the template helpers."""
-    from . import (admin, audit, auth, dashboard, designer, disclosures, errors, home, incidents, instances, lists,
+    from app.web import (admin, audit, auth, dashboard, designer, disclosures, errors, home, incidents, instances, lists,
                    needs, notifications, projects, public, tasks)
 
     for module in (auth, home, tasks, needs, instances, notifications, public, disclosures, projects, lists, admin,
@@ -35,8 +35,8 @@ def _unread() -> int:
     """The signed-in person's unread notifications, for the header badge."""
     from flask_login import current_user
 
-    from ..extensions import db
-    from ..ops.notifications import unread_count
+    from app.extensions import db
+    from app.ops.notifications import unread_count
     return unread_count(db(), current_user) if current_user.is_authenticated else 0
 
 

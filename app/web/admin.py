@@ -5,14 +5,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import commit, db
-from ..models import Instance
-from ..ops import admin_actions
-from ..ops.errors import Invalid
-from ..ops.instances import current_data
-from ..ops.queries import ready_tasks_of
-from ..ops.registers import registers_table, set_register
-from ..people.roles import ROLES
+from app.extensions import commit, db
+from app.models import Instance
+from app.ops import admin_actions
+from app.ops.errors import Invalid
+from app.ops.instances import current_data
+from app.ops.queries import ready_tasks_of
+from app.ops.registers import registers_table, set_register
+from app.people.roles import ROLES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -3,13 +3,13 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import db
-from ..ops import search
-from ..ops.audit import OUTSIDE_PER_PAGE, events_outside_instances, types_outside_instances, verify_chain
-from ..ops.errors import Invalid
-from ..ops.queries import VIEWER_ROLES
-from ..people.roles import READ_ALL_ROLES
-from .exports import table_download
+from app.extensions import db
+from app.ops import search
+from app.ops.audit import OUTSIDE_PER_PAGE, events_outside_instances, types_outside_instances, verify_chain
+from app.ops.errors import Invalid
+from app.ops.queries import VIEWER_ROLES
+from app.people.roles import READ_ALL_ROLES
+from app.web.exports import table_download
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 

@@ -5,9 +5,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import commit
-from ..ops.errors import OperationError, TooManyRequests
-from ..signin import record_sign_out, sign_in
+from app.extensions import commit
+from app.ops.errors import OperationError, TooManyRequests
+from app.signin import record_sign_out, sign_in
 
 bp = Blueprint("auth", __name__)
 

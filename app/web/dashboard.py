@@ -4,13 +4,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import ProcessDefinition
-from ..ops.errors import Invalid
-from ..ops.lists import category_labels
-from ..ops.monitoring import NEED_PROCESS, dashboard_for, require_dashboard_role
-from ..ops.search import communities_in_scope, community_names
-from ..ops.versions import latest_version
+from app.extensions import db
+from app.models import ProcessDefinition
+from app.ops.errors import Invalid
+from app.ops.lists import category_labels
+from app.ops.monitoring import NEED_PROCESS, dashboard_for, require_dashboard_role
+from app.ops.search import communities_in_scope, community_names
+from app.ops.versions import latest_version
 
 bp = Blueprint("dashboard", __name__)
 

@@ -8,17 +8,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..engine.package import FORM_PROPERTY
-from ..extensions import commit, db
-from ..models import Organisation, ProcessDefinition
-from ..ops import designer
-from ..ops.errors import Invalid, OperationError
-from ..ops.forms import preview_form
-from ..ops.queries import waiting_task_names
-from ..ops.trial import trial_community
-from ..ops.versions import deploy
-from ..people.roles import ROLES
-from .formdata import coerce_form
+from app.engine.package import FORM_PROPERTY
+from app.extensions import commit, db
+from app.models import Organisation, ProcessDefinition
+from app.ops import designer
+from app.ops.errors import Invalid, OperationError
+from app.ops.forms import preview_form
+from app.ops.queries import waiting_task_names
+from app.ops.trial import trial_community
+from app.ops.versions import deploy
+from app.people.roles import ROLES
+from app.web.formdata import coerce_form
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 VENDOR_PACKAGES = ("bpmn-js", "dmn-js")

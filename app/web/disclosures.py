@@ -2,10 +2,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..extensions import commit, db
-from ..ops.disclosures import (collected_needs, disclosure, disclosures, file_objection, is_open, meetings_of,
+from app.extensions import commit, db
+from app.ops.disclosures import (collected_needs, disclosure, disclosures, file_objection, is_open, meetings_of,
                                project_days)
-from ..ops.errors import Conflict, Invalid
+from app.ops.errors import Conflict, Invalid
 
 bp = Blueprint("disclosures", __name__)
 KINDS = ("collection", "decision", "implementation", "results", "effect", "annual", "rejection")

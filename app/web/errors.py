@@ -3,7 +3,7 @@ from flask import Flask, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from ..ops.errors import OperationError
+from app.ops.errors import OperationError
 
 
 def register(app: Flask) -> None:
@@ -14,7 +14,7 @@ def register(app: Flask) -> None:
 
 def _http_page(err: HTTPException, default: str):
     if request.path.startswith("/api/") or request.path == "/healthz":
-        from ..api import http_error
+        from app.api import http_error
         return http_error(err)
     custom = err.description if err.description != type(err).description else None
     return render_template("error.html", status=err.code, message=custom or default), err.code

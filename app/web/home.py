@@ -2,8 +2,8 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from ..extensions import db
-from ..ops.queries import inbox, started_by
+from app.extensions import db
+from app.ops.queries import inbox, started_by
 
 bp = Blueprint("home", __name__)
 

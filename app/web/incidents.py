@@ -5,11 +5,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import commit, db
-from ..ops import incidents
-from ..ops.admin_actions import parse_json_value
-from ..ops.errors import Invalid
-from ..ops.queries import VIEWER_ROLES
+from app.extensions import commit, db
+from app.ops import incidents
+from app.ops.admin_actions import parse_json_value
+from app.ops.errors import Invalid
+from app.ops.queries import VIEWER_ROLES
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 # How the pages write a failure time: China time, as the glossary says dates are shown to people.

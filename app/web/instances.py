@@ -7,15 +7,15 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import db
+from app.extensions import db
 
-from ..ops.attachments import attachment_for, attachments_of
-from ..ops.history import EXPORT_HEADERS, export_rows, instance_trace, timeline
-from ..ops.forms import field_labels, label_value
-from ..ops.instances import current_data
-from ..ops.versions import bundle_for
-from ..ops.queries import history, instances_in_scope, ready_tasks_of, visible_instance
-from .exports import table_download
+from app.ops.attachments import attachment_for, attachments_of
+from app.ops.history import EXPORT_HEADERS, export_rows, instance_trace, timeline
+from app.ops.forms import field_labels, label_value
+from app.ops.instances import current_data
+from app.ops.versions import bundle_for
+from app.ops.queries import history, instances_in_scope, ready_tasks_of, visible_instance
+from app.web.exports import table_download
 
 bp = Blueprint("instances", __name__)
 

@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 from flask_babel import gettext, lazy_gettext
 
-from ..ops.list_filters import CHINA
+from app.ops.list_filters import CHINA
 
 
 class Column(NamedTuple):

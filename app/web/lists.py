@@ -7,14 +7,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _, lazy_gettext
 from flask_login import current_user, login_required
 
-from ..extensions import commit, db
-from ..models.project import RESOURCE_KINDS
-from ..ops.errors import Invalid
-from ..ops.lists import (LIST_ROLES, NEED_STATUSES, PER_PAGE, category_labels, community_choices, need_list,
+from app.extensions import commit, db
+from app.models.project import RESOURCE_KINDS
+from app.ops.errors import Invalid
+from app.ops.lists import (LIST_ROLES, NEED_STATUSES, PER_PAGE, category_labels, community_choices, need_list,
                          project_list, project_statuses, read_page, resource_list)
-from ..ops.resources import RESOURCE_EDITORS, RESOURCE_FIELDS, add_resource
-from .exports import table_download
-from .list_columns import NEED_COLUMNS, PROJECT_COLUMNS, RESOURCE_COLUMNS, cell, code_label, shown
+from app.ops.resources import RESOURCE_EDITORS, RESOURCE_FIELDS, add_resource
+from app.web.exports import table_download
+from app.web.list_columns import NEED_COLUMNS, PROJECT_COLUMNS, RESOURCE_COLUMNS, cell, code_label, shown
 
 bp = Blueprint("lists", __name__, url_prefix="/lists")
 FORMATS = ("xlsx", "csv")

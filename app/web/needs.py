@@ -4,13 +4,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import commit, db
-from ..models import Organisation
-from ..ops.errors import Invalid
-from ..ops.needs import intake_form, submit_need
-from ..people.roles import WORKER_ROLES
-from ..people.scope import community_ids_in_scope
-from .formdata import coerce_form
+from app.extensions import commit, db
+from app.models import Organisation
+from app.ops.errors import Invalid
+from app.ops.needs import intake_form, submit_need
+from app.people.roles import WORKER_ROLES
+from app.people.scope import community_ids_in_scope
+from app.web.formdata import coerce_form
 
 bp = Blueprint("needs", __name__)
 

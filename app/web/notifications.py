@@ -2,8 +2,8 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ..extensions import commit, db
-from ..ops.notifications import mark_all_read, recent
+from app.extensions import commit, db
+from app.ops.notifications import mark_all_read, recent
 
 bp = Blueprint("notifications", __name__)
 

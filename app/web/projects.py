@@ -4,11 +4,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import commit, db
-from ..models import Disclosure
-from ..ops import projects, timebank
-from ..ops.errors import Forbidden, NotFound
-from ..people.scope import community_ids_in_scope
+from app.extensions import commit, db
+from app.models import Disclosure
+from app.ops import projects, timebank
+from app.ops.errors import Forbidden, NotFound
+from app.people.scope import community_ids_in_scope
 
 bp = Blueprint("projects", __name__)
 STAFF_ROLES = frozenset({"community_worker", "party_secretary", "committee_member", "supervision_committee",

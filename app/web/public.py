@@ -3,12 +3,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..extensions import commit, db
-from ..ops.errors import Invalid
-from ..ops.needs import (PUBLIC_FIELDS, FEEDBACK_TASK, communities_with_grids, intake_form, need_by_code,
+from app.extensions import commit, db
+from app.ops.errors import Invalid
+from app.ops.needs import (PUBLIC_FIELDS, FEEDBACK_TASK, communities_with_grids, intake_form, need_by_code,
                          public_progress, rate_need, withdraw_need)
-from ..ops.forms import task_form
-from .formdata import coerce_form
+from app.ops.forms import task_form
+from app.web.formdata import coerce_form
 
 bp = Blueprint("public", __name__)
 
@@ -30,7 +30,7 @@ def submit():
 
 @bp.post("/submit")
 def submit_post():
-    from ..ops.needs import submit_need
+    from app.ops.needs import submit_need
     form = _public_form()
     data = coerce_form(form["schema"], request.form)
     chosen = {"community": request.form.get("community", ""), "grid": request.form.get("grid", "")}
@@ -92,8 +92,8 @@ def withdraw_post(code: str):
 
 def _rating_form(code: str) -> dict:
     """The resident_feedback form of the need, or 404 when it is not waiting for a rating."""
-    from ..ops.instances import load_workflow
-    from ..ops.versions import bundle_for, engine
+    from app.ops.instances import load_workflow
+    from app.ops.versions import bundle_for, engine
 
     instance = need_by_code(db(), code)
     task = next((t for t in engine().ready_human_tasks(load_workflow(db(), instance)) if t.bpmn_id == FEEDBACK_TASK), None)

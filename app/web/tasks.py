@@ -3,12 +3,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import commit, db
-from ..ops import tasks
-from ..ops.attachments import add_attachments, read_uploads
-from ..ops.errors import Invalid
-from ..ops.queries import inbox
-from .formdata import coerce_form
+from app.extensions import commit, db
+from app.ops import tasks
+from app.ops.attachments import add_attachments, read_uploads
+from app.ops.errors import Invalid
+from app.ops.queries import inbox
+from app.web.formdata import coerce_form
 
 bp = Blueprint("tasks", __name__)
 
