@@ -16,10 +16,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.people import readonly
     readonly.install(app)
 
-    from app.web import register_pages
+    from app.modules import diagram_helpers
+    from app.workflow import versions
+    versions.install_engine(diagram_helpers())
+
+    from app.http.pages import register_pages
     register_pages(app)
 
-    from app.api import register_api
+    from app.http.api import register_api
     register_api(app)
 
     from app.cli import register_commands

@@ -36,9 +36,9 @@ def db_upgrade():
 def setup(demo: bool):
     """Migrate, load the demo dataset if the database is empty, deploy changed shipped processes."""
     from app.migrate import upgrade
-    from app.ops import audit
-    from app.ops.trial import ensure_trial_community
-    from app.ops.versions import deploy_shipped
+    from app.modules.audit import operations as audit
+    from app.workflow.trial import ensure_trial_community
+    from app.workflow.versions import deploy_shipped
     from app.demo import backfill_registers, is_empty, load_demo
 
     config = current_app.config
@@ -86,8 +86,8 @@ def worker(interval: float):
 def fire_due(now: datetime | None) -> int:
     """One pass: each due instance in its own transaction, skipping ones another worker holds."""
     from app.engine import clock
-    from app.ops.errors import OperationError
-    from app.ops.timers import due_instance_ids, fire_instance_timers, schedule_annual_reviews
+    from app.errors import OperationError
+    from app.workflow.timers import due_instance_ids, fire_instance_timers, schedule_annual_reviews
 
     sessions = current_app.extensions["db_sessions"]
     instant = now or clock.now()
@@ -114,8 +114,8 @@ def _fire_one(sessions, instance_id: int, instant: datetime) -> bool:
 
     A held lock is no failure: the instance stays due and the next pass tries again."""
     from app.db import is_lock_timeout
-    from app.ops.errors import OperationError
-    from app.ops.timers import fail_instance, fire_instance_timers
+    from app.errors import OperationError
+    from app.workflow.timers import fail_instance, fire_instance_timers
 
     try:
         with writing(), sessions() as session:

@@ -2,7 +2,10 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import CommunityRegister, Organisation, Resource, User, UserRole
+from app.modules.decision.models import CommunityRegister
+from app.people.org import Organisation
+from app.modules.lists.models import Resource
+from app.people.models import User, UserRole
 from app.people.passwords import hash_password
 
 ORGANISATIONS = [

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
 from app.db import make_engine, make_session_factory, write_intent
-from app.ops import audit
+from app.modules.audit import operations as audit
 
 class RowId(IntegerConverter):
     """A row id in a URL: larger numbers than the database's integer columns hold are simply not found."""
@@ -60,7 +60,7 @@ def select_locale() -> str:
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    from app.models import User
+    from app.people.models import User
     user = db().get(User, int(user_id)) if user_id.isdigit() else None
     return user if user is not None and user.is_active else None
 
@@ -106,7 +106,7 @@ def _security_headers(response):
 def commit() -> None:
     """Commit this request's work; a lost optimistic race becomes a 409."""
     from sqlalchemy.orm.exc import StaleDataError
-    from app.ops.errors import Conflict
+    from app.errors import Conflict
     try:
         db().commit()
     except StaleDataError:

@@ -19,9 +19,10 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.config import normalise_database_url
-from app.models import ReadyTask, User
-from app.ops import tasks
-from app.ops.needs import submit_need
+from app.workflow.models.instance import ReadyTask
+from app.people.models import User
+from app.workflow import tasks
+from app.modules.needs.operations import submit_need
 from bench import history, http_load, inbox, raw
 
 N = int(os.environ.get("BENCH_N", "200"))

@@ -5,10 +5,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.models import Organisation, ReadyTask, User
-from app.ops import tasks
-from app.ops.instances import start_process
-from app.ops.versions import deploy
+from app.people.org import Organisation
+from app.workflow.models.instance import ReadyTask
+from app.people.models import User
+from app.workflow import tasks
+from app.workflow.instances import start_process
+from app.workflow.versions import deploy
 
 LOOP = Path(__file__).parent / "loop"
 STEP = {"more": True, "note": "按时办理"}

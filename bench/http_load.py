@@ -14,8 +14,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.models import ReadyTask, User
-from app.ops.needs import submit_need
+from app.workflow.models.instance import ReadyTask
+from app.people.models import User
+from app.modules.needs.operations import submit_need
 
 ROOT = Path(__file__).resolve().parent.parent
 STEP = {"reasonable": True, "basis": "物业服务合同第五条"}

@@ -5,8 +5,11 @@ import uuid
 
 from sqlalchemy import insert, select
 
-from app.models import Instance, Organisation, ProcessVersion, ReadyTask, User
-from app.ops.queries import inbox
+from app.workflow.models.instance import Instance, ReadyTask
+from app.people.org import Organisation
+from app.workflow.models.process import ProcessVersion
+from app.people.models import User
+from app.workflow.queries import inbox
 
 VISIBLE = 50
 COMMUNITIES = 200

@@ -1,10 +1,11 @@
 """Alembic environment: the URL comes from the caller (app.migrate), the metadata from app.models."""
 from alembic import context
 
-from app import models  # noqa: F401  (registers every table)
+from app.modules import load_models
 from app.db import Base, make_engine
 
 config = context.config
+load_models()  # registers every table
 target_metadata = Base.metadata
 
 

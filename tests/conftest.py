@@ -43,6 +43,14 @@ _TRAVEL = pytest.StashKey()
 
 
 @pytest.fixture(scope="session", autouse=True)
+def process_engine():
+    """The engine create_app builds, for tests that check or run packages without an app."""
+    from app.modules import diagram_helpers
+    from app.workflow import versions
+    versions.install_engine(diagram_helpers())
+
+
+@pytest.fixture(scope="session", autouse=True)
 def clock_for_started_processes(pytestconfig):
     """Under --at, processes the tests start (gunicorn, `flask worker`) travel with the suite."""
     if pytestconfig.stash.get(_TRAVEL, None):

@@ -4,7 +4,8 @@ Each is refused to everyone but administrators and leaves an audit event with va
 import pytest
 from sqlalchemy import select, update
 
-from app.models import AuditEvent, Instance
+from app.modules.audit.models import AuditEvent
+from app.workflow.models.instance import Instance
 from test_pages import csrf_of, sign_in
 
 ADMIN = "admin"

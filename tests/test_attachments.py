@@ -3,9 +3,9 @@ import io
 
 import pytest
 
-from app.models import Instance
-from app.ops.attachments import add_attachments
-from app.ops.errors import Invalid
+from app.workflow.models.instance import Instance
+from app.workflow.attachments import add_attachments
+from app.errors import Invalid
 
 from test_pages import csrf_of, sign_in
 

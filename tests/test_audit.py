@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select, text, update
 
-from app.models import AuditEvent
+from app.modules.audit.models import AuditEvent
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from sqlalchemy import select, text, update
 
 from app import create_app
 from app.migrate import alembic_config, upgrade
-from app.models import AuditEvent, AuditHead
-from app.ops.audit import HEAD_ID, event_hash, verify_chain
+from app.modules.audit.models import AuditEvent, AuditHead
+from app.modules.audit.operations import HEAD_ID, event_hash, verify_chain
 from api_client import DEMO_PASSWORD
 from test_audit import run_sql, verify
 from test_pages import csrf_of, sign_in

@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import func, select, update
 
 from app.engine import clock
-from app.models import AuditEvent, Instance, User
-from app.ops.audit import event_hash
+from app.modules.audit.models import AuditEvent
+from app.workflow.models.instance import Instance
+from app.people.models import User
+from app.modules.audit.operations import event_hash
 from api_client import Api
 from flows import OK, run_timers, to_disclosure, to_project
 from test_audit import run_sql, verify

@@ -1,11 +1,13 @@
 """A long case stays small in the database, and its history still shows every step it took."""
 from sqlalchemy import func, select
 
-from app.models import Instance, InstanceTrail, Organisation, ReadyTask, TaskSpan, User
-from app.ops import tasks
-from app.ops.history import instance_trace
-from app.ops.instances import start_process
-from app.ops.versions import deploy
+from app.workflow.models.instance import Instance, InstanceTrail, ReadyTask, TaskSpan
+from app.people.org import Organisation
+from app.people.models import User
+from app.workflow import tasks
+from app.modules.audit.history import instance_trace
+from app.workflow.instances import start_process
+from app.workflow.versions import deploy
 
 ROUNDS = 60
 

@@ -3,7 +3,8 @@ import threading
 
 from sqlalchemy import func, select
 
-from app.models import AuditEvent, Instance, ReadyTask
+from app.modules.audit.models import AuditEvent
+from app.workflow.models.instance import Instance, ReadyTask
 
 
 def test_sixteen_parallel_completions_of_one_task(app, api):

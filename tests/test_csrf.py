@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.models import AuditEvent
+from app.modules.audit.models import AuditEvent
 from test_pages import sign_in
 
 

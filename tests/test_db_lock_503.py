@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from app.engine import clock
-from app.models import Organisation
-from app.ops.instances import start_process
+from app.people.org import Organisation
+from app.workflow.instances import start_process
 from bpmn_samples import FORM, package, process
 from test_pages import csrf_of
 

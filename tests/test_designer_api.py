@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from app.config import ROOT
-from app.ops.versions import package_from_directory
+from app.workflow.versions import package_from_directory
 from bpmn_samples import FORM, HEAD, NOTE_SCHEMA, package, process, with_condition
 
 MIWG = sorted((Path(__file__).parent / "fixtures" / "miwg").glob("*.bpmn"))

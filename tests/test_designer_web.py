@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.config import ROOT
-from app.ops.versions import package_from_directory
+from app.workflow.versions import package_from_directory
 from bpmn_samples import package, with_condition
 from test_pages import csrf_of, sign_in
 

@@ -7,8 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from app.engine import clock
-from app.models import AuditEvent, Instance, Organisation, ReadyTask
-from app.ops.instances import start_process
+from app.modules.audit.models import AuditEvent
+from app.workflow.models.instance import Instance, ReadyTask
+from app.people.org import Organisation
+from app.workflow.instances import start_process
 from bpmn_samples import FORM, HEAD, NOTE_SCHEMA, package, process
 from test_timers import run_timers
 

@@ -10,10 +10,13 @@ import pytest
 
 from app.engine.dry_run import dry_run
 from app.engine.form_schema import schema_problems
-from app.ops.errors import Invalid
-from app.ops.forms import preview_form, validate_submission
-from app.ops.versions import HELPERS, check_package
+from app.errors import Invalid
+from app.workflow.forms import preview_form, validate_submission
+from app.modules import diagram_helpers
+from app.workflow.versions import check_package
 from bpmn_samples import linear, package, process
+
+HELPERS = diagram_helpers()
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 SECRET = "listener-secret-body"

@@ -6,8 +6,14 @@ from xml.sax.saxutils import escape
 import pytest
 from sqlalchemy import func, select
 
-from app.models import (AuditEvent, Ballot, Disclosure, FundEntry, Instance, Meeting, Notification, Organisation,
-                        Project, VolunteerHours)
+from app.modules.audit.models import AuditEvent
+from app.modules.decision.models import Ballot, Meeting, Project
+from app.modules.disclosure.models import Disclosure
+from app.modules.delivery.models import FundEntry
+from app.workflow.models.instance import Instance
+from app.modules.notifications.models import Notification
+from app.people.org import Organisation
+from app.modules.timebank.models import VolunteerHours
 from bpmn_samples import package, with_script
 from flows import design_and_assess, meeting, run_timers, to_project
 from test_pages import csrf_of, sign_in

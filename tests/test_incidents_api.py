@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from app.db import writing
 from app.engine import clock
-from app.models import Organisation
-from app.ops.instances import start_process
+from app.people.org import Organisation
+from app.workflow.instances import start_process
 from bpmn_samples import FORM, linear, package, process
 from flows import run_timers
 

@@ -88,7 +88,7 @@ def test_a_refused_retry_says_why_and_cancel_ends_the_case(client, api, incident
 def test_an_incident_from_before_the_failure_columns_shows_unknown(app, client, api, incident_id):
     from sqlalchemy import update
 
-    from app.models import Instance
+    from app.workflow.models.instance import Instance
     with app.extensions["db_sessions"]() as session:
         session.execute(update(Instance).where(Instance.id == incident_id).values(
             failed_at=None, failed_element=None, failed_element_name=None, failure=None))

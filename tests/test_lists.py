@@ -7,7 +7,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app.models import AuditEvent, FundEntry, Organisation, Project, Resource
+from app.modules.audit.models import AuditEvent
+from app.modules.delivery.models import FundEntry
+from app.people.org import Organisation
+from app.modules.decision.models import Project
+from app.modules.lists.models import Resource
 from test_pages import csrf_of, sign_in
 
 CHINA = timezone(timedelta(hours=8))

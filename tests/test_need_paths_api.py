@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app.models import Notification, OutboxMessage
+from app.modules.notifications.models import Notification, OutboxMessage
 
 CHINA = timezone(timedelta(hours=8))
 

@@ -2,7 +2,7 @@
 import io
 
 from app.config import ROOT
-from app.ops.versions import package_from_directory
+from app.workflow.versions import package_from_directory
 from bpmn_samples import NOTE_SCHEMA, with_condition, with_script, with_timer
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.engine import clock
-from app.models import Ballot, Meeting, Project
+from app.modules.decision.models import Ballot, Meeting, Project
 from flows import (design_and_assess, first_four_meetings, meeting, run_timers, to_disclosure, to_party_members_review,
                    to_project)
 

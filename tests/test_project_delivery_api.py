@@ -5,7 +5,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from app.engine import clock
-from app.models import Disclosure, Instance, Project
+from app.modules.disclosure.models import Disclosure
+from app.workflow.models.instance import Instance
+from app.modules.decision.models import Project
 from flows import run_timers, to_disclosure, to_project
 
 DAY = timedelta(days=1)

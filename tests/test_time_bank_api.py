@@ -2,7 +2,8 @@
 that never goes negative."""
 from sqlalchemy import select
 
-from app.models import TimeBankEntry, User
+from app.modules.timebank.models import TimeBankEntry
+from app.people.models import User
 
 
 def balance(api, username: str = "volunteer1") -> int:

@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from app.config import ROOT
 from app.engine import clock
-from app.models import AuditEvent, Instance, Organisation, ReadyTask
-from app.ops.instances import start_process
+from app.modules.audit.models import AuditEvent
+from app.workflow.models.instance import Instance, ReadyTask
+from app.people.org import Organisation
+from app.workflow.instances import start_process
 from bpmn_samples import FORM, package, process
 from test_timers import run_timers
 

@@ -9,7 +9,8 @@ import time_machine
 from sqlalchemy import func, select
 
 from app.cli import fire_due
-from app.models import AuditEvent, Instance, ReadyTask
+from app.modules.audit.models import AuditEvent
+from app.workflow.models.instance import Instance, ReadyTask
 from flows import OK
 
 TITLES = ["路面坑洼", "公交站牌倒了", "河道有垃圾", "路灯整夜不亮", "违章搭建", "噪音扰民", "井盖缺失", "下水道堵塞"]

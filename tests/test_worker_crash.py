@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.config import ROOT
-from app.models import AuditEvent, Instance, ReadyTask, TaskSpan
+from app.modules.audit.models import AuditEvent
+from app.workflow.models.instance import Instance, ReadyTask, TaskSpan
 from flows import OK
 
 sys.path.insert(0, str(ROOT))

@@ -68,6 +68,7 @@ class ProcessEngine:
     def __init__(self, helpers: dict | None = None, time_limit: float = 1.0):
         from app.engine.serializer import StateSerializer
 
+        self.helpers = dict(helpers or {})
         self.script_engine = create_script_engine(helpers, time_limit)
         self.serializer = StateSerializer()
 

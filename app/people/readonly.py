@@ -9,8 +9,8 @@ an auditor needs them to read at all, and they change no case data."""
 from flask import Flask, abort, request
 from flask_login import current_user
 
-from app.api.auth import api_user
-from app.ops.errors import Forbidden, Unauthenticated
+from app.http.auth import api_user
+from app.errors import Forbidden, Unauthenticated
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # POST /login, POST /logout and POST /api/tokens.

@@ -2,7 +2,8 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Organisation, User
+from app.people.org import Organisation
+from app.people.models import User
 from app.people.roles import READ_ALL_ROLES
 
 

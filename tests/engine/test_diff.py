@@ -5,7 +5,7 @@ import pytest
 
 from app.config import ROOT
 from app.engine.diff import diff_packages
-from app.ops.versions import package_from_directory
+from app.workflow.versions import package_from_directory
 from bpmn_samples import package, process, linear, with_script
 
 LIFECYCLE = "need_lifecycle.bpmn"

@@ -5,8 +5,11 @@ import pytest
 
 from app.engine import ProcessProblems
 from app.engine.dry_run import dry_run
-from app.ops.versions import HELPERS, check_package
+from app.modules import diagram_helpers
+from app.workflow.versions import check_package
 from bpmn_samples import HEAD
+
+HELPERS = diagram_helpers()
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 DMN_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>'

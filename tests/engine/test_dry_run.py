@@ -9,8 +9,11 @@ from app.engine import clock
 from app.engine import parse_package
 from app.engine import dry_run as dry_run_module
 from app.engine.dry_run import dry_run
-from app.ops.versions import HELPERS, check_package, package_from_directory
+from app.modules import diagram_helpers
+from app.workflow.versions import check_package, package_from_directory
 from bpmn_samples import FORM, NOTE_SCHEMA, process, with_condition, with_script
+
+HELPERS = diagram_helpers()
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 REVIEW_SCHEMA = json.dumps({

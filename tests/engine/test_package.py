@@ -2,7 +2,7 @@
 import pytest
 
 from app.engine import ProcessProblems
-from app.ops.versions import check_package
+from app.workflow.versions import check_package
 from bpmn_samples import package, process, linear, with_condition, with_script, with_timer
 
 ESCAPES = [

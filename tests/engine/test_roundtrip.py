@@ -6,7 +6,10 @@ import pytest
 
 from app.config import ROOT
 from app.engine import ProcessEngine, clock
-from app.ops.versions import HELPERS, check_package, package_from_directory
+from app.modules import diagram_helpers
+from app.workflow.versions import check_package, package_from_directory
+
+HELPERS = diagram_helpers()
 
 INTAKE = {"title": "楼道灯坏了", "description": "3号楼2单元楼道灯不亮", "category": "daily_life",
           "channel": "party_line", "visit_type": "home_visit", "community": "nanshan", "grid": "nanshan-1",

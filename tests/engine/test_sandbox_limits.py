@@ -181,7 +181,7 @@ NOTICE = "These instructions could not be shown"
 
 
 @pytest.mark.parametrize("template", [
-    "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}",
+    "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(10) %}{% endfor %}{% endfor %}{% endfor %}",
     "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(30) }}",
     "{% for i in range(1000) %}{% for j in range(200) %}xxxxxxxxxx{% endfor %}{% endfor %}",
     "{{ ('a' * 100000) | replace('a', 'bbbbbbbbbbbbbbbbbbbb') }}", "{{ 'a' | center(300000000) }}",

@@ -1,0 +1,147 @@
+"""Diagram functions for the decision (五议): registers, projects' status, meetings and ballots."""
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.engine import clock
+from app.modules.decision.models import Ballot, CommunityRegister, Meeting, Project
+from app.modules.disclosure.models import Disclosure
+from app.people.models import User, UserRole
+from app.workflow.helpers import OutsideCase, bound, case, own_community, own_key, own_record, record_write
+
+VOTES = ("for", "against", "abstain")
+
+
+def register_size(community, body) -> int:
+    """Members on record for the case community's body (the denominator of its quorum rules)."""
+    session, _ = bound()
+    found = own_community(community)
+    members = session.scalar(select(CommunityRegister.members).where(
+        CommunityRegister.community_id == found.id, CommunityRegister.body == str(body)))
+    if members is None:
+        raise ValueError(f"no register of '{body}' for community {community}: an administrator must record it")
+    return members
+
+
+def register_project(project_key, community, title) -> bool:
+    """Put the case's project on the projects list (项目清单) when its decision starts."""
+    session, _ = bound()
+    key, found = own_key(project_key), own_community(community)
+    if session.scalars(select(Project).where(Project.project_key == key)).first() is None:
+        instance = case().instance
+        session.add(Project(project_key=key, community_id=found.id, title=str(title)[:200], started_at=clock.now(),
+                            instance_id=instance.id, category=instance.category))
+        record_write("project_registered", summary=f"{key}: {title}", changes={"project_key": [None, key]})
+    return True
+
+
+def set_project_status(project_key, status) -> bool:
+    """Record where the case's project stands (deciding, disclosed, filed, rejected, …)."""
+    session, actor = bound()
+    project = _own_project(session, project_key)
+    record_write("project_status_changed", summary=f"{project_key}: {project.status} → {status}",
+                 changes={"project_key": project_key, "status": [project.status, str(status)]})
+    project.status = str(status)
+    if status in ("filed", "rejected"):
+        project.decided_at = clock.now()
+    if status == "completed":
+        project.completed_at = clock.now()
+    return True
+
+
+def save_meeting(project_key, meeting, record) -> int:
+    """Store one deliberation of the case's project as the public record, with the rule's verdict."""
+    session, actor = bound()
+    record = dict(record)
+    key, found = own_key(project_key), own_community(record.get("community"))
+    row = Meeting(project_key=key, community_id=found.id,
+                  meeting=str(meeting), held_on=_date(record.get("meeting_date")),
+                  notice_date=_date(record.get("notice_date")), assembly=str(record.get("assembly") or ""),
+                  members_total=int(record.get("members_total") or 0), present=int(record.get("present") or 0),
+                  votes_for=int(record.get("votes_for") or 0), votes_against=int(record.get("votes_against") or 0),
+                  abstain=int(record.get("abstain") or 0), evidence_count=int(record.get("evidence_count") or 0),
+                  minutes=str(record.get("minutes") or ""), is_valid=bool(record.get("valid")),
+                  passed=bool(record.get("passed")), reason=str(record.get("reason") or "")[:300],
+                  recorded_by_id=actor.id if actor else None)
+    session.add(row)
+    session.flush()
+    record_write("meeting_recorded", summary=f"{key}: {meeting}",
+                 changes={"meeting_id": [None, row.id], "passed": [None, row.passed]})
+    return row.id
+
+
+def committee_roster(community) -> list[str]:
+    """Usernames of the case community's two-committee members (for online voting)."""
+    session, _ = bound()
+    found = own_community(community)
+    return list(session.scalars(select(User.username).join(UserRole).where(
+        UserRole.role == "committee_member", User.org_id == found.id, User.is_active.is_(True))
+        .order_by(User.username)))
+
+
+def cast_ballot(ballot_key, voter, vote) -> bool:
+    """Store the acting member's own vote on a ballot of this case; a second vote on it is refused."""
+    session, actor = bound()
+    if vote not in VOTES:
+        raise ValueError(f"vote must be one of {VOTES}")
+    key = _own_ballot(ballot_key)
+    if actor is None or str(voter) != actor.username:
+        raise OutsideCase(f"a ballot is cast only by the member submitting it, not for {voter}")
+    if "committee_member" not in actor.role_ids or actor.org_id != case().community.id:
+        raise OutsideCase(f"{voter} is not a two-committee member of this case's community")
+    try:
+        with session.begin_nested():
+            session.add(Ballot(ballot_key=key, voter_id=actor.id, vote=vote))
+    except IntegrityError:
+        raise ValueError(f"{voter} has already voted") from None
+    record_write("ballot_cast", summary=f"{key}: {voter}", changes={"ballot_key": key, "vote": [None, vote]})
+    return True
+
+
+def tally_ballots(ballot_key) -> dict:
+    """The count of ballots cast on a ballot of this case, by vote."""
+    session, _ = bound()
+    key = _own_ballot(ballot_key)
+    counts = dict(session.execute(select(Ballot.vote, func.count()).where(Ballot.ballot_key == key)
+                                  .group_by(Ballot.vote)).all())
+    return {"present": sum(counts.values()), "votes_for": counts.get("for", 0),
+            "votes_against": counts.get("against", 0), "abstain": counts.get("abstain", 0)}
+
+
+def days_between(start, end) -> int:
+    """Whole days from one ISO date to another."""
+    return (date.fromisoformat(str(end)[:10]) - date.fromisoformat(str(start)[:10])).days
+
+
+def _own_project(session, project_key) -> Project:
+    """The case's project (its key is the case's business key)."""
+    project = session.scalars(select(Project).where(Project.project_key == own_key(project_key))).first()
+    if project is None:
+        raise ValueError(f"no project {project_key}")
+    return own_record(project, f"project {project_key}")
+
+
+def _own_disclosure(session, disclosure_id) -> Disclosure:
+    """A disclosure of the case's community, and of its project when it names one."""
+    notice = own_record(session.get(Disclosure, int(disclosure_id)), f"disclosure {disclosure_id}")
+    if notice.project_key:
+        own_key(notice.project_key)
+    return notice
+
+
+def _own_ballot(ballot_key) -> str:
+    """A ballot key of this case: the case's business key, a colon, then the round."""
+    key, own = str(ballot_key), case().key
+    if own is None or not key.startswith(own + ":"):
+        raise OutsideCase(f"ballot {key} is not one of this case's ballots: a process acts only on its own case")
+    return key
+
+
+def _date(value) -> date | None:
+    return date.fromisoformat(str(value)[:10]) if value else None
+
+
+HELPERS = {f.__name__: f for f in (
+    register_size, register_project, set_project_status, save_meeting, committee_roster, cast_ballot, tally_ballots,
+    days_between)}

@@ -1,0 +1,103 @@
+"""The decision (五议) records: community registers, projects, meetings and ballots."""
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime, utcnow
+from app.people.org import Organisation
+
+REGISTER_BODIES = ("party_committee", "two_committees", "party_members", "representatives", "residents")
+
+
+class CommunityRegister(Base):
+    """How many members a community's body has on record: the denominators of quorum rules."""
+
+    __tablename__ = "community_register"
+    __table_args__ = (UniqueConstraint("community_id", "body"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    body: Mapped[str] = mapped_column(String(32))
+    members: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Project(Base):
+    """A project under decision or delivery (项目清单), keyed like the need it grew from."""
+
+    __tablename__ = "project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_key: Mapped[str] = mapped_column(String(64), unique=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instance.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(32), default="deciding")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Delivery (精准实施): the list's columns, so lists and exports never read engine state.
+    category: Mapped[str | None] = mapped_column(String(32))
+    budget_fen: Mapped[int] = mapped_column(default=0)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    selection_mode: Mapped[str | None] = mapped_column(String(16))
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    provider_name: Mapped[str] = mapped_column(String(200), default="")
+    progress_percent: Mapped[int] = mapped_column(default=0)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Evaluation (精确评估).
+    survey_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    survey_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    survey_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the process closed it
+    survey_responses: Mapped[int] = mapped_column(default=0)
+    satisfaction_avg: Mapped[float | None]
+    satisfied_share: Mapped[float | None]
+    self_score: Mapped[int | None]
+    community_score: Mapped[int | None]
+    third_party_score: Mapped[int | None]
+    follow_up_code: Mapped[str | None] = mapped_column(String(64))
+
+    community: Mapped[Organisation] = relationship()
+
+
+class Meeting(Base):
+    """One recorded deliberation (一议), with the rule's verdict and its reason."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (Index("ix_meeting_project", "project_key", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_key: Mapped[str] = mapped_column(String(64))
+    community_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    meeting: Mapped[str] = mapped_column(String(64))
+    held_on: Mapped[date | None] = mapped_column(Date)
+    notice_date: Mapped[date | None] = mapped_column(Date)
+    assembly: Mapped[str] = mapped_column(String(32), default="")
+    members_total: Mapped[int] = mapped_column(default=0)
+    present: Mapped[int] = mapped_column(default=0)
+    votes_for: Mapped[int] = mapped_column(default=0)
+    votes_against: Mapped[int] = mapped_column(default=0)
+    abstain: Mapped[int] = mapped_column(default=0)
+    evidence_count: Mapped[int] = mapped_column(default=0)
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    is_valid: Mapped[bool] = mapped_column(Boolean)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class Ballot(Base):
+    """One member's online vote; the unique key makes it one vote per member per ballot."""
+
+    __tablename__ = "ballot"
+    __table_args__ = (UniqueConstraint("ballot_key", "voter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_key: Mapped[str] = mapped_column(String(120), index=True)
+    voter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    vote: Mapped[str] = mapped_column(String(16))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+

@@ -1,0 +1,92 @@
+"""Projects in delivery: the public project list, applications, sign-ups, the fund ledger, the survey."""
+from flask import Blueprint, jsonify, request
+
+from app.extensions import commit, db
+from app.modules.delivery import operations as projects
+from app.modules.evaluation import operations as evaluation
+from app.errors import Forbidden, NotFound
+from app.people.scope import community_ids_in_scope
+from app.http.auth import api_user, json_body, requires
+
+bp = Blueprint("api_projects", __name__, url_prefix="/api")
+STAFF = ("community_worker", "party_secretary", "committee_member", "supervision_committee", "street_officer",
+         "district_department", "auditor", "admin")
+
+
+@bp.get("/public/projects")
+def public_list():
+    found = projects.public_projects(db(), community=request.args.get("community"))
+    return jsonify({"projects": [projects.project_json(db(), p) for p in found]})
+
+
+@bp.get("/public/projects/<id:project_id>")
+def public_detail(project_id: int):
+    return jsonify(projects.project_json(db(), _public_project(project_id)))
+
+
+@bp.post("/public/projects/<id:project_id>/survey")
+def survey_answer(project_id: int):
+    # A signed-in resident answers once per account; anyone else once per mobile number.
+    user = api_user() if request.headers.get("Authorization") else None
+    if user is not None and "resident" not in user.role_ids:
+        raise Forbidden("the satisfaction survey is for residents")
+    response = evaluation.respond_to_survey(db(), _public_project(project_id), user, json_body())
+    commit()
+    return jsonify({"id": response.id}), 201
+
+
+@bp.post("/projects/<id:project_id>/applications")
+@requires("provider")
+def application_create(project_id: int):
+    application = projects.apply_for_project(db(), _public_project(project_id), api_user(), json_body())
+    commit()
+    return jsonify({"id": application.id, "status": application.status}), 201
+
+
+@bp.get("/projects/<id:project_id>/applications")
+@requires(*STAFF)
+def application_list(project_id: int):
+    project = _staff_project(project_id)
+    return jsonify({"applications": [
+        {"id": a.id, "unit_name": a.unit_name, "plan": a.plan, "status": a.status,
+         "created_at": a.created_at.isoformat()} for a in projects.applications(db(), project)]})
+
+
+@bp.post("/projects/<id:project_id>/volunteers")
+@requires("volunteer")
+def volunteer_signup(project_id: int):
+    signup = projects.sign_up_volunteer(db(), _public_project(project_id), api_user())
+    commit()
+    return jsonify({"id": signup.id}), 201
+
+
+@bp.get("/projects/<id:project_id>/fund")
+@requires(*STAFF)
+def fund_ledger(project_id: int):
+    project = _staff_project(project_id)
+    return jsonify({"totals": {k: v / 100 for k, v in projects.fund_totals(db(), project.id).items()},
+                    "entries": [{"id": e.id, "kind": e.kind, "source": e.source, "amount": e.amount_fen / 100,
+                                 "note": e.note, "recorded_at": e.recorded_at.isoformat()}
+                                for e in projects.ledger(db(), project)]})
+
+
+@bp.post("/projects/<id:project_id>/fund")
+@requires(*projects.LEDGER_ROLES)
+def fund_entry_create(project_id: int):
+    entry = projects.add_fund_entry(db(), _staff_project(project_id), json_body(), api_user())
+    commit()
+    return jsonify({"id": entry.id, "balance": projects.fund_totals(db(), entry.project_id)["balance"] / 100}), 201
+
+
+def _public_project(project_id: int):
+    project = projects.project_by_id(db(), project_id)
+    if project.status == "deciding":
+        raise NotFound("no such project")  # not public before its decision is filed
+    return project
+
+
+def _staff_project(project_id: int):
+    project = projects.project_by_id(db(), project_id)
+    if project.community_id not in community_ids_in_scope(db(), api_user()):
+        raise Forbidden("this project is outside your communities")
+    return project

@@ -1,0 +1,152 @@
+"""Diagram functions for delivery: publishing a project, choosing its provider, the fund, progress, follow-ups."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from app.engine import clock
+from app.people.org import Organisation
+from app.modules.decision.models import Project
+from app.modules.delivery.models import ProjectApplication
+from app.modules.timebank.models import Redemption
+from app.people.models import User
+from app.modules.delivery import operations as projects
+from app.workflow.helpers import CHINA, after_run, bound, own_community, own_key, own_record, record_write
+from app.errors import Invalid
+from app.modules.notifications.operations import notify, users_for
+
+
+def publish_project(project_key, community, title, budget, claim_days) -> str:
+    """Put a filed project on the project list for claiming; returns when claiming closes (ISO)."""
+    session, actor = bound()
+    own_community(community)
+    project = _own_project(session, project_key)
+    now = clock.now()
+    before = project.status
+    project.status, project.published_at = "claiming", now
+    project.claim_closes_at = now + timedelta(days=int(claim_days))
+    project.budget_fen = round(float(budget or 0) * 100)
+    record_write("project_published", summary=f"{project_key}: {title}",
+                 changes={"status": [before, "claiming"], "claim_closes_at": project.claim_closes_at.isoformat()})
+    for role in ("provider", "volunteer"):
+        notify(session, users_for(session, role, project.community_id), f"新项目开放认领：{title}")
+    return project.claim_closes_at.astimezone(CHINA).isoformat()
+
+
+def applicant_options(project_key) -> list[dict]:
+    """The providers who applied, as select options (username → unit and plan)."""
+    session, _ = bound()
+    project = _own_project(session, project_key)
+    rows = session.execute(select(User.username, ProjectApplication.unit_name, ProjectApplication.plan)
+                           .join(User, User.id == ProjectApplication.applicant_id)
+                           .where(ProjectApplication.project_id == project.id).order_by(ProjectApplication.id))
+    return [{"const": username, "title": f"{unit}：{plan[:60]}"} for username, unit, plan in rows]
+
+
+def choose_provider(project_key, selection_mode, provider, reason) -> str:
+    """Record who delivers the project and why; returns the provider's username ("" if self-run)."""
+    session, actor = bound()
+    project = _own_project(session, project_key)
+    chosen = None
+    if selection_mode != "self_run":
+        applied = {a.applicant_id: a for a in projects.applications(session, project)}
+        user = session.scalars(select(User).where(User.username == str(provider or ""))).first()
+        if user is None or user.id not in applied:
+            raise ValueError("选择路演或评审时，实施单位必须是已申请认领的服务提供方")
+        chosen = applied[user.id]
+    project.selection_mode = str(selection_mode)
+    project.provider_id = chosen.applicant_id if chosen else None
+    project.provider_name = chosen.unit_name if chosen else f"{project.community.name}（自行实施）"
+    projects.mark_selection(session, project, project.provider_id)
+    record_write("provider_selected", summary=f"{project_key}: {project.provider_name}",
+                 changes={"selection_mode": [None, selection_mode], "provider": [None, project.provider_name],
+                          "reason": str(reason)})
+    return str(provider) if chosen else ""
+
+
+def record_fiscal_share(project_key, amount) -> float:
+    """The fiscal share (1+X 的“1”) as the ledger's first line; returns the balance in yuan."""
+    session, actor = bound()
+    project = _own_project(session, project_key)
+    if amount and float(amount) > 0:
+        projects.add_fund_entry(session, project, {"kind": "fiscal", "amount": _yuan_text(amount),
+                                                   "source": "财政资金"}, None)
+    return projects.fund_totals(session, project.id)["balance"] / 100
+
+
+def fund_summary(project_key) -> dict:
+    """The ledger in yuan: fiscal, donation, sponsorship, crowdfunding, income, spent, balance, entries."""
+    session, _ = bound()
+    return projects.fund_summary_yuan(session, _own_project(session, project_key).id)
+
+
+def record_spending(project_key, amount, purpose) -> float:
+    """Spend from the project's fund (never beyond its balance); returns the balance in yuan."""
+    session, actor = bound()
+    project = _own_project(session, project_key)
+    try:
+        projects.add_fund_entry(session, project, {"kind": "spending", "amount": _yuan_text(amount),
+                                                   "note": str(purpose or "")[:500]}, None)
+    except Invalid as refused:
+        raise ValueError(f"支出 {amount} 元未能入账：{refused.message}（项目余额不足或金额有误）") from None
+    return projects.fund_totals(session, project.id)["balance"] / 100
+
+
+def set_project_progress(project_key, percent) -> bool:
+    """Record how far delivery has come (0–100)."""
+    session, _ = bound()
+    project = _own_project(session, project_key)
+    before, project.progress_percent = project.progress_percent, max(0, min(100, int(percent)))
+    record_write("project_progress_changed", summary=f"{project_key}: {project.progress_percent}%",
+                 changes={"progress_percent": [before, project.progress_percent]})
+    return True
+
+
+def start_follow_up_need(project_key, reason) -> str:
+    """Start a follow-up need for a project residents were not satisfied with; returns its code."""
+    from app.modules.needs.operations import new_tracking_code, start_follow_up
+
+    session, actor = bound()
+    project = _own_project(session, project_key)
+    code = new_tracking_code(session)
+    project.follow_up_code = code
+    record_write("follow_up_linked", summary=f"{project_key} → {code}",
+                 changes={"follow_up_need": [None, code]})
+    description = (f"项目“{project.title}”效果评估满意度低于阈值，需跟进。{reason}"
+                   f"（调查 {project.survey_responses} 份，平均 {project.satisfaction_avg}）")
+    community, title, category = project.community, f"跟进：{project.title}", project.category
+    after_run(lambda: start_follow_up(session, community, title, description, category, project_key, code))
+    return code
+
+
+def _own_project(session, project_key) -> Project:
+    """The case's project: its key is the case's business key, and it is of the case's community."""
+    return own_record(projects.project_by_key(session, own_key(project_key)), f"project {project_key}")
+
+
+def _own_redemption(session, redemption_id) -> int:
+    """The redemption this case decides (its instance's business key is RD and the redemption's id)."""
+    own_key(f"RD{int(redemption_id)}")
+    own_record(session.get(Redemption, int(redemption_id)), f"redemption {redemption_id}")
+    return int(redemption_id)
+
+
+def _year_projects(session, community, year) -> list[Project]:
+    start = datetime(int(year), 1, 1, tzinfo=CHINA)
+    end = datetime(int(year) + 1, 1, 1, tzinfo=CHINA)
+    return list(session.scalars(select(Project).join(Organisation, Project.community_id == Organisation.id).where(
+        Organisation.code == str(community),
+        or_(Project.started_at.between(start, end), Project.completed_at.between(start, end)))
+        .order_by(Project.id)))
+
+
+def _score(value) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+def _yuan_text(amount) -> str:
+    return f"{float(amount):.2f}"
+
+
+HELPERS = {f.__name__: f for f in (
+    publish_project, applicant_options, choose_provider, record_fiscal_share, fund_summary, record_spending,
+    set_project_progress, start_follow_up_need)}

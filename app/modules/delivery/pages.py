@@ -1,0 +1,91 @@
+"""Project pages: the public project list, one project (claiming, fund, progress, survey)."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.extensions import commit, db
+from app.modules.disclosure.models import Disclosure
+from app.modules.delivery import operations as projects
+from app.modules.evaluation import operations as evaluation
+from app.errors import NotFound
+from app.people.scope import community_ids_in_scope
+
+bp = Blueprint("projects", __name__, template_folder="templates")
+STAFF_ROLES = frozenset({"community_worker", "party_secretary", "committee_member", "supervision_committee",
+                         "street_officer", "district_department", "auditor", "admin"})
+
+
+@bp.get("/projects")
+def project_list():
+    found = projects.public_projects(db(), request.args.get("community"))
+    return render_template("projects.html", projects=found,
+                           raised=projects.income_by_project(db(), [p.id for p in found]))
+
+
+@bp.get("/projects/<id:project_id>")
+def project_page(project_id: int):
+    project = _visible(project_id)
+    staff = _is_staff_for(project)
+    notices = db().scalars(select(Disclosure).where(Disclosure.project_key == project.project_key)
+                           .order_by(Disclosure.id)).all()
+    return render_template(
+        "project.html", project=project, fund=projects.fund_totals(db(), project.id), notices=notices,
+        survey_open=evaluation.survey_is_open(project), staff=staff,
+        ledger=projects.ledger(db(), project) if staff else [],
+        applications=projects.applications(db(), project) if staff else [],
+        keeps_ledger=staff and bool(projects.LEDGER_ROLES & current_user.role_ids),
+        volunteers=projects.volunteer_count(db(), project))
+
+
+@bp.post("/projects/<id:project_id>/survey")
+def survey_post(project_id: int):
+    user = current_user if current_user.is_authenticated and "resident" in current_user.role_ids else None
+    evaluation.respond_to_survey(db(), _visible(project_id), user, {
+        "satisfaction": request.form.get("satisfaction", ""), "comment": request.form.get("comment", ""),
+        "phone": request.form.get("phone", "")})
+    commit()
+    flash(_("Thank you: your answer was recorded."), "success")
+    return redirect(url_for("projects.project_page", project_id=project_id))
+
+
+@bp.post("/projects/<id:project_id>/apply")
+@login_required
+def apply_post(project_id: int):
+    projects.apply_for_project(db(), _visible(project_id), current_user, {
+        "unit_name": request.form.get("unit_name", ""), "plan": request.form.get("plan", "")})
+    commit()
+    flash(_("Your application was received."), "success")
+    return redirect(url_for("projects.project_page", project_id=project_id))
+
+
+@bp.post("/projects/<id:project_id>/signup")
+@login_required
+def signup_post(project_id: int):
+    projects.sign_up_volunteer(db(), _visible(project_id), current_user)
+    commit()
+    flash(_("You are signed up as a volunteer."), "success")
+    return redirect(url_for("projects.project_page", project_id=project_id))
+
+
+@bp.post("/projects/<id:project_id>/fund")
+@login_required
+def fund_post(project_id: int):
+    projects.add_fund_entry(db(), _visible(project_id), {
+        "kind": request.form.get("kind", ""), "source": request.form.get("source", ""),
+        "amount": request.form.get("amount", ""), "note": request.form.get("note", "")}, current_user)
+    commit()
+    flash(_("The ledger entry was recorded."), "success")
+    return redirect(url_for("projects.project_page", project_id=project_id))
+
+
+def _visible(project_id: int):
+    project = projects.project_by_id(db(), project_id)
+    if project.status == "deciding":
+        raise NotFound("no such project")
+    return project
+
+
+def _is_staff_for(project) -> bool:
+    return (current_user.is_authenticated and bool(STAFF_ROLES & current_user.role_ids)
+            and project.community_id in community_ids_in_scope(db(), current_user))

@@ -1,0 +1,42 @@
+"""Public portal: notices (公示) of the four kinds, a printable notice, and the objection form."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.extensions import commit, db
+from app.modules.disclosure.operations import collected_needs, disclosure, disclosures, file_objection, is_open, meetings_of, project_days
+from app.errors import Conflict, Invalid
+
+bp = Blueprint("disclosures", __name__, template_folder="templates")
+KINDS = ("collection", "decision", "implementation", "results", "effect", "annual", "rejection")
+
+
+@bp.get("/disclosures")
+def disclosure_list():
+    kind = request.args.get("kind", "decision")
+    kind = kind if kind in KINDS else "decision"
+    community = request.args.get("community") or None
+    if kind == "collection":
+        return render_template("disclosures.html", kind=kind, kinds=KINDS, needs=collected_needs(db(), community))
+    return render_template("disclosures.html", kind=kind, kinds=KINDS, notices=disclosures(db(), community, kind))
+
+
+@bp.get("/disclosures/<id:disclosure_id>")
+def disclosure_page(disclosure_id: int):
+    notice = disclosure(db(), disclosure_id)
+    return render_template("disclosure.html", notice=notice, open=is_open(notice),
+                           meetings=meetings_of(db(), notice.project_key), days=project_days(db(), notice.project_key),
+                           printable=request.args.get("print") == "1")
+
+
+@bp.post("/disclosures/<id:disclosure_id>/objections")
+def objection_post(disclosure_id: int):
+    try:
+        file_objection(db(), disclosure_id, {"content": request.form.get("content", ""),
+                                             "contact": request.form.get("contact", "")})
+    except (Invalid, Conflict) as err:
+        db().rollback()
+        flash(_(err.message), "error")
+        return redirect(url_for("disclosures.disclosure_page", disclosure_id=disclosure_id))
+    commit()
+    flash(_("Your objection was received; the residents' committee will answer within 3 days."), "success")
+    return redirect(url_for("disclosures.disclosure_page", disclosure_id=disclosure_id))

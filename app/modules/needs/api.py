@@ -1,0 +1,43 @@
+"""Needs: public submission and progress by code; recording on a resident's behalf."""
+from flask import Blueprint, jsonify
+
+from app.extensions import commit, db
+from app.modules.needs.operations import public_progress, rate_need, submit_need, withdraw_need
+from app.people.roles import WORKER_ROLES
+from app.http.auth import api_user, json_body, requires
+
+bp = Blueprint("api_needs", __name__, url_prefix="/api")
+
+
+@bp.post("/public/needs")
+def public_need_submit():
+    instance = submit_need(db(), json_body(), actor=None, public=True)
+    commit()
+    return jsonify({"tracking_code": instance.business_key}), 201
+
+
+@bp.get("/public/needs/<code>")
+def public_need_progress(code: str):
+    return jsonify(public_progress(db(), code))
+
+
+@bp.post("/public/needs/<code>/feedback")
+def public_need_feedback(code: str):
+    rate_need(db(), code, json_body())
+    commit()
+    return jsonify(public_progress(db(), code))
+
+
+@bp.post("/public/needs/<code>/withdraw")
+def public_need_withdraw(code: str):
+    withdraw_need(db(), code, json_body().get("reason"))
+    commit()
+    return jsonify(public_progress(db(), code))
+
+
+@bp.post("/needs")
+@requires(*WORKER_ROLES)
+def need_record():
+    instance = submit_need(db(), json_body(), actor=api_user(), public=False)
+    commit()
+    return jsonify({"tracking_code": instance.business_key, "instance_id": instance.id}), 201

@@ -1,0 +1,181 @@
+"""Needs: a resident's or a worker's submission starts `need_lifecycle`; anyone can follow it by code."""
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db import utcnow
+from app.modules.audit.models import AuditEvent
+from app.workflow.models.instance import Instance, ReadyTask
+from app.people.org import Organisation
+from app.people.models import User, UserRole
+from app.people.scope import community_ids_in_scope
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.workflow.forms import form_pair, validate_submission
+from app.modules.audit import operations as audit
+from app.workflow.instances import current_data, load_workflow, lock_instance, save_state, start_process
+from app.workflow.tasks import apply_submission
+from app.workflow.versions import bundle_for, engine, latest_version
+
+PROCESS_ID = "need_lifecycle"
+FEEDBACK_TASK = "resident_feedback"
+PUBLIC_FIELDS = ("title", "description", "category", "grid", "contact")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# An administrator's cancellation (terminated) shows as withdrawn: api.md fixes the public statuses.
+OUTCOME_STATUS = {"resolved": "resolved", "closed_unreasonable": "closed_unreasonable",
+                  "merged": "merged", "withdrawn": "withdrawn", "terminated": "withdrawn"}
+
+
+def submit_need(session: Session, payload, actor: User | None, public: bool) -> Instance:
+    """Validate a need against the intake form and start its lifecycle.
+
+    `public`: submitted online by a resident (signed in or not), not recorded by a worker."""
+    if not isinstance(payload, dict):
+        raise Invalid("the need must be a JSON object", {"data": "must be an object"})
+    fields = dict(payload)
+    community = _community(session, fields.pop("community", None))
+    if not public and community.id not in community_ids_in_scope(session, actor):
+        raise Forbidden("you may record needs only in your own communities")
+    if public:
+        unknown = {k: "unknown field" for k in fields if k not in PUBLIC_FIELDS}
+        if unknown:
+            raise Invalid("some fields need correcting", unknown)
+        fields["channel"] = "online"
+    bundle = bundle_for(session, latest_version(session, PROCESS_ID).id)
+    data = validate_submission(form_pair(bundle, *engine().start_form(bundle))["schema"], fields)
+    _check_grid(session, data.get("grid"), community)
+    # 首问负责: whoever records a need answers for it; online needs go to the on-duty worker.
+    responder = on_duty_worker(session, community) if public else actor
+    data = {"grid": "", "visit_type": "", "anonymous": False} | data  # keys the diagrams may read
+    data.update(community=community.code, tracking_code=_new_code(session),
+                first_responder=responder.username if responder else None)
+    with audit.acting_as(f"resident:{data['tracking_code']}"):  # only used when nobody is signed in
+        return start_process(session, PROCESS_ID, data, community, actor, business_key=data["tracking_code"])
+
+
+def intake_form(session: Session) -> dict:
+    """The need intake form {schema, ui_schema} of the latest need_lifecycle version."""
+    bundle = bundle_for(session, latest_version(session, PROCESS_ID).id)
+    return form_pair(bundle, *engine().start_form(bundle))
+
+
+def on_duty_worker(session: Session, community: Organisation) -> User | None:
+    """The community worker who answers online submissions (首问负责): the first active one."""
+    return session.scalars(select(User).join(UserRole).where(
+        UserRole.role == "community_worker", User.org_id == community.id, User.is_active.is_(True))
+        .order_by(User.id).limit(1)).first()
+
+
+def need_by_code(session: Session, code: str) -> Instance:
+    """The need with this tracking code, or 404."""
+    instance = session.scalars(select(Instance).where(
+        Instance.business_key == str(code), Instance.process_id == PROCESS_ID)).first()
+    if instance is None:
+        raise NotFound("no need has this tracking code")
+    return instance
+
+
+def rate_need(session: Session, code: str, payload) -> Instance:
+    """The resident rates the handling (回访评价) with the tracking code as their credential."""
+    instance = need_by_code(session, code)
+    task = session.scalars(select(ReadyTask).where(
+        ReadyTask.instance_id == instance.id, ReadyTask.bpmn_id == FEEDBACK_TASK)).first()
+    if task is None:
+        raise Conflict("this need is not waiting for a rating now")
+    with audit.acting_as(f"resident:{code}"):
+        apply_submission(session, task, None, payload, actor_name=f"resident:{code}")
+    return instance
+
+
+def withdraw_need(session: Session, code: str, reason) -> Instance:
+    """The resident withdraws an open need (撤回); its open tasks are cancelled."""
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+        raise Invalid("say why the need is withdrawn", {"reason": "required"})
+    instance = lock_instance(session, need_by_code(session, code).id)
+    if instance.status != "running":
+        raise Conflict("this need is no longer open")
+    workflow = load_workflow(session, instance)
+    audit.record(session, "need_withdrawn", None, instance=instance, actor_name=f"resident:{code}",
+                 summary=reason.strip(), changes={"status": ["running", "cancelled"]})
+    with audit.acting_as(f"resident:{code}"):
+        save_state(session, instance, workflow, engine().cancel(workflow, "withdrawn"), None)
+    return instance
+
+
+def public_progress(session: Session, code: str) -> dict:
+    """Progress by tracking code, without anybody's personal data."""
+    instance = need_by_code(session, code)
+    ready = session.scalars(select(ReadyTask.name).where(ReadyTask.instance_id == instance.id)).all()
+    can_rate = session.scalar(select(ReadyTask.id).where(
+        ReadyTask.instance_id == instance.id, ReadyTask.bpmn_id == FEEDBACK_TASK)) is not None
+    steps = session.execute(select(AuditEvent.at, AuditEvent.event_type, AuditEvent.task_name)
+                            .where(AuditEvent.instance_id == instance.id,
+                                   AuditEvent.event_type.in_(("instance_started", "task_completed", "timer_fired")))
+                            .order_by(AuditEvent.seq)).all()
+    ended = instance.status in ("completed", "cancelled")
+    status = OUTCOME_STATUS.get(instance.outcome or "", "open") if ended else "open"
+    data = current_data(session, instance) if status == "closed_unreasonable" else {}
+    ended_at = engine().element_name(bundle_for(session, instance.version_id), instance.outcome)
+    return {
+        "tracking_code": code, "title": instance.title, "status": status,
+        "stage": "、".join(ready) if ready else (ended_at or ""),
+        "submitted_at": instance.created_at.isoformat(),
+        "steps": [{"at": s.at.isoformat(), "event": s.event_type, "name": s.task_name} for s in steps],
+        "explanation": data.get("explanation"), "supporters": instance.supporters,
+        "merged_into_title": _title_of(session, instance.merged_into), "can_rate": can_rate, "can_withdraw": instance.status == "running",
+    }
+
+
+def communities_with_grids(session: Session) -> list[tuple[Organisation, list[Organisation]]]:
+    """Every community with its grids, for the residents' submission page."""
+    orgs = session.scalars(select(Organisation).where(Organisation.kind.in_(("community", "grid")))
+                           .order_by(Organisation.code)).all()
+    return [(c, [g for g in orgs if g.parent_id == c.id]) for c in orgs if c.kind == "community"]
+
+
+def _title_of(session: Session, code: str | None) -> str | None:
+    """Another need's title (never its tracking code, which is that resident's credential)."""
+    return session.scalar(select(Instance.title).where(Instance.business_key == code)) if code else None
+
+
+def _community(session: Session, code) -> Organisation:
+    community = session.scalars(select(Organisation).where(
+        Organisation.code == str(code or ""), Organisation.kind == "community")).first()
+    if community is None:
+        raise Invalid("unknown community", {"community": "choose one of the offered options"})
+    return community
+
+
+def _check_grid(session: Session, grid, community: Organisation) -> None:
+    if not grid:
+        return
+    found = session.scalars(select(Organisation).where(
+        Organisation.code == grid, Organisation.kind == "grid", Organisation.parent_id == community.id)).first()
+    if found is None:
+        raise Invalid("unknown grid", {"grid": "not a grid of this community"})
+
+
+def _new_code(session: Session) -> str:
+    while True:
+        code = utcnow().strftime("%y%m%d") + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        if not session.scalar(select(Instance.id).where(Instance.business_key == code)):
+            return code
+
+
+def new_tracking_code(session: Session) -> str:
+    """A fresh tracking code (residents' credential for following a need)."""
+    return _new_code(session)
+
+
+def start_follow_up(session: Session, community: Organisation, title: str, description: str,
+                    category: str | None, follows: str, code: str) -> Instance:
+    """Start a need that follows up an earlier one (反馈到需求库), under a code chosen beforehand."""
+    responder = on_duty_worker(session, community)
+    data = {"title": title[:100], "description": description[:2000], "category": category or "community_management",
+            "channel": "steward_station", "grid": "", "visit_type": "", "anonymous": True, "contact": "",
+            "community": community.code, "tracking_code": code, "follow_up_of": follows,
+            "first_responder": responder.username if responder else None}
+    instance = start_process(session, PROCESS_ID, data, community, None, business_key=code)
+    audit.record(session, "follow_up_started", None, instance=instance, actor_name="system",
+                 summary=f"{follows} → {code}", changes={"follow_up_of": [None, follows]})
+    return instance

@@ -1,0 +1,92 @@
+"""Notifications: tell the people a task waits for (in-app, plus an SMS outbox row)."""
+import time
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.db import one_or_many, utcnow
+from app.workflow.models.instance import Instance, ReadyTask
+from app.modules.notifications.models import Notification, OutboxMessage
+from app.people.org import Organisation
+from app.people.models import User, UserRole
+from app.modules.audit import operations as audit
+
+
+# Who holds a role around a community changes rarely; a short cache keeps the lookup off the
+# completion path. A change of people or roles reaches notifications within this many seconds.
+RECIPIENT_CACHE_SECONDS = 30.0
+_NOTIFY = insert(Notification.__table__)
+_SEND_SMS = insert(OutboxMessage.__table__)
+_recipients: dict[tuple[str, str, int], tuple[float, list]] = {}
+
+
+def users_for(session: Session, role: str, community_id: int) -> list:
+    """(id, username) of active users holding `role` at the community, its grids or an office above."""
+    key = (str(session.get_bind().url), role, community_id)
+    cached = _recipients.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    rows = _query_users(session, role, community_id)
+    _recipients[key] = (time.monotonic() + RECIPIENT_CACHE_SECONDS, rows)
+    return rows
+
+
+def _query_users(session: Session, role: str, community_id: int) -> list:
+    grids = select(Organisation.id).where(Organisation.parent_id == community_id)
+    return list(session.execute(select(User.id, User.username).join(UserRole).where(
+        UserRole.role == role, User.is_active.is_(True),
+        or_(User.org_id.in_(_community_and_above(session, community_id)), User.org_id.in_(grids)))).all())
+
+
+def notify(session: Session, users: list, message: str, instance: Instance | None = None,
+           task_id: str | None = None) -> None:
+    """One in-app notification and one outbox message per user (anything with .id and .username)."""
+    if not users:
+        return
+    # Core INSERTs, one per table for all recipients: this runs on every completion that offers a task.
+    session.execute(_NOTIFY, one_or_many([
+        {"user_id": user.id, "instance_id": instance.id if instance else None, "task_id": task_id,
+         "message": message[:500]} for user in users]))
+    session.execute(_SEND_SMS, one_or_many([
+        {"channel": "sms", "recipient_id": user.id, "payload": {"to": user.username, "text": message[:500]}}
+        for user in users]))
+
+
+def notify_task_ready(session: Session, task: ReadyTask, instance: Instance) -> None:
+    """Tell whoever may act on a newly ready task."""
+    if task.assignee_id is not None:
+        users = [session.get(User, task.assignee_id)]
+    elif task.role:
+        users = users_for(session, task.role, task.community_id)
+    else:
+        users = []
+    notify(session, users, f"新任务：{task.name}（{instance.title}）", instance, task.id)
+
+
+def unread_count(session: Session, user: User) -> int:
+    """How many of the user's notifications are unread."""
+    return session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def recent(session: Session, user: User, limit: int = 50) -> list[Notification]:
+    """The user's newest notifications."""
+    return list(session.scalars(select(Notification).where(Notification.user_id == user.id)
+                                .order_by(Notification.id.desc()).limit(limit)))
+
+
+def mark_all_read(session: Session, user: User) -> None:
+    """Mark every notification of the user read (audited with how many were unread)."""
+    marked = session.execute(update(Notification).where(Notification.user_id == user.id,
+                                                        Notification.read_at.is_(None)).values(read_at=utcnow()))
+    if marked.rowcount:
+        audit.record(session, "notifications_read", user, changes={"unread": [marked.rowcount, 0]})
+
+
+def _community_and_above(session: Session, community_id: int) -> list[int]:
+    """The community and the offices above it (street, district); identity-map lookups."""
+    found, current = [], session.get(Organisation, community_id)
+    while current is not None:
+        found.append(current.id)
+        current = current.parent
+    return found

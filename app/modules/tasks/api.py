@@ -1,0 +1,56 @@
+"""Tasks: the caller's inbox, one task with its form, claim, release, complete."""
+from flask import Blueprint, jsonify, request
+
+from app.extensions import commit, db
+from app.workflow import tasks
+from app.errors import Invalid
+from app.workflow.queries import inbox
+from app.http.auth import api_user, json_body, requires
+from app.http.serialize import task_json
+
+bp = Blueprint("api_tasks", __name__, url_prefix="/api/tasks")
+
+
+@bp.get("")
+@requires()
+def task_list():
+    args = request.args
+    found = inbox(db(), api_user(), task=args.get("task"), community=args.get("community"),
+                  overdue=args.get("overdue") in ("1", "true"))
+    return jsonify({"tasks": [task_json(t) for t in found]})
+
+
+@bp.get("/<task_id>")
+@requires()
+def task_detail(task_id: str):
+    view = tasks.task_view(db(), tasks.actionable_task(db(), task_id, api_user()))
+    return jsonify(task_json(view["task"]) | {"form": view["form"], "data": view["data"],
+                                               "instructions": view["instructions"]})
+
+
+@bp.post("/<task_id>/claim")
+@requires()
+def task_claim(task_id: str):
+    task = tasks.claim(db(), task_id, api_user())
+    commit()
+    return jsonify(task_json(task))
+
+
+@bp.post("/<task_id>/release")
+@requires()
+def task_release(task_id: str):
+    task = tasks.release(db(), task_id, api_user())
+    commit()
+    return jsonify(task_json(task))
+
+
+@bp.post("/<task_id>/complete")
+@requires()
+def task_complete(task_id: str):
+    body = json_body()
+    if "data" not in body:
+        raise Invalid("send {\"data\": {...}} with the form's fields", {"data": "required"})
+    instance, next_tasks = tasks.complete(db(), task_id, api_user(), body["data"])
+    commit()
+    return jsonify({"instance": {"id": instance.id, "status": instance.status, "outcome": instance.outcome},
+                    "next_tasks": [task_json(t) for t in next_tasks]})

@@ -1,1 +1,0 @@
-"""Operations: guard, act, record. They never commit; the edge (a request, a CLI command) does."""

@@ -1,0 +1,74 @@
+"""Timers: find instances whose next deadline has passed and let the engine fire them, once."""
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.engine import clock
+from app.workflow.models.instance import Instance
+from app.people.org import Organisation
+from app.workflow.models.process import ProcessDefinition
+from app.modules.audit import operations as audit
+from app.workflow.helpers import CHINA, bound_to
+from app.workflow.instances import load_workflow, lock_instance, mark_failed, save_state, start_process
+from app.workflow.versions import engine
+
+ANNUAL_REVIEW = "annual_review"
+
+
+def due_instance_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
+    """Running instances with a timer due at `now`, earliest first."""
+    return list(session.scalars(
+        select(Instance.id).where(Instance.status == "running", Instance.next_timer_at <= now)
+        .order_by(Instance.next_timer_at).limit(limit)
+    ))
+
+
+def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> bool:
+    """Fire the due timers of one instance; False when another worker holds it or already did."""
+    instance = session.scalars(
+        select(Instance).where(Instance.id == instance_id, Instance.status == "running",
+                               Instance.next_timer_at <= now)
+        .with_for_update(of=Instance, skip_locked=True).execution_options(populate_existing=True)
+    ).first()
+    if instance is None:
+        return False
+    workflow = load_workflow(session, instance)
+    before = {t.bpmn_id for t in engine().ready_human_tasks(workflow)}
+    with clock.frozen_at(now), bound_to(session, None, instance):
+        result = engine().run(workflow)
+    after = {t.bpmn_id for t in engine().ready_human_tasks(workflow)} if result.status == "running" else set()
+    audit.record(session, "timer_fired", None, instance=instance, summary=f"at {now.isoformat()}",
+                 changes={"ready_tasks": [sorted(before), sorted(after)]})
+    save_state(session, instance, workflow, result, None)
+    return True
+
+
+def fail_instance(session: Session, instance_id: int, reason: str) -> bool:
+    """Mark a running instance failed (audited as instance_failed); False when it no longer runs."""
+    instance = lock_instance(session, instance_id)
+    if instance is None or instance.status != "running":
+        return False
+    mark_failed(session, instance, reason)
+    return True
+
+
+def schedule_annual_reviews(session: Session, now: datetime) -> int:
+    """Give each community its annual review for `now`'s year, waiting on the diagram's start timer.
+
+    The date is the diagram's (a timer start event): an instance created after it starts at once."""
+    definition = session.scalars(select(ProcessDefinition).where(ProcessDefinition.process_id == ANNUAL_REVIEW)
+                                 .with_for_update()).first()  # two workers never both create one
+    if definition is None:
+        return 0
+    year = now.astimezone(CHINA).year
+    communities = session.scalars(select(Organisation).where(Organisation.kind == "community")).all()
+    keys = {f"AR-{c.code}-{year}": c for c in communities}
+    existing = set(session.scalars(select(Instance.business_key).where(Instance.business_key.in_(keys))))
+    for key in sorted(keys.keys() - existing):
+        community = keys[key]
+        with clock.frozen_at(now):
+            start_process(session, ANNUAL_REVIEW, {"community": community.code, "review_year": year,
+                                                   "title": f"{community.name}{year}年度项目评议"},
+                          community, None, business_key=key)
+    return len(keys.keys() - existing)

@@ -1,0 +1,147 @@
+"""Process versions: deploy (check, then store once), find the latest, and the parsed-spec cache."""
+import re
+import threading
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.engine import ProcessBundle, ProcessEngine, ProcessProblems, content_hash, parse_package
+from app.workflow.models.process import ProcessDefinition, ProcessVersion
+from app.people.models import User
+from app.people.roles import role_for_lane
+from app.modules.audit import operations as audit
+
+from app.errors import NotFound, Undeployable
+
+_engine: ProcessEngine | None = None
+_bundles: dict[int, ProcessBundle] = {}
+_lock = threading.Lock()
+FORM_REFERENCE = re.compile(r'name="form(?:JsonSchema|UiSchema)Filename"\s+value="([^"]+)"')
+
+
+def install_engine(helpers: dict) -> None:
+    """Build the process engine once, with every function diagrams may call (create_app does this)."""
+    global _engine
+    with _lock:
+        if _engine is None or _engine.helpers != helpers:
+            _engine = ProcessEngine(helpers=helpers)
+
+
+def engine() -> ProcessEngine:
+    """The process engine shared by this process's threads."""
+    if _engine is None:
+        raise RuntimeError("the process engine is built by create_app (versions.install_engine)")
+    return _engine
+
+
+def bundle_for(session: Session, version_id: int) -> ProcessBundle:
+    """The parsed specs of a version: parsed once per process from its stored files, then reused."""
+    bundle = _bundles.get(version_id)
+    if bundle is None:
+        version = session.get(ProcessVersion, version_id)
+        bundle = check_package(version.files, version.definition.process_id)
+        with _lock:
+            bundle = _bundles.setdefault(version_id, bundle)
+    return bundle
+
+
+def check_package(files: dict[str, str], process_id: str | None = None) -> ProcessBundle:
+    """Parse and check a package against this installation's roles and helpers."""
+    return parse_package(files, lane_is_known=lambda lane: role_for_lane(lane) is not None,
+                         known_functions=engine().helpers.keys(), process_id=process_id)
+
+
+def latest_version(session: Session, process_id: str) -> ProcessVersion:
+    """The newest version of a process that is not retired."""
+    version = session.scalars(
+        select(ProcessVersion).join(ProcessDefinition)
+        .where(ProcessDefinition.process_id == process_id, ProcessVersion.is_retired.is_(False))
+        .order_by(ProcessVersion.version.desc()).limit(1)
+    ).first()
+    if version is None:
+        raise NotFound(f"process '{process_id}' has no deployed version")
+    return version
+
+
+def deploy(session: Session, files: dict[str, str], actor: User | None,
+           entry_process: str | None = None) -> tuple[ProcessVersion, bool]:
+    """Check a package and store it as a new immutable version (or return the identical one).
+
+    Forms the diagrams reference but the upload lacks are taken from the newest stored version
+    that has them, so a designer can send only the BPMN they changed. `entry_process` chooses the
+    process instances start in (by default the one executable process no other process calls)."""
+    files = with_stored_forms(session, files)
+    try:
+        bundle = check_package(files, entry_process)
+    except ProcessProblems as err:
+        raise Undeployable("the process cannot be deployed", problems=[p.as_dict() for p in err.problems]) from None
+    definition = _definition(session, bundle)
+    existing = session.scalars(select(ProcessVersion).where(
+        ProcessVersion.definition_id == definition.id, ProcessVersion.content_hash == bundle.content_hash)).first()
+    if existing is not None:
+        return existing, False
+    number = (session.scalar(select(func.max(ProcessVersion.version))
+                             .where(ProcessVersion.definition_id == definition.id)) or 0) + 1
+    version = ProcessVersion(definition=definition, version=number, content_hash=bundle.content_hash,
+                             files=bundle.files, created_by_id=actor.id if actor else None)
+    session.add(version)
+    session.flush()
+    with _lock:
+        _bundles[version.id] = bundle
+    audit.record(session, "process_deployed", actor, summary=f"{bundle.process_id} v{number}",
+                 changes={"process_id": [None, bundle.process_id], "version": [None, number],
+                          "content_hash": [None, bundle.content_hash]})
+    return version, True
+
+
+def with_stored_forms(session: Session, files: dict[str, str]) -> dict[str, str]:
+    """The package plus referenced form files it lacks, from the newest version holding each."""
+    wanted = {f for name, text in files.items() if name.endswith(".bpmn") for f in FORM_REFERENCE.findall(text)}
+    missing = wanted - files.keys()
+    if not missing:
+        return files
+    found = dict(files)
+    for version in session.scalars(select(ProcessVersion).order_by(ProcessVersion.id.desc())):
+        for name in missing - found.keys():
+            if name in version.files:
+                found[name] = version.files[name]
+        if missing <= found.keys():
+            break
+    return found
+
+
+def _definition(session: Session, bundle: ProcessBundle) -> ProcessDefinition:
+    definition = session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.process_id == bundle.process_id).with_for_update()).first()
+    if definition is None:
+        definition = ProcessDefinition(process_id=bundle.process_id, name=bundle.name)
+        session.add(definition)
+        session.flush()
+    return definition
+
+
+def package_from_directory(process_dir: Path, forms_dir: Path) -> dict[str, str]:
+    """A process folder's BPMN and DMN files plus every form file they reference."""
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(process_dir.iterdir())
+             if p.suffix in (".bpmn", ".dmn")}
+    for text in [t for n, t in files.items() if n.endswith(".bpmn")]:
+        for form in FORM_REFERENCE.findall(text):
+            if (forms_dir / form).is_file():
+                files[form] = (forms_dir / form).read_text(encoding="utf-8")
+    return files
+
+
+def deploy_shipped(session: Session, processes_dir: Path, forms_dir: Path) -> list[ProcessVersion]:
+    """Deploy each folder under processes/ whose content differs from its stored versions."""
+    created = []
+    for folder in sorted(p for p in processes_dir.iterdir() if p.is_dir()):
+        version, is_new = deploy(session, package_from_directory(folder, forms_dir), None)
+        if is_new:
+            created.append(version)
+    return created
+
+
+def version_hash(files: dict[str, str]) -> str:
+    """The content hash a package would be stored under."""
+    return content_hash(files)
