@@ -1,5 +1,6 @@
 """Process definitions: list, check, dry-run and deploy versions; read, compare and retire them."""
 from flask import Blueprint, Response, jsonify, request
+from flask import url_for
 from sqlalchemy import select
 
 from ..extensions import commit, db
@@ -7,6 +8,10 @@ from ..models import ProcessDefinition
 from ..ops import designer
 from ..ops.errors import Invalid
 from ..ops.versions import deploy
+from ..ops.instances import current_data
+from ..ops.queries import ready_tasks_of
+from ..ops.starting import START_BODY, start_on_request
+from .serialize import instance_json
 from .auth import api_user, json_body, requires
 from .docs import documented
 from . import schemas
@@ -110,6 +115,19 @@ def version_diff(process_id: str):
     if old is None or new is None:
         raise Invalid("give the versions to compare as ?from=N&to=M", {"from": "required", "to": "required"})
     return jsonify(designer.version_diff(db(), process_id, old, new))
+
+
+@bp.post("/<process_id>/instances")
+@documented("Start an instance of the process's newest version in a community, with start data (as Camunda's "
+            "process-definition/key/{key}/start): for the roles its start lane names, in their communities; "
+            "designers start trials in the trial community TRIAL. 201 with the instance and a Location header; "
+            "422 names each refused field", ok=201, body=START_BODY, errors=(400, 401, 403, 404, 422))
+@requires()
+def instance_start(process_id: str):
+    instance = start_on_request(db(), process_id, json_body(), api_user())
+    commit()
+    body = instance_json(instance, current_data(db(), instance), ready_tasks_of(db(), instance.id))
+    return jsonify(body), 201, {"Location": url_for("api_instances.instance_detail", instance_id=instance.id)}
 
 
 def _entry_process() -> str | None:
