@@ -45,7 +45,7 @@ def document() -> dict:
     for rule in sorted(documented_rules(app), key=lambda r: r.rule):
         view = app.view_functions[rule.endpoint]
         for rule_path, value in _expanded(rule):
-            operations = {m: _operation(view, rule, value, m) for m in METHODS if m.upper() in rule.methods}
+            operations = {m: _operation(view, rule, value) for m in METHODS if m.upper() in rule.methods}
             spec.path(rule_path=rule_path, operations=operations, view=view, app=app)
     return spec.to_dict()
 
@@ -60,7 +60,7 @@ def _expanded(rule: Rule) -> list[tuple[str, str | None]]:
     return [(part.sub(value, rule.rule), value) for value in sorted(converter.items)]
 
 
-def _operation(view, rule: Rule, variant: str | None, method: str) -> dict:
+def _operation(view, rule: Rule, variant: str | None) -> dict:
     declared = dict(getattr(view, "openapi", None) or {"summary": None, "ok": 200, "errors": (400, 401, 403, 404, 409)})
     declared |= declared.get("variants", {}).get(variant, {})
     operation = {"summary": declared["summary"] or _first_line(view), "responses": _responses(declared)}
