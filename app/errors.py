@@ -46,3 +46,9 @@ class ProcessFailed(OperationError):
     """The diagram failed while applying the request (a script error); nothing was changed."""
 
     status, code = 422, "process_error"
+
+
+class Unprocessable(OperationError):
+    """Well-formed JSON whose content cannot be acted on (e.g. start data or a community refused)."""
+
+    status, code = 422, "unprocessable"

@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from the caller (app.migrate), the metadata from app.models."""
+"""Alembic environment: the URL comes from the caller (app.migrate), the metadata from every module's models (app.modules.load_models)."""
 from alembic import context
 
 from app.modules import load_models

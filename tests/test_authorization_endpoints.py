@@ -42,6 +42,7 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 
 # Open to everyone (a token, if sent, changes nothing); anonymous signs in with a wrong password.
 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  -  GET /healthz
+200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  -  GET /api/openapi.json
 401 201 201 201 201 201 201 201 201 201 201 201 201 201 201 201  -  POST /api/tokens
 
 # Anyone signed in: their own inbox and notifications; the search answers only from their scope.
@@ -171,6 +172,8 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 401 403 403 403 403 403 403 403 403 403 403 403 403 201 403 403  -  POST /api/processes
 401 403 403 403 403 403 403 403 403 403 403 403 403 200 403 403  -  POST /api/processes/check
 401 403 403 403 403 403 403 403 403 403 403 403 403 200 403 403  -  POST /api/processes/dry-run
+# Starting the sample by hand: its start event is in no lane, so only a designer's trial (in TRIAL) may.
+401 403 403 403 403 403 403 403 403 403 403 403 403 201 403 403  -  POST /api/processes/{process_id}/instances
 401 403 403 403 403 403 403 403 403 403 403 403 403 200 403 403  -  POST /api/processes/{process_id}/versions/{version}/retire
 401 403 403 403 403 403 403 403 403 403 403 403 403 200 403 403  -  POST /api/processes/{process_id}/versions/{version}/restore
 """
@@ -236,6 +239,7 @@ BODIES = {
     "/api/processes": {"files": package(process(linear(), process_id="authz_deployed"))},
     "/api/processes/check": {"files": package(with_condition("1 == 1"))},
     "/api/processes/dry-run": {"files": package(with_condition("1 == 1")), "answers": {"work": {"note": "好"}}},
+    "/api/processes/{process_id}/instances": {"community": "TRIAL", "data": {}},
 }
 
 

@@ -211,6 +211,11 @@ class ProcessEngine:
                 return props[FORM_PROPERTY], props.get(UI_PROPERTY)
         return None, None
 
+    @staticmethod
+    def start_lanes(bundle: ProcessBundle) -> set[str]:
+        """The lanes the process's start events sit in: whose role may start an instance by hand."""
+        return {spec.lane for spec in bundle.spec.task_specs.values() if isinstance(spec, StartEvent) and spec.lane}
+
     def _human_task(self, task: SpiffTask) -> HumanTask:
         spec = task.task_spec
         props = _properties(spec)

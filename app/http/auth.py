@@ -39,6 +39,7 @@ def requires(*roles: str):
             if roles and not user.role_ids & set(roles):
                 raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
             return view(*args, **kwargs)
+        wrapped.required_roles = roles  # the OpenAPI document marks the view as needing a bearer token
         return wrapped
     return decorate
 

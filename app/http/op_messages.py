@@ -109,4 +109,8 @@ MESSAGES = (
     _("project_registered"), _("meeting_recorded"), _("ballot_cast"), _("objection_answered"),
     _("project_progress_changed"), _("project_scores_recorded"), _("notification_sent"),
     _("trial instances start only in the trial community"), _("not the trial community"),
+    # issue 17: starting a deployed process over the API
+    _("your roles may not start this process"), _("only designers start instances in the trial community"),
+    _("this community is outside your communities"), _("outside your communities"),
+    _('send {"community": "<code>", "data": {...}}'), _("unprocessable"),
 )

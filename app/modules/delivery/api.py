@@ -7,6 +7,7 @@ from app.modules.evaluation import operations as evaluation
 from app.errors import Forbidden, NotFound
 from app.people.scope import community_ids_in_scope
 from app.http.auth import api_user, json_body, requires
+from app.http.docs import documented
 
 bp = Blueprint("api_projects", __name__, url_prefix="/api")
 STAFF = ("community_worker", "party_secretary", "committee_member", "supervision_committee", "street_officer",
@@ -14,17 +15,23 @@ STAFF = ("community_worker", "party_secretary", "committee_member", "supervision
 
 
 @bp.get("/public/projects")
+@documented("The public project list (项目清单)", errors=())
 def public_list():
     found = projects.public_projects(db(), community=request.args.get("community"))
     return jsonify({"projects": [projects.project_json(db(), p) for p in found]})
 
 
 @bp.get("/public/projects/<id:project_id>")
+@documented("One project: status, 1+X fund, scores", errors=(404,))
 def public_detail(project_id: int):
     return jsonify(projects.project_json(db(), _public_project(project_id)))
 
 
 @bp.post("/public/projects/<id:project_id>/survey")
+@documented("Answer the satisfaction survey (once per resident account or mobile number)", ok=201, body={
+    "type": "object", "required": ["satisfaction"], "properties": {
+        "satisfaction": {"type": "integer", "minimum": 1, "maximum": 5},
+        "comment": {"type": "string", "maxLength": 1000}, "phone": {"type": "string"}}})
 def survey_answer(project_id: int):
     # A signed-in resident answers once per account; anyone else once per mobile number.
     user = api_user() if request.headers.get("Authorization") else None
@@ -36,6 +43,9 @@ def survey_answer(project_id: int):
 
 
 @bp.post("/projects/<id:project_id>/applications")
+@documented("A provider applies to deliver a project (认领)", ok=201, body={
+    "type": "object", "required": ["unit_name", "plan"], "properties": {
+        "unit_name": {"type": "string", "maxLength": 200}, "plan": {"type": "string", "maxLength": 5000}}})
 @requires("provider")
 def application_create(project_id: int):
     application = projects.apply_for_project(db(), _public_project(project_id), api_user(), json_body())
@@ -44,6 +54,7 @@ def application_create(project_id: int):
 
 
 @bp.get("/projects/<id:project_id>/applications")
+@documented("Providers' applications (staff)")
 @requires(*STAFF)
 def application_list(project_id: int):
     project = _staff_project(project_id)
@@ -53,6 +64,7 @@ def application_list(project_id: int):
 
 
 @bp.post("/projects/<id:project_id>/volunteers")
+@documented("A volunteer signs up", ok=201)
 @requires("volunteer")
 def volunteer_signup(project_id: int):
     signup = projects.sign_up_volunteer(db(), _public_project(project_id), api_user())
@@ -61,6 +73,7 @@ def volunteer_signup(project_id: int):
 
 
 @bp.get("/projects/<id:project_id>/fund")
+@documented("The project's 1+X ledger (staff)")
 @requires(*STAFF)
 def fund_ledger(project_id: int):
     project = _staff_project(project_id)
@@ -71,6 +84,10 @@ def fund_ledger(project_id: int):
 
 
 @bp.post("/projects/<id:project_id>/fund")
+@documented("Add a ledger line: fiscal, donation, sponsorship, crowdfunding or spending", ok=201, body={
+    "type": "object", "required": ["kind", "amount"], "properties": {
+        "kind": {"type": "string", "enum": ["fiscal", "donation", "sponsorship", "crowdfunding", "spending"]},
+        "amount": {"type": "number", "exclusiveMinimum": 0}, "source": {"type": "string"}, "note": {"type": "string"}}})
 @requires(*projects.LEDGER_ROLES)
 def fund_entry_create(project_id: int):
     entry = projects.add_fund_entry(db(), _staff_project(project_id), json_body(), api_user())

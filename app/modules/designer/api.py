@@ -1,5 +1,6 @@
 """Process definitions: list, check, dry-run and deploy versions; read, compare and retire them."""
 from flask import Blueprint, Response, jsonify, request
+from flask import url_for
 from sqlalchemy import select
 
 from app.extensions import commit, db
@@ -8,12 +9,19 @@ from app.modules.designer import operations as designer
 from app.errors import Invalid
 from app.workflow.versions import deploy
 from app.http.auth import api_user, json_body, requires
+from app.workflow.instances import current_data
+from app.workflow.queries import ready_tasks_of
+from app.workflow.starting import START_BODY, start_on_request
+from app.http.serialize import instance_json
+from app.http.docs import documented
+from app.http import schemas
 
 bp = Blueprint("api_processes", __name__, url_prefix="/api/processes")
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")
 
 
 @bp.get("")
+@documented("Process definitions and versions", errors=(401, 403))
 @requires("designer", "auditor", "admin")
 def process_list():
     definitions = db().scalars(select(ProcessDefinition).order_by(ProcessDefinition.process_id))
@@ -26,6 +34,10 @@ def process_list():
 
 
 @bp.post("")
+@documented("Deploy a new version", ok=201, errors=(400, 401, 403, 422), body_content={
+    "multipart/form-data": {"schema": {"type": "object", "properties": {
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}, "entry_process": {"type": "string"}}}},
+    "application/xml": {"schema": {"type": "string"}}, "application/json": {"schema": schemas.PACKAGE}})
 @requires("designer")
 def process_deploy():
     version, created = deploy(db(), _uploaded_files(), api_user(), _entry_process())
@@ -35,6 +47,8 @@ def process_deploy():
 
 
 @bp.post("/check")
+@documented("Check a package without deploying it: {ok, problems: [{element, message}]}", errors=(400, 401, 403),
+            body=schemas.PACKAGE)
 @requires("designer")
 def process_check():
     problems = designer.check_files(db(), _uploaded_files(), _entry_process())
@@ -42,39 +56,47 @@ def process_check():
 
 
 @bp.post("/dry-run")
+@documented("Run a package in memory against scripted answers: {status, path, flows, waiting_at, error, ...}; "
+            "nothing is stored and no helper function really runs", errors=(400, 401, 403, 422), body=schemas.DRY_RUN)
 @requires("designer")
 def process_dry_run():
     body = json_body()
     return jsonify(designer.dry_run_files(db(), designer.package_files(body.get("files")), body))
 
 
-@bp.get("/<process_id>/versions/<id:number>/bpmn")
+@bp.get("/<process_id>/versions/<id:version>/bpmn")
+@documented("A version's BPMN", errors=(401, 403, 404),
+            ok_content={"application/xml": {"schema": {"type": "string"}}})
 @requires("designer", "auditor", "admin")
-def version_bpmn(process_id: str, number: int):
-    version = designer.version_of(db(), process_id, number)
-    files = sorted(n for n in version.files if n.endswith(".bpmn"))
-    main = next((n for n in files if f'id="{process_id}"' in version.files[n]), files[0] if files else None)
-    return Response(version.files.get(main, ""), mimetype="application/xml")
+def version_bpmn(process_id: str, version: int):
+    found = designer.version_of(db(), process_id, version)
+    files = sorted(n for n in found.files if n.endswith(".bpmn"))
+    main = next((n for n in files if f'id="{process_id}"' in found.files[n]), files[0] if files else None)
+    return Response(found.files.get(main, ""), mimetype="application/xml")
 
 
-@bp.get("/<process_id>/versions/<id:number>/files")
+@bp.get("/<process_id>/versions/<id:version>/files")
+@documented("Every file of a version (BPMN, DMN, forms)", errors=(401, 403, 404))
 @requires("designer", "auditor", "admin")
-def version_files(process_id: str, number: int):
-    version = designer.version_of(db(), process_id, number)
-    return jsonify({"process_id": process_id, "version": number, "retired": version.is_retired,
-                    "content_hash": version.content_hash, "files": version.files})
+def version_files(process_id: str, version: int):
+    found = designer.version_of(db(), process_id, version)
+    return jsonify({"process_id": process_id, "version": version, "retired": found.is_retired,
+                    "content_hash": found.content_hash, "files": found.files})
 
 
-@bp.post("/<process_id>/versions/<id:number>/retire")
+@bp.post("/<process_id>/versions/<id:version>/retire")
+@documented("Retire a version: new instances start on the newest version in use; running ones stay",
+            errors=(401, 403, 404, 409))
 @requires("designer")
-def version_retire(process_id: str, number: int):
-    return _set_retired(process_id, number, True)
+def version_retire(process_id: str, version: int):
+    return _set_retired(process_id, version, True)
 
 
-@bp.post("/<process_id>/versions/<id:number>/restore")
+@bp.post("/<process_id>/versions/<id:version>/restore")
+@documented("Put a retired version back in use", errors=(401, 403, 404, 409))
 @requires("designer")
-def version_restore(process_id: str, number: int):
-    return _set_retired(process_id, number, False)
+def version_restore(process_id: str, version: int):
+    return _set_retired(process_id, version, False)
 
 
 def _set_retired(process_id: str, number: int, retired: bool):
@@ -84,12 +106,28 @@ def _set_retired(process_id: str, number: int, retired: bool):
 
 
 @bp.get("/<process_id>/diff")
+@documented("Elements added, removed and changed between two versions", errors=(400, 401, 403, 404), query=[
+    {"name": "from", "in": "query", "required": True, "schema": {"type": "integer"}},
+    {"name": "to", "in": "query", "required": True, "schema": {"type": "integer"}}])
 @requires("designer", "auditor", "admin")
 def version_diff(process_id: str):
     old, new = request.args.get("from", type=int), request.args.get("to", type=int)
     if old is None or new is None:
         raise Invalid("give the versions to compare as ?from=N&to=M", {"from": "required", "to": "required"})
     return jsonify(designer.version_diff(db(), process_id, old, new))
+
+
+@bp.post("/<process_id>/instances")
+@documented("Start an instance of the process's newest version in a community, with start data (as Camunda's "
+            "process-definition/key/{key}/start): for the roles its start lane names, in their communities; "
+            "designers start trials in the trial community TRIAL. 201 with the instance and a Location header; "
+            "422 names each refused field", ok=201, body=START_BODY, errors=(400, 401, 403, 404, 422))
+@requires()
+def instance_start(process_id: str):
+    instance = start_on_request(db(), process_id, json_body(), api_user())
+    commit()
+    body = instance_json(instance, current_data(db(), instance), ready_tasks_of(db(), instance.id))
+    return jsonify(body), 201, {"Location": url_for("api_instances.instance_detail", instance_id=instance.id)}
 
 
 def _entry_process() -> str | None:

@@ -12,11 +12,14 @@ from app.workflow.instances import current_data
 from app.workflow.queries import history, ready_tasks_of, visible_instance
 from app.http.auth import api_user, requires
 from app.http.serialize import attachment_json, event_json, instance_json
+from app.http.docs import documented
+from app.http import schemas
 
 bp = Blueprint("api_instances", __name__, url_prefix="/api")
 
 
 @bp.get("/instances/<id:instance_id>")
+@documented("An instance")
 @requires()
 def instance_detail(instance_id: int):
     instance = visible_instance(db(), api_user(), instance_id)
@@ -25,6 +28,7 @@ def instance_detail(instance_id: int):
 
 
 @bp.get("/instances/<id:instance_id>/history")
+@documented("An instance's audit history")
 @requires()
 def instance_history(instance_id: int):
     instance = visible_instance(db(), api_user(), instance_id)
@@ -32,6 +36,8 @@ def instance_history(instance_id: int):
 
 
 @bp.post("/instances/<id:instance_id>/attachments")
+@documented("Attach files to a case (pdf, images, Word, Excel, text; 5 MB each)", ok=201,
+            body_content=schemas.UPLOADS)
 @requires(*WORKER_ROLES)
 def attachment_upload(instance_id: int):
     instance = visible_instance(db(), api_user(), instance_id)
@@ -44,6 +50,8 @@ def attachment_upload(instance_id: int):
 
 
 @bp.get("/attachments/<id:attachment_id>")
+@documented("Download an attachment", errors=(401, 403, 404),
+            ok_content={"application/octet-stream": {}})
 @requires()
 def attachment_download(attachment_id: int):
     found = attachment_for(db(), api_user(), attachment_id)
@@ -52,12 +60,16 @@ def attachment_download(attachment_id: int):
 
 
 @bp.get("/audit/verify")
+@documented("Verify the audit chain, its hashes and its keyed MACs (AUDIT_KEY): "
+            "{ok, events_checked, first_broken: {seq, reason}, keyed}", errors=(401, 403))
 @requires("auditor", "admin")
 def audit_verify():
     return jsonify(verify_chain(db()))
 
 
 @bp.get("/audit/events")
+@documented("Events outside any instance (sign-ins, sign-outs, failed sign-ins, tokens, deployments, "
+            "accounts), newest first; query type, actor, page: {total, page, per_page, events}", errors=(401, 403))
 @requires("auditor", "admin")
 def audit_events():
     """Events outside any instance (sign-ins, failed sign-ins, tokens...), newest first; ?type=&actor=&page=."""

@@ -7,12 +7,19 @@ from app.extensions import commit, db
 from app.modules.lists.operations import LIST_ROLES, need_list, project_list, resource_list, resource_row
 from app.modules.lists.resources import RESOURCE_EDITORS, add_resource
 from app.http.auth import api_user, json_body, requires
+from app.http.docs import documented
+from app.http import schemas
 
 bp = Blueprint("api_lists", __name__, url_prefix="/api")
 READERS = {"needs": need_list, "resources": resource_list, "projects": project_list}
 
 
 @bp.get("/lists/<any(needs, resources, projects):name>")
+@documented("A 三张清单 list in your communities: {count, items}", errors=(400, 401, 403), variants={
+    name: {"summary": f"The {name} list (三张清单) in your communities: {{count, items}}", "query": schemas.filters(*f)}
+    for name, f in (("needs", ("community", "status", "category", "year", "from", "to", "q")),
+                    ("resources", ("community", "kind", "q")),
+                    ("projects", ("community", "status", "category", "year", "from", "to", "q")))})
 @requires(*LIST_ROLES)
 def list_rows(name: str):
     listing = READERS[name](db(), api_user(), request.args)
@@ -20,6 +27,7 @@ def list_rows(name: str):
 
 
 @bp.post("/resources")
+@documented("Add a resource to the resources list (资源清单)", ok=201, body=schemas.RESOURCE, errors=(400, 401, 403))
 @requires(*RESOURCE_EDITORS)
 def resource_add():
     resource = add_resource(db(), api_user(), json_body())

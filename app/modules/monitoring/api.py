@@ -7,17 +7,24 @@ from app.modules.audit.history import instance_trace
 from app.modules.monitoring.operations import dashboard_for
 from app.workflow.queries import visible_instance
 from app.http.auth import api_user, requires
+from app.http.docs import documented
+from app.http import schemas
 
 bp = Blueprint("api_monitoring", __name__, url_prefix="/api")
 
 
 @bp.get("/dashboard")
+@documented("The monitoring dashboard's figures: needs by stage, tier, category and community; overdue tasks; "
+            "median time per step; satisfaction; two-way evaluation", errors=(400, 401, 403),
+            query=schemas.filters("community", "year", "from", "to"))
 @requires()
 def dashboard():
     return jsonify(dashboard_for(db(), api_user(), request.args))
 
 
 @bp.get("/instances")
+@documented("Search instances in your scope: {total, page, per_page, instances}", errors=(400, 401),
+            query=schemas.SEARCH_FILTERS)
 @requires()
 def instance_search():
     terms = search.read_search(db(), api_user(), request.args)
@@ -30,6 +37,8 @@ def instance_search():
 
 
 @bp.get("/instances/<id:instance_id>/trace")
+@documented("Where an instance has been: path (elements in order, with times), flows taken, current tokens, "
+            "each user task's ready/ended times")
 @requires()
 def instance_trace_json(instance_id: int):
     instance = visible_instance(db(), api_user(), instance_id)

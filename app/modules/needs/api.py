@@ -5,11 +5,14 @@ from app.extensions import commit, db
 from app.modules.needs.operations import public_progress, rate_need, submit_need, withdraw_need
 from app.people.roles import WORKER_ROLES
 from app.http.auth import api_user, json_body, requires
+from app.http.docs import documented
+from app.http import schemas
 
 bp = Blueprint("api_needs", __name__, url_prefix="/api")
 
 
 @bp.post("/public/needs")
+@documented("Submit a need (online channel)", ok=201, body=schemas.NEED, errors=(400,))
 def public_need_submit():
     instance = submit_need(db(), json_body(), actor=None, public=True)
     commit()
@@ -17,11 +20,16 @@ def public_need_submit():
 
 
 @bp.get("/public/needs/<code>")
+@documented("Progress by tracking code", errors=(404,))
 def public_need_progress(code: str):
     return jsonify(public_progress(db(), code))
 
 
 @bp.post("/public/needs/<code>/feedback")
+@documented("The resident rates the handling (回访评价) by tracking code", errors=(400, 404, 409), body={
+    "type": "object", "required": ["satisfaction"], "properties": {
+        "satisfaction": {"type": "integer", "minimum": 1, "maximum": 5},
+        "feedback_comment": {"type": "string", "maxLength": 2000}}})
 def public_need_feedback(code: str):
     rate_need(db(), code, json_body())
     commit()
@@ -29,6 +37,7 @@ def public_need_feedback(code: str):
 
 
 @bp.post("/public/needs/<code>/withdraw")
+@documented("The resident withdraws an open need (撤回)", errors=(400, 404, 409), body=schemas.REASON)
 def public_need_withdraw(code: str):
     withdraw_need(db(), code, json_body().get("reason"))
     commit()
@@ -36,6 +45,7 @@ def public_need_withdraw(code: str):
 
 
 @bp.post("/needs")
+@documented("Record a need on a resident's behalf", ok=201, body=schemas.RECORDED_NEED)
 @requires(*WORKER_ROLES)
 def need_record():
     instance = submit_need(db(), json_body(), actor=api_user(), public=False)

@@ -4,11 +4,13 @@ from flask import Blueprint, jsonify
 from app.extensions import db
 from app.modules.notifications.operations import recent, unread_count
 from app.http.auth import api_user, requires
+from app.http.docs import documented
 
 bp = Blueprint("api_notifications", __name__, url_prefix="/api")
 
 
 @bp.get("/notifications")
+@documented("My newest notifications and the unread count", errors=(401,))
 @requires()
 def notification_list():
     user = api_user()

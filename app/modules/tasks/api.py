@@ -7,11 +7,15 @@ from app.errors import Invalid
 from app.workflow.queries import inbox
 from app.http.auth import api_user, json_body, requires
 from app.http.serialize import task_json
+from app.http.docs import documented
 
 bp = Blueprint("api_tasks", __name__, url_prefix="/api/tasks")
 
 
 @bp.get("")
+@documented("My inbox", errors=(401,), query={
+    "task": "only tasks with this BPMN id", "community": "only this community's code",
+    "overdue": "1: only tasks past their due date"})
 @requires()
 def task_list():
     args = request.args
@@ -21,6 +25,7 @@ def task_list():
 
 
 @bp.get("/<task_id>")
+@documented("A task with its form")
 @requires()
 def task_detail(task_id: str):
     view = tasks.task_view(db(), tasks.actionable_task(db(), task_id, api_user()))
@@ -29,6 +34,7 @@ def task_detail(task_id: str):
 
 
 @bp.post("/<task_id>/claim")
+@documented("Claim a task")
 @requires()
 def task_claim(task_id: str):
     task = tasks.claim(db(), task_id, api_user())
@@ -37,6 +43,7 @@ def task_claim(task_id: str):
 
 
 @bp.post("/<task_id>/release")
+@documented("Release a claimed task")
 @requires()
 def task_release(task_id: str):
     task = tasks.release(db(), task_id, api_user())
@@ -45,6 +52,8 @@ def task_release(task_id: str):
 
 
 @bp.post("/<task_id>/complete")
+@documented("Complete a task", body={"type": "object", "required": ["data"],
+                                       "properties": {"data": {"type": "object"}}})
 @requires()
 def task_complete(task_id: str):
     body = json_body()
