@@ -81,15 +81,21 @@ def test_designers_start_trials_of_any_process_in_the_trial_community(api):
     assert api.get(trial.headers["Location"], "designer1").status_code == 200
 
 
-def test_a_shipped_process_starts_for_its_start_lane_only(api):
-    """objection_handling starts in the 社区工作者 lane: a community worker may start it, a street officer may not."""
-    response = start(api, "worker1", {"community": "nanshan", "data": {}}, "objection_handling")
-    assert response.status_code == 201, response.get_json()
-    assert [t["bpmn_id"] for t in response.get_json()["ready_tasks"]] == ["answer_objection"]
-    for user in ("street1", "provider1", "auditor1"):
+def test_processes_their_own_operations_start_are_refused_in_a_real_community(app, api):
+    """A need, an objection, a redemption or the annual review started bare would be a case nobody can follow."""
+    api.inbox("worker1")  # signs in first: its audit event is not the start's
+    for process_id, how in (("need_lifecycle", "/api/public/needs"), ("objection_handling", "/objections"),
+                            ("time_bank_redemption", "/api/timebank/redemptions"), ("annual_review", "timer")):
+        before = stored(app)
+        response = start(api, "worker1", {"community": "nanshan", "data": {}}, process_id)
+        assert (response.status_code, response.get_json()["error"]) == (409, "conflict"), process_id
+        assert how in response.get_json()["started_by"]
+        assert stored(app) == before
+    for user in ("street1", "provider1", "auditor1"):  # outside the start lane: refused before anything else
         assert start(api, user, {"community": "nanshan", "data": {}}, "objection_handling").status_code == 403
-    failing = start(api, "worker1", {"community": "nanshan", "data": {}}, "annual_review")  # needs its review_year
-    assert (failing.status_code, failing.get_json()["error"]) == (422, "process_error")
+    trial = start(api, "designer1", {"community": "TRIAL", "data": {}}, "objection_handling")
+    assert trial.status_code == 201, trial.get_json()
+    assert [t["bpmn_id"] for t in trial.get_json()["ready_tasks"]] == ["answer_objection"]
 
 
 def test_the_document_shows_the_body_the_endpoint_checks(api):
@@ -104,7 +110,8 @@ def test_its_messages_are_in_the_zh_catalogue(app):
     messages = ("your roles may not start this process", "only designers start instances in the trial community",
                 "this community is outside your communities", "outside your communities", "unknown community",
                 "trial instances start only in the trial community", "not the trial community",
-                'send {"community": "<code>", "data": {...}}', "unprocessable")
+                'send {"community": "<code>", "data": {...}}', "unprocessable",
+                "this process is started by its own form, not here")
     with app.test_request_context("/"):
         untranslated = [m for m in messages if gettext(m) == m]
     assert not untranslated

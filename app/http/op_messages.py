@@ -113,4 +113,5 @@ MESSAGES = (
     _("your roles may not start this process"), _("only designers start instances in the trial community"),
     _("this community is outside your communities"), _("outside your communities"),
     _('send {"community": "<code>", "data": {...}}'), _("unprocessable"),
+    _("this process is started by its own form, not here"),
 )

@@ -24,6 +24,19 @@ def diagram_helpers() -> dict:
     return registry
 
 
+# Modules whose operations start processes themselves (their STARTED_BY declarations).
+STARTING_MODULES = ("needs", "disclosure", "timebank")
+
+
+def started_by_operations() -> dict[str, str]:
+    """Process id -> the request that starts it, for processes only their own operations start."""
+    from app.workflow.timers import STARTED_BY as by_timers
+    entries = dict(by_timers)
+    for name in STARTING_MODULES:
+        entries.update(import_module(f"app.modules.{name}.operations").STARTED_BY)
+    return entries
+
+
 def load_models() -> None:
     """Import every model, so the metadata knows every table (Alembic, create_all)."""
     import app.people.models, app.people.org, app.workflow.models  # noqa: F401, E401

@@ -2,7 +2,12 @@
 
 Who may start is read from the diagram: the roles its start events' lanes name, each in the
 communities of their scope. Designers may start any process, but only as a trial in the trial
-community (as the designer's start page does), never in a real one."""
+community (as the designer's start page does), never in a real one.
+
+Processes the application starts itself, through an operation that also writes their records (a need's
+tracking code, an objection against its notice, a redemption, the annual review), are not started here
+in a real community: an instance without those records would be a case nobody can follow. Each module
+declares its own (`STARTED_BY` in its operations); create_app installs them."""
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +17,7 @@ from app.people.org import Organisation
 from app.workflow.models.instance import Instance
 from app.people.roles import role_for_lane
 from app.people.scope import community_ids_in_scope
-from app.errors import Forbidden, Invalid, Unprocessable
+from app.errors import Conflict, Forbidden, Invalid, Unprocessable
 from app.workflow.forms import form_pair, validate_submission
 from app.workflow.instances import start_process
 from app.workflow.trial import TRIAL_KIND, plays_trials, trial_key
@@ -23,6 +28,14 @@ START_BODY = {"type": "object", "required": ["community"], "additionalProperties
     "community": {"type": "string", "description": "a community code in your scope, or TRIAL for a designer's trial"},
     "data": {"type": "object", "description": "start data: the fields of the start form, when the process has one"}}}
 _BODY = Draft202012Validator(START_BODY)
+# process id -> how it is started instead (installed by create_app from the modules' declarations)
+_started_elsewhere: dict[str, str] = {}
+
+
+def install_started_elsewhere(entries: dict[str, str]) -> None:
+    """Record the processes that only their own operations start in a real community."""
+    _started_elsewhere.clear()
+    _started_elsewhere.update(entries)
 
 
 def start_roles(session: Session, process_id: str) -> set[str]:
@@ -39,6 +52,8 @@ def start_on_request(session: Session, process_id: str, body, actor: User) -> In
     body = _checked_body(body)
     community = _community(session, body["community"], actor, real_starter)
     trial = community.kind == TRIAL_KIND
+    if not trial and process_id in _started_elsewhere:
+        raise Conflict("this process is started by its own form, not here", started_by=_started_elsewhere[process_id])
     data = _start_data(session, process_id, body.get("data", {}))
     return start_process(session, process_id, data, community, actor, business_key=trial_key() if trial else None)
 

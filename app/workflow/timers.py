@@ -14,6 +14,8 @@ from app.workflow.instances import load_workflow, lock_instance, mark_failed, sa
 from app.workflow.versions import engine
 
 ANNUAL_REVIEW = "annual_review"
+# Started only by the timer pass on 1 December: POST /api/processes/…/instances refuses it.
+STARTED_BY = {ANNUAL_REVIEW: "the timer pass, each 1 December"}
 
 
 def due_instance_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:

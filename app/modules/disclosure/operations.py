@@ -15,6 +15,8 @@ from app.workflow.instances import start_process
 from app.workflow.trial import TRIAL_KIND, is_public
 
 OBJECTION_PROCESS = "objection_handling"
+# Started only by an objection against a notice: POST /api/processes/…/instances refuses it.
+STARTED_BY = {OBJECTION_PROCESS: "POST /api/public/disclosures/<id>/objections"}
 DECISION_TARGET_DAYS = 20
 
 

@@ -18,6 +18,8 @@ from app.workflow.tasks import apply_submission
 from app.workflow.versions import bundle_for, engine, latest_version
 
 PROCESS_ID = "need_lifecycle"
+# Started only here (a tracking code, the first responder, the grid): POST /api/processes/…/instances refuses it.
+STARTED_BY = {PROCESS_ID: "POST /api/public/needs, POST /api/needs"}
 FEEDBACK_TASK = "resident_feedback"
 PUBLIC_FIELDS = ("title", "description", "category", "grid", "contact")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

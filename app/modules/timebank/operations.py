@@ -15,6 +15,8 @@ from app.modules.audit import operations as audit
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 
 REDEMPTION_PROCESS = "time_bank_redemption"
+# Started only by a volunteer's redemption: POST /api/processes/…/instances refuses it.
+STARTED_BY = {REDEMPTION_PROCESS: "POST /api/timebank/redemptions"}
 CONFIRMING_ROLES = frozenset({"community_worker", "party_secretary"})
 MAX_TENTHS = 240  # one entry covers at most a day
 
