@@ -181,17 +181,4 @@ def now() -> str:
     return clock.now().astimezone(CHINA).isoformat()
 
 
-def _similar(a: str, b: str) -> bool:
-    """Whether two short texts share most of their character pairs (works for Chinese)."""
-    pairs_a, pairs_b = _bigrams(a), _bigrams(b)
-    if not pairs_a or not pairs_b:
-        return False
-    return len(pairs_a & pairs_b) / len(pairs_a | pairs_b) >= 0.5
-
-
-def _bigrams(text: str) -> set[str]:
-    text = "".join(text.split())
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
 HELPERS = {f.__name__: f for f in (notify_role, now, case_key)}

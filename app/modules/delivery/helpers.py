@@ -1,13 +1,11 @@
 """Diagram functions for delivery: publishing a project, choosing its provider, the fund, progress, follow-ups."""
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from app.engine import clock
-from app.people.org import Organisation
 from app.modules.decision.models import Project
 from app.modules.delivery.models import ProjectApplication
-from app.modules.timebank.models import Redemption
 from app.people.models import User
 from app.modules.delivery import operations as projects
 from app.workflow.helpers import CHINA, after_run, bound, own_community, own_key, own_record, record_write
@@ -121,26 +119,6 @@ def start_follow_up_need(project_key, reason) -> str:
 def _own_project(session, project_key) -> Project:
     """The case's project: its key is the case's business key, and it is of the case's community."""
     return own_record(projects.project_by_key(session, own_key(project_key)), f"project {project_key}")
-
-
-def _own_redemption(session, redemption_id) -> int:
-    """The redemption this case decides (its instance's business key is RD and the redemption's id)."""
-    own_key(f"RD{int(redemption_id)}")
-    own_record(session.get(Redemption, int(redemption_id)), f"redemption {redemption_id}")
-    return int(redemption_id)
-
-
-def _year_projects(session, community, year) -> list[Project]:
-    start = datetime(int(year), 1, 1, tzinfo=CHINA)
-    end = datetime(int(year) + 1, 1, 1, tzinfo=CHINA)
-    return list(session.scalars(select(Project).join(Organisation, Project.community_id == Organisation.id).where(
-        Organisation.code == str(community),
-        or_(Project.started_at.between(start, end), Project.completed_at.between(start, end)))
-        .order_by(Project.id)))
-
-
-def _score(value) -> int | None:
-    return int(value) if value not in (None, "") else None
 
 
 def _yuan_text(amount) -> str:

@@ -1,9 +1,7 @@
 """Projects in delivery: applications, volunteer sign-ups, the 1+X fund ledger."""
-import hashlib
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -221,17 +219,6 @@ def _require_claiming(project: Project) -> None:
 def _require_ledger_keeper(session: Session, actor: User, project: Project) -> None:
     if not LEDGER_ROLES & set(actor.role_ids) or project.community_id not in community_ids_in_scope(session, actor):
         raise Forbidden("only the community's workers and the street office keep this ledger")
-
-
-def _is_phone(phone: str) -> bool:
-    digits = phone.strip()
-    return len(digits) == 11 and digits.isdigit() and digits.startswith("1")
-
-
-def _phone_key(project: Project, phone: str) -> str:
-    # Keyed by the app's secret and the project: answers stay one-per-phone without storing numbers.
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hashlib.sha256(secret + f"|{project.id}|{phone.strip()}".encode()).hexdigest()[:64]
 
 
 def _iso(value: datetime | None) -> str | None:
