@@ -19,6 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import clock
 from .bounds import MAX_ENGINE_STEPS, MAX_RUN_SECONDS, install_guards
 from .form_schema import form_errors
+from .hardstop import hard_stop
 from .package import FORM_PROPERTY, ProcessBundle
 from .runtime import TIMER_EVENT_TYPES, _parse_instant
 from .scripting import create_script_engine
@@ -203,7 +204,7 @@ class _DryRun:
     def _in_engine(self, action, at: datetime | None = None) -> None:
         """Run `action` on the simulated clock; any failure inside the engine ends the run as an error."""
         try:
-            with clock.frozen_at(at or self.now):
+            with clock.frozen_at(at or self.now), hard_stop():  # each step, as a live run or completion
                 action()
         except _Stop:
             raise
