@@ -287,8 +287,12 @@ _ATOMIC = frozenset({str, bytes, bytearray, int, float, bool, complex, type(None
 
 def node_count(value, limit=MAX_COMPARED) -> int:
     """How many parts comparing or hashing `value` may visit (shared parts counted each time); ScriptTooLarge past `limit`."""
-    if type(value) not in _NESTED:
+    kind = type(value)
+    if kind not in _NESTED:
         return 1
+    if kind is not dict and _ATOMIC.issuperset(map(type, value)):  # the common flat list or tuple
+        if len(value) < limit:
+            return len(value) + 1
     counts = {}
 
     def count(item):
