@@ -286,7 +286,7 @@ _ATOMIC = frozenset({str, bytes, bytearray, int, float, bool, complex, type(None
 
 
 def node_count(value, limit=MAX_COMPARED) -> int:
-    """How many parts comparing or hashing `value` may visit (shared parts counted each time); ScriptTooLarge past `limit`."""
+    """Parts comparing or hashing `value` may visit (shared ones counted each time); ScriptTooLarge past `limit`."""
     kind = type(value)
     if kind not in _NESTED:
         return 1

@@ -81,7 +81,8 @@ def test_scalars_and_ordinary_values_compare_as_before():
     engine = ProcessEngine()
     workflow, result = engine.start(parse_package(package(with_script(escape(script)))), {})
     assert result.status == "running"
-    assert {key: engine.current_data(workflow)[key] for key in "xyzw"} == {"x": True, "y": ["a", "b"], "z": 4, "w": True}
+    data = engine.current_data(workflow)
+    assert {key: data[key] for key in "xyzw"} == {"x": True, "y": ["a", "b"], "z": 4, "w": True}
 
 
 CHILD = """
