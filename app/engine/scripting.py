@@ -75,7 +75,8 @@ class _Policy(RestrictingNodeTransformer):
         return call
 
     # Comparisons, set elements and dict keys: operands that may be containers are counted first
-    # (node_count). A constant scalar on one side keeps a comparison cheap, so `x == "yes"` stays as is.
+    # (node_count). A constant scalar on one side keeps a comparison cheap, so `x == "yes"` stays as is;
+    # `a == b` visits at most the parts of `a`, so only the left side of each pair is counted.
     def visit_Compare(self, node):
         node = self.node_contents_visit(node)
         operands = [node.left, *node.comparators]
@@ -88,7 +89,7 @@ class _Policy(RestrictingNodeTransformer):
                 if not _scalar(left):  # hashed (dict, set) or compared with each item
                     risky.update((index, index + 1) if not _scalar_display(right) else (index,))
             elif not (_scalar(left) or _scalar(right)):
-                risky.update((index, index + 1))
+                risky.add(index)  # comparing visits no more parts than the smaller side has: one side suffices
         operands = [_counted(operand) if index in risky else operand for index, operand in enumerate(operands)]
         node.left, node.comparators = operands[0], operands[1:]
         return node
@@ -323,7 +324,8 @@ def node_count(value, limit=MAX_COMPARED) -> int:
 
 def _compared(value):
     """An operand of ==, <, in (…) or a set element or dict key, refused when it has too many parts."""
-    if type(value) in _NESTED:
+    kind = type(value)
+    if kind in _NESTED and (kind is dict or not _ATOMIC.issuperset(map(type, value))):  # flat: no more calls
         node_count(value)
     return value
 
@@ -337,7 +339,8 @@ def _items(iterable):
     """The items of `iterable` as a list or tuple (read once), their parts counted."""
     if type(iterable) not in (list, tuple):
         iterable = list(iterable)
-    node_count(iterable)
+    if not _ATOMIC.issuperset(map(type, iterable)):
+        node_count(iterable)
     return iterable
 
 

@@ -25,5 +25,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('instance', schema=None) as batch_op:
-        batch_op.drop_column('timer_attempts')
+    # A plain DROP COLUMN (SQLite 3.35+ and PostgreSQL): batch mode would rebuild the instance table,
+    # which SQLite refuses while other tables' foreign keys point at it.
+    op.execute("ALTER TABLE instance DROP COLUMN timer_attempts")
