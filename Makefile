@@ -7,8 +7,11 @@ FLASK := $(BIN)/flask --app app
 
 .PHONY: run serve test bench setup install translations messages clean
 
+# The hard CPU stop (app/engine/hardstop.py) ends the server with SIGPROF (exit status 128+27): start it
+# again then; any other end (Ctrl-C, an error) stops here.
 run: setup
-	$(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads
+	while :; do $(FLASK) run --host 127.0.0.1 --port $(PORT) --with-threads; status=$$?; \
+	  [ $$status -eq 155 ] || exit $$status; echo "server ended by the hard CPU-time stop; restarting" >&2; done
 
 # Production: APP_ENV=production, a SECRET_KEY, an AUDIT_KEY and DATABASE_URL (PostgreSQL) in the environment.
 # gunicorn serves with $(WORKERS) processes (default: one per core, which measured fastest); one timer

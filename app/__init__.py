@@ -9,6 +9,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(load_settings(test_config))
 
+    from app.engine import hardstop
+    hardstop.configure(app.config["HARD_CPU_SECONDS"])
+
     from app import extensions
     extensions.init_app(app)
     app.url_map.converters["id"] = extensions.RowId

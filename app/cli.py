@@ -1,4 +1,7 @@
 """Commands: `flask --app app db upgrade | setup | timers run | worker`."""
+import os
+import signal
+import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -73,14 +76,44 @@ def worker(interval: float):
     """Keep firing due timers."""
     click.echo(f"timer worker started; a pass every {interval:g} s")
     while True:
-        try:
-            fired = fire_due(None)
-        except Exception as err:  # noqa: BLE001 (the database away, say: the next pass tries again)
-            click.echo(f"timer pass failed: {type(err).__name__}: {err}", err=True)
+        if hasattr(os, "fork"):
+            _pass_in_child()
         else:
-            if fired:
-                click.echo(f"fired timers of {fired} instance(s)")
+            _one_pass()
         time.sleep(interval)
+
+
+def _one_pass() -> bool:
+    """One timer pass, reporting what it fired; False when it failed."""
+    try:
+        fired = fire_due(None)
+    except Exception as err:  # noqa: BLE001 (the database away, say: the next pass tries again)
+        click.echo(f"timer pass failed: {type(err).__name__}: {err}", err=True)
+        return False
+    if fired:
+        click.echo(f"fired timers of {fired} instance(s)")
+    return True
+
+
+def _pass_in_child() -> None:
+    """Run one pass in a forked child: the hard CPU stop (engine.hardstop) may kill it, never the worker."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            # Connections opened before the fork belong to the parent: the child opens its own.
+            current_app.extensions["db_engine"].dispose(close=False)
+            code = 0 if _one_pass() else 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        signum = os.WTERMSIG(status)
+        why = " (the hard CPU-time stop)" if signum == getattr(signal, "SIGPROF", None) else ""
+        click.echo(f"timer pass was killed by {signal.Signals(signum).name}{why}; "
+                   "the instance it was running is counted and retried", err=True)
 
 
 def fire_due(now: datetime | None) -> int:
@@ -117,6 +150,8 @@ def _fire_one(sessions, instance_id: int, instant: datetime) -> bool:
     from app.errors import OperationError
     from app.workflow.timers import fail_instance, fire_instance_timers
 
+    if not _begin_attempt(sessions, instance_id, instant):
+        return False
     try:
         with writing(), sessions() as session:
             fired = fire_instance_timers(session, instance_id, instant)
@@ -125,6 +160,7 @@ def _fire_one(sessions, instance_id: int, instant: datetime) -> bool:
     except Exception as err:  # noqa: BLE001 (one instance's fault, in engine, state or write, must not end the pass)
         if is_lock_timeout(err):
             click.echo(f"instance {instance_id} skipped: its row or the database is locked", err=True)
+            _end_attempt(sessions, instance_id)
             return False
         reason = err.message if isinstance(err, OperationError) else f"{type(err).__name__}: {err}"
     reason = f"the timer pass failed on this instance: {reason}"[:MAX_REASON_CHARS]
@@ -136,6 +172,36 @@ def _fire_one(sessions, instance_id: int, instant: datetime) -> bool:
     except Exception as err:  # noqa: BLE001 (it stays due: the next pass meets it again)
         click.echo(f"instance {instance_id} could not be marked failed: {type(err).__name__}: {err}", err=True)
     return False
+
+
+def _begin_attempt(sessions, instance_id: int, instant: datetime) -> bool:
+    """Commit an attempt on the instance before firing it, so a pass killed on it is counted; whether to fire."""
+    from app.db import is_lock_timeout
+    from app.workflow.timers import MAX_TIMER_ATTEMPTS, begin_attempt
+
+    try:
+        with writing(), sessions() as session:
+            outcome = begin_attempt(session, instance_id, instant)
+            session.commit()
+    except Exception as err:  # noqa: BLE001 (the next pass meets it again)
+        locked = "its row or the database is locked" if is_lock_timeout(err) else f"{type(err).__name__}: {err}"
+        click.echo(f"instance {instance_id} skipped: {locked}", err=True)
+        return False
+    if outcome == "exhausted":
+        click.echo(f"instance {instance_id} failed: {MAX_TIMER_ATTEMPTS} timer passes were stopped by force "
+                   "while running it", err=True)
+    return outcome == "fire"
+
+
+def _end_attempt(sessions, instance_id: int) -> None:
+    from app.workflow.timers import end_attempt
+
+    try:
+        with writing(), sessions() as session:
+            end_attempt(session, instance_id)
+            session.commit()
+    except Exception:  # noqa: BLE001,S110 (a counted attempt too many: at worst the instance fails one pass early)
+        pass
 
 
 def _parse_now(text: str | None) -> datetime | None:

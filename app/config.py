@@ -18,6 +18,9 @@ DEFAULTS = {
     "FORMS_DIR": str(ROOT / "forms"),
     "NODE_MODULES_DIR": str(ROOT / "node_modules"),  # bpmn-js and dmn-js for the designer (npm ci)
     "SCRIPT_TIME_LIMIT": 1.0,
+    # CPU seconds of the whole process after which an engine run, completion or rendering ends it (hardstop);
+    # also read as MINXU_HARD_CPU_SECONDS. 0 turns it off.
+    "HARD_CPU_SECONDS": 15.0,
     "TOKEN_TTL_HOURS": 24 * 30,
     "TIME_BANK_POINTS_PER_HOUR": 10,  # 志愿服务时间储蓄: points per confirmed hour
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,  # one request: a form with up to two 5 MB attachments
@@ -32,6 +35,8 @@ def load_settings(overrides: dict | None = None) -> dict:
     for key, default in DEFAULTS.items():
         if key in os.environ:
             settings[key] = _coerce(os.environ[key], default)
+    if "MINXU_HARD_CPU_SECONDS" in os.environ and "HARD_CPU_SECONDS" not in os.environ:
+        settings["HARD_CPU_SECONDS"] = float(os.environ["MINXU_HARD_CPU_SECONDS"])
     settings.update(overrides or {})
     settings["SQLALCHEMY_URL"] = normalise_database_url(settings["DATABASE_URL"])
     check_settings(settings)

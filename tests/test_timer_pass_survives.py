@@ -15,6 +15,7 @@ from app.workflow.models.instance import Instance, ReadyTask
 from app.people.org import Organisation
 from app.workflow.instances import start_process
 from bpmn_samples import FORM, package, process
+from test_pages import sign_in
 from test_timers import run_timers
 
 # Long before any wall clock a test runs on: a worker on real time finds these deadlines passed.
@@ -124,3 +125,38 @@ def test_flask_worker_keeps_running_across_a_poison_instance(app, api, database_
         worker.terminate()
         out, err = worker.communicate(timeout=30)
     assert f"instance {poison} failed" in err and "Traceback" not in err, err
+
+
+# One dict store hashes 2**60 parts in one C call: only the hard CPU stop ends it, by killing the pass.
+EXPONENTIAL = "a = 1\nfor i in range(60):\n    a = (a, a)\nd = {}\nd[a] = 1"
+
+
+def test_flask_worker_survives_passes_killed_by_the_hard_stop(app, api, client, database_url):
+    assert api.post("/api/processes", {"files": escalating("hang", EXPONENTIAL)}, "designer1").status_code == 201
+    assert api.post("/api/processes", {"files": escalating("healthy", "x = 2")}, "designer1").status_code == 201
+    poison = start(app, "hang", T0)  # due first: the first pass is killed on it
+    healthy = start(app, "healthy", T0 + timedelta(minutes=1))
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="test-" + "x" * 32, MINXU_HARD_CPU_SECONDS="1")
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker", "--interval", "0.2"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: state_of(app, poison)[0] == "error" or worker.poll() is not None)
+        assert worker.poll() is None, worker.communicate(timeout=10)
+        assert state_of(app, healthy)[1] == ["after"]  # fired, though the passes before were killed
+        later = start(app, "healthy", T0 + timedelta(minutes=2))  # the worker still passes
+        assert wait_for(lambda: state_of(app, later)[1] == ["after"] or worker.poll() is not None)
+        assert worker.poll() is None
+    finally:
+        worker.terminate()
+        out, err = worker.communicate(timeout=30)
+    assert err.count("timer pass was killed by SIGPROF (the hard CPU-time stop)") == 2, err
+    assert f"instance {poison} failed: 2 timer passes were stopped by force" in err and "Traceback" not in err, err
+    status, ready, events = state_of(app, poison)
+    failed = [e for e in events if e.event_type == "instance_failed"]
+    assert (status, ready, len(failed)) == ("error", [], 1)
+    assert "stopped by force twice" in failed[0].summary
+    with app.extensions["db_sessions"]() as session:
+        assert session.get(Instance, poison).timer_attempts == 0  # a retried incident starts afresh
+        assert session.get(Instance, healthy).timer_attempts == 0
+    sign_in(client, "admin")
+    assert "定时处理在运行中被强制中止两次" in client.get(f"/incidents/{poison}").get_data(as_text=True)

@@ -19,6 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 from app.engine import clock
 from app.engine.bounds import MAX_ENGINE_STEPS, MAX_RUN_SECONDS, install_guards
 from app.engine.form_schema import form_errors
+from app.engine.hardstop import hard_stop
 from app.engine.package import FORM_PROPERTY, ProcessBundle
 from app.engine.runtime import TIMER_EVENT_TYPES, _parse_instant
 from app.engine.scripting import create_script_engine
@@ -203,7 +204,7 @@ class _DryRun:
     def _in_engine(self, action, at: datetime | None = None) -> None:
         """Run `action` on the simulated clock; any failure inside the engine ends the run as an error."""
         try:
-            with clock.frozen_at(at or self.now):
+            with clock.frozen_at(at or self.now), hard_stop():  # each step, as a live run or completion
                 action()
         except _Stop:
             raise

@@ -10,6 +10,7 @@ from jinja2 import filters as jinja_filters
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 
+from app.engine.hardstop import hard_stop
 from app.engine.scripting import ScriptLimitExceeded, ScriptTooLarge, check_size, guard_method, limited, percent_size, text_size
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,8 @@ def render_instructions(text: str | None, data: dict) -> str:
     try:
         template = _compile(text)
         # Line events suffice: a template line is one bounded step (ranges, filters and operators are capped).
-        with limited(TIME_LIMIT, _TEMPLATE_FILENAME, MAX_MEMORY, subject="instructions' rendering", opcodes=False):
+        with hard_stop(), limited(TIME_LIMIT, _TEMPLATE_FILENAME, MAX_MEMORY, subject="instructions' rendering",
+                                  opcodes=False):
             return _render(template, data)
     except ScriptLimitExceeded as err:
         log.warning("instructions not shown: %s", err)

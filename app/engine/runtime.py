@@ -15,6 +15,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine.bounds import CHINA, RunLimitExceeded, StepCounter, install_guards
 from app.engine.compaction import compact
+from app.engine.hardstop import hard_stop
 from app.engine.package import FORM_PROPERTY, UI_PROPERTY, ProcessBundle
 from app.engine.render import render_instructions
 from app.engine.scripting import ScriptLimitExceeded, create_script_engine, script_budget
@@ -101,6 +102,7 @@ class ProcessEngine:
             # e.g. `x = 2**20000`: Python refuses to write an int of more than 4300 digits as text.
             raise StateNotStorable(f"the process data cannot be stored ({type(err).__name__}: {err})") from None
 
+    @hard_stop()  # the kill for the one C call the soft limits cannot interrupt (see hardstop)
     @script_budget(RUN_SCRIPT_SECONDS)
     def run(self, workflow: BpmnWorkflow, steps: StepCounter | None = None) -> RunResult:
         """Fire due timers and run engine steps until only people or timers can move it on.
@@ -117,6 +119,7 @@ class ProcessEngine:
             return RunResult("completed", outcome=self.end_event(workflow))
         return RunResult("running")
 
+    @hard_stop()
     @script_budget(RUN_SCRIPT_SECONDS)
     def complete(self, workflow: BpmnWorkflow, task_id: str, data: dict, timers_due: bool = True) -> RunResult:
         """Apply a submission to a ready user task; due timers fire first, so a late submission loses.

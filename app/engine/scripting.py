@@ -74,6 +74,46 @@ class _Policy(RestrictingNodeTransformer):
         copy_locations(call, node)
         return call
 
+    # Comparisons, set elements and dict keys: operands that may be containers are counted first
+    # (node_count). A constant scalar on one side keeps a comparison cheap, so `x == "yes"` stays as is;
+    # `a == b` visits at most the parts of `a`, so only the left side of each pair is counted.
+    def visit_Compare(self, node):
+        node = self.node_contents_visit(node)
+        operands = [node.left, *node.comparators]
+        risky = set()
+        for index, op in enumerate(node.ops):
+            left, right = operands[index], operands[index + 1]
+            if isinstance(op, (ast.Is, ast.IsNot)):
+                continue
+            if isinstance(op, (ast.In, ast.NotIn)):
+                if not _scalar(left):  # hashed (dict, set) or compared with each item
+                    risky.update((index, index + 1) if not _scalar_display(right) else (index,))
+            elif not (_scalar(left) or _scalar(right)):
+                risky.add(index)  # comparing visits no more parts than the smaller side has: one side suffices
+        operands = [_counted(operand) if index in risky else operand for index, operand in enumerate(operands)]
+        node.left, node.comparators = operands[0], operands[1:]
+        return node
+
+    def visit_Set(self, node):
+        node = self.node_contents_visit(node)
+        node.elts = [element if _scalar(element) else _counted(element) for element in node.elts]
+        return node
+
+    def visit_Dict(self, node):
+        node = self.node_contents_visit(node)
+        node.keys = [key if key is None or _scalar(key) else _counted(key) for key in node.keys]
+        return node
+
+    def visit_SetComp(self, node):
+        node = super().visit_SetComp(node)
+        node.elt = _counted(node.elt)
+        return node
+
+    def visit_DictComp(self, node):
+        node = super().visit_DictComp(node)
+        node.key = _counted(node.key)
+        return node
+
     def visit_While(self, node):
         node = self.node_contents_visit(node)
         # CPython 3.11 emits no line event for a loop that jumps to itself (`while True: pass`),
@@ -116,6 +156,22 @@ class _Policy(RestrictingNodeTransformer):
         node.type = ast.Call(ast.Name("_except_guard_", ast.Load()), [node.type] if node.type else [], [])
         copy_locations(node.type, node)
         return node
+
+
+def _scalar(node) -> bool:
+    """Whether the expression is a constant number, text, bytes or None (cheap to compare or hash)."""
+    return isinstance(node, ast.Constant) and type(node.value) in (str, bytes, int, float, bool, type(None))
+
+
+def _scalar_display(node) -> bool:
+    """A list or tuple display of scalar constants: `x in ("a", "b")` compares x with scalars only."""
+    return isinstance(node, (ast.List, ast.Tuple)) and all(map(_scalar, node.elts))
+
+
+def _counted(node):
+    call = ast.Call(ast.Name("_compared_", ast.Load()), [node], [])
+    copy_locations(call, node)
+    return call
 
 
 def check_size(op, a, b, limit=MAX_ITEMS):
@@ -219,6 +275,123 @@ def _spec_size(value, spec):
     if isinstance(value, (date, dtime)):
         return _strftime_size(spec)
     return text_size(value) + sum(int(number) for number in re.findall(r"\d+", spec))
+
+
+# Comparing, hashing or sorting values: one C call visits every part of both values, and a part shared
+# many times is visited each time (`a = (a, a)` sixty times is 2**60 parts in 60 objects). The parts are
+# counted first, each shared object walked once; scalars never pay more than a type check.
+MAX_COMPARED = MAX_ITEMS  # parts one comparison, hash or sort may visit
+_NESTED = frozenset({list, tuple, set, frozenset, dict})
+_ATOMIC = frozenset({str, bytes, bytearray, int, float, bool, complex, type(None), date, datetime, dtime,
+                     timedelta, timezone})
+
+
+def node_count(value, limit=MAX_COMPARED) -> int:
+    """Parts comparing or hashing `value` may visit (shared ones counted each time); ScriptTooLarge past `limit`."""
+    kind = type(value)
+    if kind not in _NESTED:
+        return 1
+    if kind is not dict and _ATOMIC.issuperset(map(type, value)):  # the common flat list or tuple
+        if len(value) < limit:
+            return len(value) + 1
+    counts = {}
+
+    def count(item):
+        known = counts.get(id(item))
+        if known is not None:  # met again: visited again, walked once
+            return known
+        counts[id(item)] = 1  # a container inside itself: Python's own recursion limit ends that walk
+        total = 1
+        for part in (item.keys(), item.values()) if type(item) is dict else (item,):
+            total += len(part)
+            if total <= limit and not _ATOMIC.issuperset(map(type, part)):  # flat parts at C speed
+                for element in part:
+                    if type(element) in _NESTED:
+                        total += count(element) - 1
+                        if total > limit:
+                            break
+            if total > limit:
+                raise ScriptTooLarge(f"this value has too many parts to compare, hash or sort in a script "
+                                     f"(limit {limit:,}; shared parts count each time they occur)")
+        counts[id(item)] = total
+        return total
+
+    try:
+        return count(value)
+    except RecursionError:
+        raise ScriptTooLarge("this value is nested too deeply to compare, hash or sort") from None
+
+
+def _compared(value):
+    """An operand of ==, <, in (…) or a set element or dict key, refused when it has too many parts."""
+    kind = type(value)
+    if kind in _NESTED and (kind is dict or not _ATOMIC.issuperset(map(type, value))):  # flat: no more calls
+        node_count(value)
+    return value
+
+
+def _hash(value):
+    """hash(), bounded (see node_count)."""
+    return hash(_compared(value))
+
+
+def _items(iterable):
+    """The items of `iterable` as a list or tuple (read once), their parts counted."""
+    if type(iterable) not in (list, tuple):
+        iterable = list(iterable)
+    if not _ATOMIC.issuperset(map(type, iterable)):
+        node_count(iterable)
+    return iterable
+
+
+def _counted_key(key):
+    return None if key is None else lambda item: _compared(key(item))
+
+
+def _guarded_type(kind, make):
+    """`kind` for scripts: calling it runs `make`, isinstance() and its methods are the real type's."""
+    class Guarded(type):
+        def __call__(cls, *args, **kwargs):
+            return make(*args, **kwargs)
+
+        def __instancecheck__(cls, instance):
+            return isinstance(instance, kind)
+
+        def __subclasscheck__(cls, subclass):
+            return issubclass(subclass, kind)
+    return Guarded(kind.__name__, (), {"__doc__": f"{kind.__name__}, for scripts (bounded)."})
+
+
+_set = _guarded_type(set, lambda *args: set(_items(args[0])) if args else set())
+_frozenset = _guarded_type(frozenset, lambda *args: frozenset(_items(args[0])) if args else frozenset())
+
+
+def _sorted(iterable, /, *, key=None, reverse=False):
+    """sorted(), bounded (see node_count)."""
+    return sorted(_items(iterable), key=_counted_key(key), reverse=reverse)
+
+
+def _extreme(function):
+    def guarded(*args, key=None, **kwargs):
+        if len(args) == 1:
+            values = args[0] if type(args[0]) in (str, bytes, range) else _items(args[0])
+            return function(values, key=_counted_key(key), **kwargs)
+        return function(*_items(args), key=_counted_key(key), **kwargs)
+    guarded.__name__ = guarded.__qualname__ = function.__name__
+    guarded.__doc__ = f"{function.__name__}(), bounded (see node_count)."
+    return guarded
+
+
+def _compared_arguments(limit, call, target, *args, **kwargs):
+    """A method that compares or hashes its arguments (list.index, dict.get, set.add…): counted first."""
+    for value in args:
+        _compared(value)
+    return call(*args, **kwargs)
+
+
+def _sorted_in_place(limit, call, target, *, key=None, reverse=False):
+    node_count(target)
+    return call(key=_counted_key(key), reverse=reverse)
 
 
 def _strftime_size(fmt):
@@ -371,6 +544,10 @@ _METHOD_GUARDS = {
     (int, "to_bytes"): _estimated(lambda number, length=1, *rest, **options: length, "to_bytes()"),
     **{(kind, "strftime"): _estimated(lambda moment, fmt: _strftime_size(fmt), "strftime()")
        for kind in (date, datetime, dtime)},
+    **{(kind, name): _compared_arguments for kind, names in {
+        list: ("count", "index", "remove"), tuple: ("count", "index"), dict: ("get", "pop", "setdefault"),
+        set: ("add", "discard", "remove")}.items() for name in names},
+    (list, "sort"): _sorted_in_place,
 }
 
 
@@ -385,10 +562,12 @@ def guard_method(target, name, value, limit=MAX_ITEMS):
     return value if guard is None else functools.partial(guard, limit, value, target)
 
 
+_REAL_TYPES = {_str: str, _set: set, _frozenset: frozenset}
+
+
 def _getattr(target, name):
     """RestrictedPython's attribute guard, with the size-guarded methods above."""
-    if target is _str:
-        target = str
+    target = _REAL_TYPES.get(target, target) if isinstance(target, type) else target
     return guard_method(target, name, safer_getattr_raise(target, name))
 
 
@@ -592,9 +771,9 @@ _DENIED = {"__build_class__", "pow", "BaseException", "SystemExit", "KeyboardInt
 _BUILTINS = MappingProxyType({
     **{name: value for name, value in safe_builtins.items() if name not in _DENIED},
     **{name: getattr(builtins, name) for name in (
-        "all", "any", "dict", "enumerate", "frozenset", "list", "max", "min",
-        "reversed", "set", "sorted", "tuple", "zip")},
-    "range": _range, "map": _TRACED["map"], "filter": _TRACED["filter"], "sum": _TRACED["sum"],
+        "all", "any", "dict", "enumerate", "list", "reversed", "tuple", "zip")},
+    "hash": _hash, "set": _set, "frozenset": _frozenset, "sorted": _sorted, "max": _extreme(max),
+    "min": _extreme(min), "range": _range, "map": _TRACED["map"], "filter": _TRACED["filter"], "sum": _TRACED["sum"],
     "str": _str, "repr": _repr, "round": _round,
 })
 ALLOWED_BUILTINS = frozenset(_BUILTINS) - {"None", "True", "False", "Ellipsis"} | {"print"}
@@ -603,7 +782,7 @@ _GUARDS = MappingProxyType({  # the names RestrictedPython's (and our policy's) 
     "_getiter_": iter, "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence, "_write_": _write_guard, "_inplacevar_": _inplacevar,
     "_apply_": lambda func, *args, **kwargs: func(*args, **kwargs), "_print_": _Printer,
-    "_binop_": _binop, "_except_guard_": _except_guard, "_truth_": bool, "_format_": _format,
+    "_binop_": _binop, "_compared_": _compared, "_except_guard_": _except_guard, "_truth_": bool, "_format_": _format,
 })
 DEFAULT_HELPERS = MappingProxyType({
     "now": clock.now, "date": date, "datetime": datetime,

@@ -1,7 +1,7 @@
 """Timers: find instances whose next deadline has passed and let the engine fire them, once."""
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.engine import clock
@@ -16,23 +16,60 @@ from app.workflow.versions import engine
 ANNUAL_REVIEW = "annual_review"
 # Started only by the timer pass on 1 December: POST /api/processes/…/instances refuses it.
 STARTED_BY = {ANNUAL_REVIEW: "the timer pass, each 1 December"}
+MAX_TIMER_ATTEMPTS = 2  # passes ended from outside (killed) on one instance before it becomes an incident
+# The msgid the incident pages translate (定时处理在运行中被强制中止两次).
+INTERRUPTED_TWICE = "the timer pass was stopped by force twice while running this instance"
+_ATTEMPTS = Instance.__table__.c.timer_attempts
 
 
 def due_instance_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
-    """Running instances with a timer due at `now`, earliest first."""
+    """Running instances with a timer due at `now`, earliest first; ones a killed pass was running last."""
     return list(session.scalars(
         select(Instance.id).where(Instance.status == "running", Instance.next_timer_at <= now)
-        .order_by(Instance.next_timer_at).limit(limit)
+        .order_by(Instance.timer_attempts, Instance.next_timer_at).limit(limit)
     ))
 
 
-def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> bool:
-    """Fire the due timers of one instance; False when another worker holds it or already did."""
-    instance = session.scalars(
+def _locked_due(session: Session, instance_id: int, now: datetime) -> Instance | None:
+    return session.scalars(
         select(Instance).where(Instance.id == instance_id, Instance.status == "running",
                                Instance.next_timer_at <= now)
         .with_for_update(of=Instance, skip_locked=True).execution_options(populate_existing=True)
     ).first()
+
+
+def begin_attempt(session: Session, instance_id: int, now: datetime) -> str:
+    """Count a timer attempt on a due instance (the caller commits it before firing).
+
+    "fire": counted; "skip": held by another worker or no longer due; "exhausted": passes were
+    killed on it MAX_TIMER_ATTEMPTS times, so it is marked failed here instead of run again."""
+    instance = _locked_due(session, instance_id, now)
+    if instance is None:
+        return "skip"
+    if instance.timer_attempts >= MAX_TIMER_ATTEMPTS:
+        mark_failed(session, instance, INTERRUPTED_TWICE)
+        _set_attempts(session, instance_id, 0)
+        return "exhausted"
+    # A Core UPDATE: no version bump, so a person's submission on this instance meanwhile still saves.
+    session.execute(update(Instance.__table__).where(Instance.__table__.c.id == instance_id)
+                    .values(timer_attempts=_ATTEMPTS + 1))
+    return "fire"
+
+
+def end_attempt(session: Session, instance_id: int) -> None:
+    """Take back an attempt that did not run (the row or the database was locked)."""
+    session.execute(update(Instance.__table__).where(Instance.__table__.c.id == instance_id, _ATTEMPTS > 0)
+                    .values(timer_attempts=_ATTEMPTS - 1))
+
+
+def _set_attempts(session: Session, instance_id: int, value: int) -> None:
+    session.execute(update(Instance.__table__).where(Instance.__table__.c.id == instance_id)
+                    .values(timer_attempts=value))
+
+
+def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> bool:
+    """Fire the due timers of one instance; False when another worker holds it or already did."""
+    instance = _locked_due(session, instance_id, now)
     if instance is None:
         return False
     workflow = load_workflow(session, instance)
@@ -43,6 +80,7 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> b
     audit.record(session, "timer_fired", None, instance=instance, summary=f"at {now.isoformat()}",
                  changes={"ready_tasks": [sorted(before), sorted(after)]})
     save_state(session, instance, workflow, result, None)
+    _set_attempts(session, instance_id, 0)  # this pass ran to its end
     return True
 
 
@@ -52,6 +90,7 @@ def fail_instance(session: Session, instance_id: int, reason: str) -> bool:
     if instance is None or instance.status != "running":
         return False
     mark_failed(session, instance, reason)
+    _set_attempts(session, instance_id, 0)  # the pass ended (with a reason): a retried incident starts afresh
     return True
 
 

@@ -10,6 +10,7 @@ from app.modules.incidents import operations as incidents
 from app.modules.admin.operations import parse_json_value
 from app.errors import Invalid
 from app.workflow.queries import VIEWER_ROLES
+from app.workflow.timers import INTERRUPTED_TWICE
 
 bp = Blueprint("incidents", __name__, template_folder="templates", url_prefix="/incidents")
 # How the pages write a failure time: China time, as the glossary says dates are shown to people.
@@ -31,7 +32,18 @@ MESSAGES = (
     N_("the new version lacks elements this instance stands on"),
     N_("this instance's state does not fit the new version"),
     N_("write the corrections as a JSON object, e.g. {\"field\": value}"), N_("incident_retried"),
+    N_("the timer pass was stopped by force twice while running this instance"),
 )
+
+
+# Failures the app itself words (the engine's messages are shown as they are).
+_FAILURES = {INTERRUPTED_TWICE}
+
+
+@bp.app_template_filter("failure_text")
+def failure_text(text: str | None) -> str:
+    """An instance's failure reason as people read it: translated when the app itself wrote it."""
+    return _(text) if text in _FAILURES else (text or "")
 
 
 @bp.before_request
@@ -67,7 +79,7 @@ def incident_retry_post(instance_id: int):
                                int(version) if version and version.isdigit() else version)
     commit()
     if instance.status == incidents.FAILED:
-        flash(_("The retry failed again: %(error)s", error=instance.failure or ""), "error")
+        flash(_("The retry failed again: %(error)s", error=failure_text(instance.failure)), "error")
         return redirect(url_for("incidents.incident_page", instance_id=instance_id))
     flash(_("The retry succeeded: the case goes on."), "success")
     return redirect(url_for("incidents.incident_list"))

@@ -40,6 +40,8 @@ class Instance(Base):
     failed_element: Mapped[str | None] = mapped_column(String(100))
     failed_element_name: Mapped[str | None] = mapped_column(String(200))
     failure: Mapped[str | None] = mapped_column(Text)
+    # Timer passes begun on this instance and never finished (the process was killed meanwhile).
+    timer_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Loaded when shown, not on the hot path (which needs only the ids).
     version: Mapped[ProcessVersion] = relationship()
