@@ -1,29 +1,20 @@
 """Every path of need_lifecycle through the JSON API, as the demo users: end state, who did what, history."""
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from app.modules.notifications.models import Notification, OutboxMessage
+from factories import assessed_need
+from helpers import WEDNESDAY_MORNING as START
+from helpers import history, run_timers
 
 CHINA = timezone(timedelta(hours=8))
 
 OK = {"reasonable": True, "basis": "符合《物业管理条例》"}
 
 # The app's clock (tokens, records, deadlines) stands still at a fixed Wednesday morning, China time.
-START = datetime(2026, 6, 3, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def fixed_clock():
-    with time_machine.travel(START, tick=False):
-        yield
-
-
-
-def history(api, instance_id: int) -> list[dict]:
-    return api.get(f"/api/instances/{instance_id}/history", "auditor1").get_json()["events"]
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def steps(api, instance_id: int) -> list[tuple[str, str]]:
@@ -35,17 +26,8 @@ def outcome(api, instance_id: int) -> tuple[str, str]:
     return instance["status"], instance["outcome"]
 
 
-def run_timers(app, instant: datetime) -> str:
-    result = app.test_cli_runner().invoke(args=["timers", "run", "--now", instant.isoformat()])
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
 def to_grading(api, **need) -> int:
-    iid = api.record_need(**need)["instance_id"]
-    api.complete("worker1", "assess_reasonableness", OK, iid)
-    api.complete("worker1", "assess_responsibility", {"responsibility": "community"}, iid)
-    return iid
+    return assessed_need(api, assessment=OK, **need)["instance_id"]
 
 
 def finish(api, iid: int, satisfaction: int = 5) -> None:
