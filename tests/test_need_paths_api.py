@@ -92,9 +92,7 @@ def test_wish_is_claimed_and_fulfilled_by_a_volunteer(api):
 
 
 def test_street_resolves_and_the_community_rates_it(api):
-    iid = api.record_need(category="government")["instance_id"]
-    api.complete("worker1", "assess_reasonableness", OK, iid)
-    api.complete("worker1", "assess_responsibility", {"responsibility": "government"}, iid)
+    iid = assessed_need(api, "government", assessment=OK, category="government")["instance_id"]
     api.complete("street1", "street_handle", {"street_decision": "resolved", "street_resolution": "已协调修复"}, iid)
     rate = api.task_for("worker1", "rate_department", iid)
     assert "街道" in api.get(f"/api/tasks/{rate['id']}", "worker1").get_json()["instructions"]
@@ -107,9 +105,7 @@ def test_street_resolves_and_the_community_rates_it(api):
 
 
 def test_street_dispatches_to_the_district(api):
-    iid = api.record_need(category="government")["instance_id"]
-    api.complete("worker1", "assess_reasonableness", OK, iid)
-    api.complete("worker1", "assess_responsibility", {"responsibility": "government"}, iid)
+    iid = assessed_need(api, "government", assessment=OK, category="government")["instance_id"]
     api.complete("street1", "street_handle", {"street_decision": "dispatch", "street_resolution": "需区住建局处理"}, iid)
     assert api.inbox("street1") == []
     api.complete("district1", "district_handle", {"district_decision": "return", "district_resolution": "请街道先行协调"}, iid)
@@ -123,9 +119,7 @@ def test_street_dispatches_to_the_district(api):
 
 
 def test_street_returns_the_need_to_the_community(api):
-    iid = api.record_need(category="government")["instance_id"]
-    api.complete("worker1", "assess_reasonableness", OK, iid)
-    api.complete("worker1", "assess_responsibility", {"responsibility": "government"}, iid)
+    iid = assessed_need(api, "government", assessment=OK, category="government")["instance_id"]
     api.complete("street1", "street_handle", {"street_decision": "return", "street_resolution": "属社区自治事务"}, iid)
     api.complete("worker1", "grade_need", {"tier": "A", "kind": "affair", "affair_weight": "routine"}, iid)
     api.complete("worker1", "resolve_need", {"resolution": "社区已解决"}, iid)
@@ -134,9 +128,7 @@ def test_street_returns_the_need_to_the_community(api):
 
 
 def test_overdue_street_task_escalates_to_the_district(app, api):
-    iid = api.record_need(category="government")["instance_id"]
-    api.complete("worker1", "assess_reasonableness", OK, iid)
-    api.complete("worker1", "assess_responsibility", {"responsibility": "government"}, iid)
+    iid = assessed_need(api, "government", assessment=OK, category="government")["instance_id"]
     street = api.task_for("street1", "street_handle", iid)
     due = datetime.fromisoformat(street["due_at"])
     assert timedelta(days=4, hours=23) < due - START <= timedelta(days=5)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.cli import fire_due
 from app.modules.audit.models import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
+from factories import assessed_need
 from flows import OK
 from helpers import WEDNESDAY_MORNING as START
 
@@ -21,13 +22,9 @@ pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 def government_needs(api, count: int) -> list[int]:
     """Needs sent to the street, each with a 5-day deadline (street_overdue) waiting."""
-    ids = []
-    for title in TITLES[:count]:  # unlike each other, so the overlap check proposes no merge
-        iid = api.record_need(category="government", title=title)["instance_id"]
-        api.complete("worker1", "assess_reasonableness", OK, iid)
-        api.complete("worker1", "assess_responsibility", {"responsibility": "government"}, iid)
-        ids.append(iid)
-    return ids
+    # Titles unlike each other, so the overlap check proposes no merge.
+    return [assessed_need(api, "government", assessment=OK, category="government", title=title)["instance_id"]
+            for title in TITLES[:count]]
 
 
 def timer_events(app, ids: list[int]) -> Counter:
