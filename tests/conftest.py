@@ -15,6 +15,7 @@ from app.config import ROOT, normalise_database_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # shared helpers such as bpmn_samples
 from api_client import DEMO_PASSWORD, Api  # noqa: E402 (found through the line above)
+from helpers import WEDNESDAY_MORNING, frozen_at, sign_in  # noqa: E402
 from backends import BACKENDS, PG_URL  # noqa: E402
 import timetravel  # noqa: E402
 
@@ -118,6 +119,22 @@ def client(app):
 @pytest.fixture
 def api(client):
     return Api(client)
+
+
+@pytest.fixture
+def designer(client):
+    """The test client signed in on the pages as designer1."""
+    sign_in(client, "designer1")
+    return client
+
+
+@pytest.fixture
+def fixed_clock():
+    """The app's clock (tokens, records, deadlines) stands still at helpers.WEDNESDAY_MORNING.
+
+    Modules that want it throughout say `pytestmark = pytest.mark.usefixtures("fixed_clock")`."""
+    with frozen_at(WEDNESDAY_MORNING):
+        yield WEDNESDAY_MORNING
 
 
 def _with_database(url: str, name: str) -> str:

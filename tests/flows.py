@@ -1,16 +1,9 @@
-"""Shared steps for API tests: moving the clock and driving a need to its project decision."""
-from datetime import datetime
+"""Shared steps for API tests: driving a need to its project decision (factories.py builds on them)."""
+from helpers import run_timers  # noqa: F401 (long imported from here)
 
 OK = {"reasonable": True, "basis": "符合社区发展规划"}
 DESIGN = {"plan": "改造闲置车库为居民文化活动室", "budget": 50000, "funding_fiscal": 30000, "funding_other": 20000,
           "resources": "物业提供场地，辖区企业捐赠桌椅"}
-
-
-def run_timers(app, instant: datetime) -> str:
-    """`flask timers run --now instant`; returns its output."""
-    result = app.test_cli_runner().invoke(args=["timers", "run", "--now", instant.isoformat()])
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def to_project(api, title: str = "小区需要一个文化活动室", worker: str = "worker1", community: str = "nanshan") -> dict:
@@ -52,11 +45,17 @@ def to_disclosure(api, iid: int, worker: str = "worker1", secretary: str = "secr
     api.complete(worker, "representatives_resolution", meeting(25, 20, assembly="representatives"), iid)
 
 
-def to_party_members_review(api, iid: int) -> None:
-    """Design, assessment and the first three deliberations (no hearing; meeting vote), all passed."""
+def to_committees(api, iid: int, voting_mode: str) -> None:
+    """Design, assessment, the residents' suggestions (no hearing) and the party's proposal, passed; the
+    committees' voting mode chosen ("meeting": committees_deliberation; "online": one committee_vote each)."""
     design_and_assess(api, iid)
     api.complete("worker1", "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": False,
                                                     "minutes": "征集意见"}, iid)
     api.complete("secretary1", "party_proposal", meeting(5, 4), iid)
-    api.complete("worker1", "choose_voting_mode", {"voting_mode": "meeting"}, iid)
+    api.complete("worker1", "choose_voting_mode", {"voting_mode": voting_mode}, iid)
+
+
+def to_party_members_review(api, iid: int) -> None:
+    """Design, assessment and the first three deliberations (no hearing; meeting vote), all passed."""
+    to_committees(api, iid, "meeting")
     api.complete("worker1", "committees_deliberation", meeting(7, 5), iid)

@@ -6,13 +6,10 @@ from sqlalchemy import select, update
 
 from app.modules.audit.models import AuditEvent
 from app.workflow.models.instance import Instance
-from test_pages import csrf_of, sign_in
+from factories import give_roles
+from helpers import csrf_of, history, sign_in
 
 ADMIN = "admin"
-
-
-def history(api, instance_id: int) -> list[dict]:
-    return api.get(f"/api/instances/{instance_id}/history", "auditor1").get_json()["events"]
 
 
 def last_event(api, instance_id: int, event_type: str) -> dict:
@@ -36,12 +33,6 @@ def assert_chain_verifies(api) -> None:
 def need_with_task(api) -> tuple[dict, dict]:
     need = api.record_need()
     return need, api.task_for("worker1", "assess_reasonableness", need["instance_id"])
-
-
-def give_roles(api, username: str, roles: list[str], status: int = 200):
-    response = api.post(f"/api/admin/users/{username}/roles", {"roles": roles}, ADMIN)
-    assert response.status_code == status, response.get_json()
-    return response.get_json()
 
 
 # --- reassigning a task ---------------------------------------------------------------------------------------

@@ -6,8 +6,7 @@ import pytest
 from app.workflow.models.instance import Instance
 from app.workflow.attachments import add_attachments
 from app.errors import Invalid
-
-from test_pages import csrf_of, sign_in
+from helpers import csrf_of, sign_in
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 

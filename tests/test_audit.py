@@ -1,28 +1,16 @@
 """The audit chain: every event links to the one before; any alteration, deletion or reordering shows."""
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from app.modules.audit.models import AuditEvent
+from factories import assessed_need
+from helpers import audit_verdict as verify
+from helpers import run_sql
 
 
 @pytest.fixture
 def resolved_need(api):
-    need = api.record_need()
-    api.complete("worker1", "assess_reasonableness", {"reasonable": True, "basis": "ok"})
-    api.complete("worker1", "assess_responsibility", {"responsibility": "community"})
-    return need
-
-
-def verify(api) -> dict:
-    response = api.get("/api/audit/verify", "auditor1")
-    assert response.status_code == 200
-    return response.get_json()
-
-
-def run_sql(app, statement, **params) -> None:
-    with app.extensions["db_sessions"]() as session:
-        session.execute(statement if not isinstance(statement, str) else text(statement), params)
-        session.commit()
+    return assessed_need(api)
 
 
 def test_intact_chain_verifies(api, resolved_need):

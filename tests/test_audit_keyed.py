@@ -12,8 +12,9 @@ from app.migrate import alembic_config, upgrade
 from app.modules.audit.models import AuditEvent, AuditHead
 from app.modules.audit.operations import HEAD_ID, event_hash, verify_chain
 from api_client import DEMO_PASSWORD
-from test_audit import run_sql, verify
-from test_pages import csrf_of, sign_in
+from factories import assessed_need
+from helpers import audit_verdict as verify
+from helpers import csrf_of, events_of, run_sql, sign_in
 
 UNSIGNED = "not signed with the audit key (altered and rehashed, or written without the key)"
 HEAD_UNSIGNED = "the chain's end is not signed with the audit key (events cut off the end?)"
@@ -23,9 +24,7 @@ WRONG = "not-the-demo-password-9"
 @pytest.fixture
 def log(app, api) -> dict:
     """A need taken through two steps; the auditor's token is issued first, so verifying appends nothing."""
-    api.record_need()
-    api.complete("worker1", "assess_reasonableness", {"reasonable": True, "basis": "ok"})
-    api.complete("worker1", "assess_responsibility", {"responsibility": "community"})
+    assessed_need(api)
     api.token("auditor1")
     with app.extensions["db_sessions"]() as session:
         seqs = list(session.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq)))
@@ -141,12 +140,6 @@ def test_production_refuses_to_start_without_its_own_audit_key(tmp_path, setting
         create_app(base | settings)
     started = create_app(base | {"AUDIT_KEY": "k" * 40})
     started.extensions["db_engine"].dispose()
-
-
-def events_of(app, event_type: str) -> list[AuditEvent]:
-    with app.extensions["db_sessions"]() as session:
-        return list(session.scalars(select(AuditEvent).where(AuditEvent.event_type == event_type)
-                                    .order_by(AuditEvent.seq)))
 
 
 def test_page_sign_in_failure_and_sign_out_are_audited(app, client):

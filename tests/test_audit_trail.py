@@ -5,7 +5,7 @@ event contents."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from app.engine import clock
 from app.modules.audit.models import AuditEvent
@@ -14,7 +14,9 @@ from app.people.models import User
 from app.modules.audit.operations import event_hash
 from api_client import Api
 from flows import OK, run_timers, to_disclosure, to_project
-from test_audit import run_sql, verify
+from helpers import audit_verdict as verify
+from helpers import audit_event_count as event_count
+from helpers import run_sql
 
 # An access, not a change to any record: who got a token is the whole event.
 ACCESS_EVENTS = {"token_issued", "user_signed_in"}
@@ -44,11 +46,6 @@ class AuditedApi(Api):
         if response.status_code < 300:
             assert event_count(self.app) > before, f"POST {path} succeeded and left no audit event"
         return response
-
-
-def event_count(app) -> int:
-    with app.extensions["db_sessions"]() as session:
-        return session.scalar(select(func.count()).select_from(AuditEvent))
 
 
 def all_events(app) -> list[AuditEvent]:

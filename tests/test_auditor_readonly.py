@@ -7,7 +7,7 @@ from sqlalchemy import inspect, text
 from werkzeug.routing import IntegerConverter
 
 from app import create_app
-from test_pages import csrf_of, sign_in
+from helpers import csrf_of, sign_in
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 SIGN_IN_OUT = {"/login", "/logout", "/api/tokens"}

@@ -27,7 +27,9 @@ from app import create_app
 from app.engine import clock
 from bpmn_samples import linear, package, process, with_condition
 from backends import BACKENDS, PG_URL
-from flows import OK, run_timers, to_disclosure, to_project
+from factories import give_roles, project_delivered, project_on_notice, public_project_id
+from flows import OK
+from helpers import deploy, run_timers
 from test_incidents_api import PASS as INCIDENT_PASS, deploy_ratio, start_ratio
 
 USERS = [None, "resident1", "grid1", "worker1", "worker2", "secretary1", "committee1", "supervisor1", "street1",
@@ -297,7 +299,7 @@ def build_world(app, api: Api) -> dict:
     """Prepare the objects and return their ids per community (N, B) and the shared ones (-)."""
     world = {"N": {"worker": "worker1"}, "B": {"worker": "worker2"},
              "-": {"process_id": SAMPLE, "version": 1, "username": "committee5"}}
-    set_roles(api, "worker2", STAND_IN)
+    give_roles(api, "worker2", STAND_IN)
     add_projects(app, api, world)
     for col, (community, worker, _, _) in STAFF.items():
         world[col].update(cases(api, community, worker))
@@ -305,11 +307,11 @@ def build_world(app, api: Api) -> dict:
     world["B"]["hours_id"] = logged_hours(api, "worker2")  # standing in as 北山's volunteer
     earned = api.post(f"/api/timebank/hours/{logged_hours(api, 'volunteer1')}/decision", {"confirm": True}, "worker1")
     assert earned.status_code == 200 and earned.get_json()["points"] >= 5  # enough for one redemption
-    set_roles(api, "worker2", ["community_worker"])
+    give_roles(api, "worker2", ["community_worker"])
     add_incidents(app, api, world)
     for name in ("办理", "复核"):
         bpmn = process(linear().replace('name="办理"', f'name="{name}"'), process_id=SAMPLE)
-        assert api.post("/api/processes", {"files": package(bpmn)}, "designer1").status_code == 201
+        assert deploy(api, package(bpmn)).status_code == 201
     return world
 
 
@@ -329,7 +331,7 @@ def add_projects(app, api: Api, world: dict) -> None:
         assert applied.status_code == 201
     run_timers(app, at + 7 * DAY + timedelta(minutes=5))
     for col, (community, worker, _, supervisor) in STAFF.items():
-        deliver(api, surveyed[col], worker, supervisor)
+        project_delivered(api, surveyed[col], worker, supervisor)
         api.complete(worker, "publish_project", {"claim_days": 7, "report_interval_days": 14}, claiming[col])
         world[col]["project_id"] = project_id(api, community, "claiming")
         decided(api, col, "disclosed")
@@ -347,33 +349,14 @@ def add_incidents(app, api: Api, world: dict) -> None:
     assert {world[col][key] for col in ("N", "B") for key in ("incident_id", "incident_cancel_id")} <= listed
 
 
-def set_roles(api: Api, username: str, roles: list[str]) -> None:
-    assert api.post(f"/api/admin/users/{username}/roles", {"roles": roles}, "admin").status_code == 200
-
-
 def decided(api: Api, col: str, title: str) -> int:
     """A need whose project passed the five deliberations: its resolution is posted for objections."""
     community, worker, secretary, _ = STAFF[col]
-    iid = to_project(api, f"{community} {title}", worker, community)["instance_id"]
-    to_disclosure(api, iid, worker, secretary)
-    return iid
-
-
-def deliver(api: Api, iid: int, worker: str, supervisor: str) -> None:
-    """Provider chosen, funded, delivered, results disclosed: the satisfaction survey opens."""
-    api.complete(worker, "select_provider", {"selection_mode": "review", "provider": "provider1",
-                                             "selection_reason": "唯一申请"}, iid)
-    api.complete(worker, "fund_project", {"fiscal_amount": 30000}, iid)
-    api.complete(worker, "progress_report", {"progress_percent": 100, "progress_text": "完工", "finished": True}, iid)
-    api.complete(worker, "complete_project", {"completed_on": "2026-12-30", "delivery_summary": "已交付"}, iid)
-    api.complete(supervisor, "results_disclosure", {"results_approved": True, "review_comment": "账目清楚"}, iid)
+    return project_on_notice(api, f"{community} {title}", worker, secretary, community)["instance_id"]
 
 
 def project_id(api: Api, community: str, title: str) -> int:
-    found = [p for p in api.get(f"/api/public/projects?community={community}").get_json()["projects"]
-             if p["title"] == f"{community} {title}"]
-    assert len(found) == 1, found
-    return found[0]["id"]
+    return public_project_id(api, f"{community} {title}", community)
 
 
 def open_notice(api: Api, community: str) -> int:

@@ -2,15 +2,9 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
 
-from app.modules.audit.models import AuditEvent
-from test_pages import sign_in
-
-
-def event_count(app) -> int:
-    with app.extensions["db_sessions"]() as session:
-        return session.scalar(select(func.count()).select_from(AuditEvent))
+from helpers import audit_event_count as event_count
+from helpers import sign_in
 
 
 def page_write_rules(app) -> list[str]:

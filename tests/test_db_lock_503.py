@@ -7,14 +7,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import psycopg
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from app.engine import clock
-from app.people.org import Organisation
-from app.workflow.instances import start_process
 from bpmn_samples import FORM, package, process
-from test_pages import csrf_of
+from factories import started_instance
+from helpers import csrf_of
 
 NEED = {"title": "楼道灯坏了", "description": "3号楼2单元楼道灯不亮", "category": "daily_life",
         "channel": "party_line", "visit_type": "home_visit", "community": "nanshan"}
@@ -88,10 +85,7 @@ def hostile(process_id: str, script: str, loop: bool = False) -> dict[str, str]:
 def hostile_task(app, api, files: dict[str, str]) -> str:
     assert api.post("/api/processes", {"files": files}, "designer1").status_code == 201
     process_id = next(iter(files)).removesuffix(".bpmn")
-    with app.app_context(), app.extensions["db_sessions"]() as session, clock.frozen_at(LATER):
-        community = session.scalars(select(Organisation).where(Organisation.code == "nanshan")).one()
-        instance_id = start_process(session, process_id, {"title": "hostile"}, community, None).id
-        session.commit()
+    instance_id = started_instance(app, process_id, {"title": "hostile"}, LATER)
     return api.task_for("worker1", "work", instance_id)["id"]
 
 

@@ -7,16 +7,13 @@ import pytest
 from app.config import ROOT
 from app.workflow.versions import package_from_directory
 from bpmn_samples import FORM, HEAD, NOTE_SCHEMA, package, process, with_condition
+from helpers import deploy
 
 MIWG = sorted((Path(__file__).parent / "fixtures" / "miwg").glob("*.bpmn"))
 
 
 def need_package() -> dict[str, str]:
     return package_from_directory(ROOT / "processes" / "need_lifecycle", ROOT / "forms")
-
-
-def deploy(api, files: dict[str, str], as_user: str = "designer1"):
-    return api.post("/api/processes", {"files": files}, as_user)
 
 
 def test_check_lists_problems_and_stores_nothing(api):

@@ -1,15 +1,6 @@
 """The designer's pages choose the entry process of a package with several, and refuse remote form references."""
-import pytest
-
 from test_designer_web import post_json
-from test_pages import sign_in
 from test_upload_errors import two_processes
-
-
-@pytest.fixture
-def designer(client):
-    sign_in(client, "designer1")
-    return client
 
 
 def test_the_editor_offers_the_entry_process_choice(designer):

@@ -4,24 +4,16 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from app.config import ROOT
 from app.workflow.versions import package_from_directory
 from bpmn_samples import package, with_condition
-from test_pages import csrf_of, sign_in
+from helpers import csrf_of, page_csrf, sign_in
 
 MIWG = Path(__file__).parent / "fixtures" / "miwg"
 
 
-@pytest.fixture
-def designer(client):
-    sign_in(client, "designer1")
-    return client
-
-
 def post_json(client, url: str, body: dict):
-    token = csrf_of(client.get("/designer").get_data(as_text=True))
+    token = page_csrf(client, "/designer")
     return client.post(url, json=body, headers={"X-CSRFToken": token})
 
 

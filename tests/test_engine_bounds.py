@@ -6,19 +6,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.engine import clock
 from app.modules.audit.models import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
-from app.people.org import Organisation
-from app.workflow.instances import start_process
 from bpmn_samples import FORM, HEAD, NOTE_SCHEMA, package, process
-from test_timers import run_timers
+from factories import started_instance
+from helpers import deploy, run_timers
 
 LATER = datetime(2090, 1, 6, 1, 0, tzinfo=UTC)
-
-
-def deploy(api, files: dict[str, str]):
-    return api.post("/api/processes", {"files": files}, "designer1")
 
 
 def flows(*pairs: tuple[str, str]) -> str:
@@ -100,11 +94,7 @@ def counted_after_work() -> dict[str, str]:
 
 
 def start(app, at: datetime) -> int:
-    with app.app_context(), app.extensions["db_sessions"]() as session, clock.frozen_at(at):
-        community = session.scalars(select(Organisation).where(Organisation.code == "nanshan")).one()
-        instance_id = start_process(session, "sample", {"title": "计数"}, community, None).id
-        session.commit()
-    return instance_id
+    return started_instance(app, "sample", {"title": "计数"}, at)
 
 
 def history(app, instance_id: int) -> tuple[str, list[str], list[str]]:

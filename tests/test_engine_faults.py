@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 import pytest
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
-from test_timers import run_timers, to_resolution
+from factories import resolution_task as to_resolution
+from helpers import run_timers
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from app.modules.notifications.models import Notification
 from app.people.org import Organisation
 from app.modules.timebank.models import VolunteerHours
 from bpmn_samples import package, with_script
-from flows import design_and_assess, meeting, run_timers, to_project
-from test_pages import csrf_of, sign_in
+from flows import run_timers, to_committees, to_project
+from helpers import deploy, page_csrf
 
 OWN_CASE_SCRIPT = """k = case_key()
 register_project(k, "TRIAL", "试用项目")
@@ -35,12 +35,6 @@ CHINA = timezone(timedelta(hours=8))
 
 
 @pytest.fixture
-def designer(client):
-    sign_in(client, "designer1")
-    return client
-
-
-@pytest.fixture
 def others(api):
     """Live records of real communities: a 北山 need, a 南山 need at its project, and its disclosure key."""
     beishan = api.record_need("worker2", community="beishan", title="北山路灯不亮")
@@ -51,9 +45,9 @@ def others(api):
 
 def start_trial(api, designer, script: str, community: str = "TRIAL"):
     """Deploy a one-script process as designer1 (API) and start it from the designer's page."""
-    deployed = api.post("/api/processes", {"files": package(with_script(escape(script)))}, "designer1")
+    deployed = deploy(api, package(with_script(escape(script))))
     assert deployed.status_code in (200, 201), deployed.get_json()
-    token = csrf_of(designer.get("/designer/sample/start").get_data(as_text=True))
+    token = page_csrf(designer, "/designer/sample/start")
     return designer.post("/designer/sample/start", data={"csrf_token": token, "community": community})
 
 
@@ -130,11 +124,7 @@ def test_helpers_on_their_own_case_work_and_each_write_is_in_its_history(app, ap
 
 def test_a_ballot_and_a_meeting_in_a_real_case_are_in_its_history_with_who_acted(app, api):
     iid = to_project(api)["instance_id"]
-    design_and_assess(api, iid)
-    api.complete("worker1", "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": False,
-                                                    "minutes": "征集意见"}, iid)
-    api.complete("secretary1", "party_proposal", meeting(5, 4), iid)
-    api.complete("worker1", "choose_voting_mode", {"voting_mode": "online"}, iid)
+    to_committees(api, iid, "online")
     api.complete("committee3", "committee_vote", {"vote": "against"}, iid)
     events = api.get(f"/api/instances/{iid}/history", "auditor1").get_json()["events"]
     done = [(e["event_type"], e["actor"]) for e in events]

@@ -13,7 +13,7 @@ from app.engine import clock
 from app.people.org import Organisation
 from app.workflow.instances import start_process
 from bpmn_samples import FORM, linear, package, process
-from flows import run_timers
+from helpers import deploy, history, run_timers
 
 PROCESS = "ratio_check"
 STARTED = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)  # 09:00 China time; the script runs an hour later
@@ -35,7 +35,7 @@ def ratio_process(script: str = FAILS) -> dict[str, str]:
 
 
 def deploy_ratio(api, script: str = FAILS) -> None:
-    response = api.post("/api/processes", {"files": ratio_process(script)}, "designer1")
+    response = deploy(api, ratio_process(script))
     assert response.status_code == 201, response.get_json()
 
 
@@ -66,10 +66,6 @@ def wall_clock():
 @pytest.fixture
 def incident_id(app, api) -> int:
     return failed_instances(app, api)[0]
-
-
-def history(api, instance_id: int) -> list[dict]:
-    return api.get(f"/api/instances/{instance_id}/history", "auditor1").get_json()["events"]
 
 
 def listed(api, instance_id: int, as_user: str = "admin") -> list[dict]:

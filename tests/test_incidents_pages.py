@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from test_incidents_api import FIXED, deploy_ratio, history
+from helpers import csrf_of, history, sign_in
+from test_incidents_api import FIXED, deploy_ratio
 from test_incidents_api import incident_id, wall_clock  # noqa: F401 (fixtures shared with the API tests)
-from test_pages import csrf_of, sign_in
 
 
 def row_of(html: str, instance_id: int) -> str:

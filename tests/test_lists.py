@@ -12,7 +12,7 @@ from app.modules.delivery.models import FundEntry
 from app.people.org import Organisation
 from app.modules.decision.models import Project
 from app.modules.lists.models import Resource
-from test_pages import csrf_of, sign_in
+from helpers import csrf_of, sign_in
 
 CHINA = timezone(timedelta(hours=8))
 DEMO_RESOURCES = 5  # per community, from the demo dataset

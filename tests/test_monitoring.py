@@ -8,16 +8,15 @@ import pytest
 from openpyxl import load_workbook
 
 from flows import OK
-from test_pages import sign_in
+from factories import assessed_need, graded_need
+from helpers import sign_in
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def resolved_by_street(api, score: int, satisfaction: int, title: str = "路灯不亮") -> int:
     """A need the street resolves: the community rates the street, the resident rates the result."""
-    iid = api.record_need(category="government", title=title)["instance_id"]
-    api.complete("worker1", "assess_reasonableness", OK, iid)
-    api.complete("worker1", "assess_responsibility", {"responsibility": "government"}, iid)
+    iid = assessed_need(api, "government", assessment=OK, category="government", title=title)["instance_id"]
     api.complete("street1", "street_handle", {"street_decision": "resolved", "street_resolution": "已修复"}, iid)
     api.complete("worker1", "rate_department", {"score": score}, iid)
     api.complete("worker1", "resident_feedback", {"satisfaction": satisfaction}, iid)
@@ -26,11 +25,7 @@ def resolved_by_street(api, score: int, satisfaction: int, title: str = "路灯�
 
 def graded(api, tier: str, community: str = "nanshan", worker: str = "worker1") -> int:
     """A need graded and waiting at resolve_need."""
-    iid = api.record_need(worker, community=community, title=f"{tier}级需求")["instance_id"]
-    api.complete(worker, "assess_reasonableness", OK, iid)
-    api.complete(worker, "assess_responsibility", {"responsibility": "community"}, iid)
-    api.complete(worker, "grade_need", {"tier": tier, "kind": "affair", "affair_weight": "routine"}, iid)
-    return iid
+    return graded_need(api, tier, worker=worker, assessment=OK, community=community, title=f"{tier}级需求")["instance_id"]
 
 
 @pytest.fixture

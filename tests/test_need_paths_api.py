@@ -1,29 +1,20 @@
 """Every path of need_lifecycle through the JSON API, as the demo users: end state, who did what, history."""
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from app.modules.notifications.models import Notification, OutboxMessage
+from factories import assessed_need
+from helpers import WEDNESDAY_MORNING as START
+from helpers import history, run_timers
 
 CHINA = timezone(timedelta(hours=8))
 
 OK = {"reasonable": True, "basis": "符合《物业管理条例》"}
 
 # The app's clock (tokens, records, deadlines) stands still at a fixed Wednesday morning, China time.
-START = datetime(2026, 6, 3, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def fixed_clock():
-    with time_machine.travel(START, tick=False):
-        yield
-
-
-
-def history(api, instance_id: int) -> list[dict]:
-    return api.get(f"/api/instances/{instance_id}/history", "auditor1").get_json()["events"]
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def steps(api, instance_id: int) -> list[tuple[str, str]]:
@@ -35,17 +26,8 @@ def outcome(api, instance_id: int) -> tuple[str, str]:
     return instance["status"], instance["outcome"]
 
 
-def run_timers(app, instant: datetime) -> str:
-    result = app.test_cli_runner().invoke(args=["timers", "run", "--now", instant.isoformat()])
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
 def to_grading(api, **need) -> int:
-    iid = api.record_need(**need)["instance_id"]
-    api.complete("worker1", "assess_reasonableness", OK, iid)
-    api.complete("worker1", "assess_responsibility", {"responsibility": "community"}, iid)
-    return iid
+    return assessed_need(api, assessment=OK, **need)["instance_id"]
 
 
 def finish(api, iid: int, satisfaction: int = 5) -> None:
@@ -110,9 +92,7 @@ def test_wish_is_claimed_and_fulfilled_by_a_volunteer(api):
 
 
 def test_street_resolves_and_the_community_rates_it(api):
-    iid = api.record_need(category="government")["instance_id"]
-    api.complete("worker1", "assess_reasonableness", OK, iid)
-    api.complete("worker1", "assess_responsibility", {"responsibility": "government"}, iid)
+    iid = assessed_need(api, "government", assessment=OK, category="government")["instance_id"]
     api.complete("street1", "street_handle", {"street_decision": "resolved", "street_resolution": "已协调修复"}, iid)
     rate = api.task_for("worker1", "rate_department", iid)
     assert "街道" in api.get(f"/api/tasks/{rate['id']}", "worker1").get_json()["instructions"]
@@ -125,9 +105,7 @@ def test_street_resolves_and_the_community_rates_it(api):
 
 
 def test_street_dispatches_to_the_district(api):
-    iid = api.record_need(category="government")["instance_id"]
-    api.complete("worker1", "assess_reasonableness", OK, iid)
-    api.complete("worker1", "assess_responsibility", {"responsibility": "government"}, iid)
+    iid = assessed_need(api, "government", assessment=OK, category="government")["instance_id"]
     api.complete("street1", "street_handle", {"street_decision": "dispatch", "street_resolution": "需区住建局处理"}, iid)
     assert api.inbox("street1") == []
     api.complete("district1", "district_handle", {"district_decision": "return", "district_resolution": "请街道先行协调"}, iid)
@@ -141,9 +119,7 @@ def test_street_dispatches_to_the_district(api):
 
 
 def test_street_returns_the_need_to_the_community(api):
-    iid = api.record_need(category="government")["instance_id"]
-    api.complete("worker1", "assess_reasonableness", OK, iid)
-    api.complete("worker1", "assess_responsibility", {"responsibility": "government"}, iid)
+    iid = assessed_need(api, "government", assessment=OK, category="government")["instance_id"]
     api.complete("street1", "street_handle", {"street_decision": "return", "street_resolution": "属社区自治事务"}, iid)
     api.complete("worker1", "grade_need", {"tier": "A", "kind": "affair", "affair_weight": "routine"}, iid)
     api.complete("worker1", "resolve_need", {"resolution": "社区已解决"}, iid)
@@ -152,9 +128,7 @@ def test_street_returns_the_need_to_the_community(api):
 
 
 def test_overdue_street_task_escalates_to_the_district(app, api):
-    iid = api.record_need(category="government")["instance_id"]
-    api.complete("worker1", "assess_reasonableness", OK, iid)
-    api.complete("worker1", "assess_responsibility", {"responsibility": "government"}, iid)
+    iid = assessed_need(api, "government", assessment=OK, category="government")["instance_id"]
     street = api.task_for("street1", "street_handle", iid)
     due = datetime.fromisoformat(street["due_at"])
     assert timedelta(days=4, hours=23) < due - START <= timedelta(days=5)

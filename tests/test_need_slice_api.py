@@ -1,10 +1,5 @@
 """The first slice of need_lifecycle, driven through the JSON API as the demo users."""
-
-
-def history_of(api, instance_id: int) -> list[dict]:
-    response = api.get(f"/api/instances/{instance_id}/history", "auditor1")
-    assert response.status_code == 200
-    return response.get_json()["events"]
+from helpers import history as history_of
 
 
 def completed_by(api, instance_id: int) -> list[tuple[str, str]]:

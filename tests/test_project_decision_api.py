@@ -7,12 +7,9 @@ from sqlalchemy import select
 
 from app.engine import clock
 from app.modules.decision.models import Ballot, Meeting, Project
-from flows import (design_and_assess, first_four_meetings, meeting, run_timers, to_disclosure, to_party_members_review,
-                   to_project)
-
-
-def ready(api, username: str, iid: int) -> list[str]:
-    return [t["bpmn_id"] for t in api.inbox(username) if t["instance_id"] == iid]
+from flows import (design_and_assess, first_four_meetings, meeting, to_committees, to_disclosure,
+                   to_party_members_review, to_project)
+from helpers import ready, run_timers
 
 
 def decision_notice(api, code: str) -> dict:
@@ -191,11 +188,7 @@ def test_a_filing_returned_for_correction_goes_to_the_named_step(app, api):
 
 def test_committee_members_vote_online_once_each(app, api):
     iid = to_project(api)["instance_id"]
-    design_and_assess(api, iid)
-    api.complete("worker1", "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": False,
-                                                    "minutes": "征集意见"}, iid)
-    api.complete("secretary1", "party_proposal", meeting(5, 4), iid)
-    api.complete("worker1", "choose_voting_mode", {"voting_mode": "online"}, iid)
+    to_committees(api, iid, "online")
     tasks = {n: api.task_for(f"committee{n}", "committee_vote", iid) for n in range(1, 6)}
     assert len({t["id"] for t in tasks.values()}) == 5  # one task per member
     other = api.post(f"/api/tasks/{tasks[1]['id']}/complete", {"data": {"vote": "for"}}, "committee2")

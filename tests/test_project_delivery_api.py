@@ -8,61 +8,10 @@ from app.engine import clock
 from app.modules.disclosure.models import Disclosure
 from app.workflow.models.instance import Instance
 from app.modules.decision.models import Project
-from flows import run_timers, to_disclosure, to_project
+from factories import project_in_delivery as claimed_and_funded
+from helpers import ready, run_timers
 
 DAY = timedelta(days=1)
-
-
-def ready(api, username: str, iid: int) -> list[str]:
-    return [t["bpmn_id"] for t in api.inbox(username) if t["instance_id"] == iid]
-
-
-def filed_project(app, api, title: str = "小区需要一个文化活动室") -> tuple[dict, datetime]:
-    """A need whose project was decided and filed, standing at publish_project; and the moved clock."""
-    need = to_project(api, title)
-    iid = need["instance_id"]
-    to_disclosure(api, iid)
-    at = clock.now() + 7 * DAY + timedelta(minutes=5)
-    run_timers(app, at)
-    api.complete("street1", "street_filing", {"filing_decision": "filed"}, iid)
-    assert ready(api, "worker1", iid) == ["publish_project"]
-    return need, at
-
-
-def project_id(api, title: str) -> int:
-    found = [p for p in api.get("/api/public/projects").get_json()["projects"] if p["title"] == title]
-    assert len(found) == 1
-    return found[0]["id"]
-
-
-def claimed_and_funded(app, api, title: str = "小区需要一个文化活动室") -> tuple[dict, int, datetime]:
-    """Published, applied for by provider1, selected by review, with the fiscal share and one donation."""
-    need, at = filed_project(app, api, title)
-    iid = need["instance_id"]
-    api.complete("worker1", "publish_project", {"claim_days": 7, "report_interval_days": 14}, iid)
-    pid = project_id(api, title)
-    assert api.get(f"/api/public/projects/{pid}").get_json()["status"] == "claiming"
-    applied = api.post(f"/api/projects/{pid}/applications", {"unit_name": "阳光社工服务中心", "plan": "三周完成改造"},
-                       "provider1")
-    assert applied.status_code == 201
-    assert api.post(f"/api/projects/{pid}/applications", {"unit_name": "再来一次", "plan": "重复"},
-                    "provider1").status_code == 409
-    assert api.post(f"/api/projects/{pid}/volunteers", None, "volunteer1").status_code == 201
-    assert ready(api, "worker1", iid) == []  # claiming is open for 7 days
-    at += 7 * DAY + timedelta(minutes=5)
-    run_timers(app, at)
-    assert api.post(f"/api/projects/{pid}/applications", {"unit_name": "迟到单位", "plan": "晚了"},
-                    "provider1").status_code == 409
-    bad = api.post(f"/api/tasks/{api.task_for('worker1', 'select_provider', iid)['id']}/complete",
-                   {"data": {"selection_mode": "review", "provider": "nobody", "selection_reason": "评审"}}, "worker1")
-    assert bad.status_code == 400  # only an applicant may be selected
-    api.complete("worker1", "select_provider", {"selection_mode": "review", "provider": "provider1",
-                                                "selection_reason": "评审得分最高"}, iid)
-    api.complete("worker1", "fund_project", {"fiscal_amount": 30000}, iid)
-    donation = api.post(f"/api/projects/{pid}/fund", {"kind": "donation", "source": "辖区企业", "amount": 20000},
-                        "worker1")
-    assert donation.status_code == 201 and donation.get_json()["balance"] == 50000
-    return need, pid, at
 
 
 def test_a_project_from_filing_to_effect_disclosure_resolves_its_need(app, api):

@@ -9,14 +9,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from app.config import ROOT
-from app.engine import clock
 from app.modules.audit.models import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
-from app.people.org import Organisation
-from app.workflow.instances import start_process
 from bpmn_samples import FORM, package, process
-from test_pages import sign_in
-from test_timers import run_timers
+from helpers import sign_in
+from factories import started_instance
+from helpers import deploy, run_timers
 
 # Long before any wall clock a test runs on: a worker on real time finds these deadlines passed.
 T0 = datetime(2020, 1, 6, 1, 0, tzinfo=UTC)
@@ -44,16 +42,12 @@ def escalating(process_id: str, script: str) -> dict[str, str]:
 def deploy_both(api) -> None:
     # 2**20000 is a fine int, but its 6021 digits are more than Python will write as text (4300).
     for process_id, script in (("poison", "x = 2**20000"), ("healthy", "x = 2")):
-        response = api.post("/api/processes", {"files": escalating(process_id, script)}, "designer1")
+        response = deploy(api, escalating(process_id, script))
         assert response.status_code == 201, response.get_json()
 
 
 def start(app, process_id: str, at: datetime) -> int:
-    with app.app_context(), app.extensions["db_sessions"]() as session, clock.frozen_at(at):
-        community = session.scalars(select(Organisation).where(Organisation.code == "nanshan")).one()
-        instance = start_process(session, process_id, {"title": process_id}, community, None)
-        session.commit()
-        return instance.id
+    return started_instance(app, process_id, {"title": process_id}, at)
 
 
 def state_of(app, instance_id: int) -> tuple[str, list[str], list[AuditEvent]]:

@@ -2,39 +2,29 @@
 fire exactly once when one starts again."""
 import threading
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from app.cli import fire_due
 from app.modules.audit.models import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
+from factories import assessed_need
 from flows import OK
+from helpers import WEDNESDAY_MORNING as START
 
 TITLES = ["路面坑洼", "公交站牌倒了", "河道有垃圾", "路灯整夜不亮", "违章搭建", "噪音扰民", "井盖缺失", "下水道堵塞"]
 
 # The app's clock (tokens, records, deadlines) stands still at a fixed Wednesday morning, China time.
-START = datetime(2026, 6, 3, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def fixed_clock():
-    with time_machine.travel(START, tick=False):
-        yield
-
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def government_needs(api, count: int) -> list[int]:
     """Needs sent to the street, each with a 5-day deadline (street_overdue) waiting."""
-    ids = []
-    for title in TITLES[:count]:  # unlike each other, so the overlap check proposes no merge
-        iid = api.record_need(category="government", title=title)["instance_id"]
-        api.complete("worker1", "assess_reasonableness", OK, iid)
-        api.complete("worker1", "assess_responsibility", {"responsibility": "government"}, iid)
-        ids.append(iid)
-    return ids
+    # Titles unlike each other, so the overlap check proposes no merge.
+    return [assessed_need(api, "government", assessment=OK, category="government", title=title)["instance_id"]
+            for title in TITLES[:count]]
 
 
 def timer_events(app, ids: list[int]) -> Counter:

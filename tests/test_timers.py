@@ -2,20 +2,8 @@
 from datetime import UTC, datetime, timedelta
 
 from app.engine import clock
-
-
-def to_resolution(api, tier: str = "A") -> dict:
-    need = api.record_need()
-    api.complete("worker1", "assess_reasonableness", {"reasonable": True, "basis": "ok"})
-    api.complete("worker1", "assess_responsibility", {"responsibility": "community"})
-    api.complete("worker1", "grade_need", {"tier": tier, "kind": "affair", "affair_weight": "routine"})
-    return api.task_for("worker1", "resolve_need", need["instance_id"])
-
-
-def run_timers(app, instant: datetime) -> str:
-    result = app.test_cli_runner().invoke(args=["timers", "run", "--now", instant.isoformat()])
-    assert result.exit_code == 0, result.output
-    return result.output
+from factories import resolution_task as to_resolution
+from helpers import run_timers
 
 
 def test_overdue_task_escalates_to_the_street_and_late_submission_is_refused(app, api):

@@ -5,6 +5,7 @@ import pytest
 import io
 
 from bpmn_samples import linear, package, process
+from helpers import deploy
 
 DMN13 = "https://www.omg.org/spec/DMN/20191111/MODEL/"
 DECISION = ('<decision id="d" name="D"><decisionTable id="t"><input id="i" label="x"><inputExpression id="ie">'
@@ -37,10 +38,6 @@ UNREADABLE = {
 
 def check(api, files, **extra):
     return api.post("/api/processes/check", {"files": files} | extra, "designer1")
-
-
-def deploy(api, files, **extra):
-    return api.post("/api/processes", {"files": files} | extra, "designer1")
 
 
 @pytest.mark.parametrize("case", UNREADABLE)

@@ -2,7 +2,8 @@
 import pytest
 
 from flows import OK
-from test_pages import sign_in
+from factories import assessed_need, project_in_delivery
+from helpers import sign_in
 
 PAYLOADS = ['<script>window.__xss=1</script>', '<img src=x onerror="window.__xss=1">',
             '"><svg onload=window.__xss=1>', "javascript:window.__xss=1", "{{7*7}}{% raw %}"]
@@ -58,9 +59,7 @@ def test_payloads_render_as_text_for_residents(client, hostile):
 
 def test_template_code_in_data_stays_text_in_instructions(api, client):
     """grade_need's instructions show the need's title: a {{ }} typed by a resident is not evaluated."""
-    iid = api.record_need(title="{{7*7}}号楼灯坏了")["instance_id"]
-    api.complete("worker1", "assess_reasonableness", OK, iid)
-    api.complete("worker1", "assess_responsibility", {"responsibility": "community"}, iid)
+    iid = assessed_need(api, assessment=OK, title="{{7*7}}号楼灯坏了")["instance_id"]
     task = api.task_for("worker1", "grade_need", iid)
     sign_in(client, "worker1")
     page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
@@ -69,8 +68,7 @@ def test_template_code_in_data_stays_text_in_instructions(api, client):
 
 def test_payloads_in_project_and_time_bank_texts_stay_text(app, api, client):
     """A project's applicant, funder and title, and the time bank's activities and items."""
-    from test_project_delivery_api import claimed_and_funded
-    _, pid, _ = claimed_and_funded(app, api, "活动室<script>window.__xss=1</script>")
+    _, pid, _ = project_in_delivery(app, api, "活动室<script>window.__xss=1</script>")
     assert api.post(f"/api/projects/{pid}/fund", {"kind": "donation", "source": PAYLOADS[1][:100], "amount": 10},
                     "worker1").status_code == 201
     assert api.post("/api/timebank/hours", {"hours": 1, "activity": PAYLOADS[0]}, "volunteer1").status_code == 201

@@ -2,8 +2,8 @@
 a resident answers the satisfaction survey once on a phone-sized page; a volunteer redeems points."""
 from playwright.sync_api import Page, expect
 
+from factories import project_in_delivery as claimed_and_funded
 from test_need_pages import sign_in
-from test_project_delivery_api import claimed_and_funded
 
 
 def delivered(app, api, title: str) -> int:
