@@ -60,8 +60,18 @@ def clock_for_started_processes(pytestconfig):
 
 def seed(url: str) -> None:
     """Migrate, load the demo dataset and deploy the shipped processes into `url`."""
+    from unittest.mock import patch
+
+    from argon2 import PasswordHasher
+
+    from app.people import passwords
+
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "DEMO_PASSWORD": DEMO_PASSWORD})
-    result = app.test_cli_runner().invoke(args=["setup"])
+    # The demo users' hash is made cheap for the suite only: every sign-in checks it (argon2 reads the cost from
+    # the hash), and at the default cost that is most of a test's time on a busy machine.
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with patch.object(passwords, "_hasher", cheap):
+        result = app.test_cli_runner().invoke(args=["setup"])
     assert result.exit_code == 0, result.output
     app.extensions["db_engine"].dispose()
 
