@@ -5,9 +5,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.engine import clock
-from app.modules.decision.models import Ballot, CommunityRegister, Meeting, Project
+from app.modules.decision.models import Ballot, CommunityRegister, Meeting, Project, ProjectStatus
 from app.modules.disclosure.models import Disclosure
 from app.people.models import User, UserRole
+from app.status import change_status
 from app.workflow.helpers import OutsideCase, bound, case, own_community, own_key, own_record, record_write
 
 VOTES = ("for", "against", "abstain")
@@ -37,15 +38,16 @@ def register_project(project_key, community, title) -> bool:
 
 
 def set_project_status(project_key, status) -> bool:
-    """Record where the case's project stands (deciding, disclosed, filed, rejected, …)."""
+    """Record where the case's project stands (deciding, disclosed, filed, rejected, …); an unknown status, or
+    one the project cannot go to from where it stands, fails the script with the reason."""
     session, actor = bound()
     project = _own_project(session, project_key)
-    record_write("project_status_changed", summary=f"{project_key}: {project.status} → {status}",
-                 changes={"project_key": project_key, "status": [project.status, str(status)]})
-    project.status = str(status)
-    if status in ("filed", "rejected"):
+    before, after = change_status(project, ProjectStatus, status)
+    record_write("project_status_changed", summary=f"{project_key}: {before} → {after}",
+                 changes={"project_key": project_key, "status": [before, after]})
+    if after in (ProjectStatus.FILED, ProjectStatus.REJECTED):
         project.decided_at = clock.now()
-    if status == "completed":
+    if after == ProjectStatus.COMPLETED:
         project.completed_at = clock.now()
     return True
 

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import commit, db
+from app.modules.decision.models import ProjectStatus
 from app.modules.disclosure.models import Disclosure
 from app.modules.delivery import operations as projects
 from app.modules.evaluation import operations as evaluation
@@ -81,7 +82,7 @@ def fund_post(project_id: int):
 
 def _visible(project_id: int):
     project = projects.project_by_id(db(), project_id)
-    if project.status == "deciding":
+    if project.status == ProjectStatus.DECIDING:
         raise NotFound("no such project")
     return project
 

@@ -10,7 +10,7 @@ from app.engine import ProcessEngine, ProcessProblems
 from app.engine.diff import diff_packages
 from app.engine.dry_run import dry_run
 from app.engine.package import SAFE_XML
-from app.workflow.models.instance import Instance
+from app.workflow.models.instance import Instance, InstanceStatus
 from app.workflow.models.process import ProcessDefinition, ProcessDraft, ProcessVersion
 from app.people.models import User
 from app.modules.audit import operations as audit
@@ -77,7 +77,7 @@ def check_files(session: Session, files: dict[str, str], entry_process: str | No
 
 def running_counts(session: Session) -> dict[int, int]:
     """Running instances per version id: what retiring a version leaves in place."""
-    rows = session.execute(select(Instance.version_id, func.count()).where(Instance.status == "running")
+    rows = session.execute(select(Instance.version_id, func.count()).where(Instance.status == InstanceStatus.RUNNING)
                            .group_by(Instance.version_id))
     return dict(rows.all())
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
 from app.people.org import Organisation
+from app.status import StrEnum, transitions
 
 
 class Disclosure(Base):
@@ -27,6 +28,17 @@ class Disclosure(Base):
     objections: Mapped[list["Objection"]] = relationship(back_populates="disclosure", order_by="Objection.id")
 
 
+class ObjectionStatus(StrEnum):
+    """An objection: open until the residents' committee answers it, settled or not."""
+
+    OPEN = "open"
+    SETTLED = "settled"
+    UNSETTLED = "unsettled"
+
+
+transitions(ObjectionStatus, {ObjectionStatus.OPEN: (ObjectionStatus.SETTLED, ObjectionStatus.UNSETTLED)})
+
+
 class Objection(Base):
     """An objection to a disclosure, answered by the residents' committee within three days."""
 
@@ -36,7 +48,7 @@ class Objection(Base):
     disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id"), index=True)
     content: Mapped[str] = mapped_column(Text)
     contact: Mapped[str] = mapped_column(String(100), default="")
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=ObjectionStatus.OPEN)
     answer: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

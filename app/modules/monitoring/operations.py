@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, load_only
 
 from app.db import utcnow
 from app.engine import clock
-from app.workflow.models.instance import Instance, ReadyTask, TaskSpan
+from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask, TaskSpan
 from app.people.org import Organisation
 from app.modules.decision.models import Project
 from app.people.models import User
@@ -77,10 +77,10 @@ def _count(keys) -> list[dict]:
 def _by_stage(session: Session, needs: list[Instance]) -> list[dict]:
     """Running needs by the step they wait at; finished ones by how they ended."""
     waiting = {i: names[0] for i, names in waiting_task_names(
-        session, [n.id for n in needs if n.status == "running"]).items()}
+        session, [n.id for n in needs if n.status == InstanceStatus.RUNNING]).items()}
     stages = []
     for need in needs:
-        if need.status == "running":
+        if need.status == InstanceStatus.RUNNING:
             stages.append(waiting.get(need.id, "timer"))
         else:
             stages.append(f"end:{need.outcome or need.status}")

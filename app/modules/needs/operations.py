@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.modules.audit.models import AuditEvent
-from app.workflow.models.instance import Instance, ReadyTask
+from app.workflow.models.instance import ENDED, Instance, InstanceStatus, ReadyTask
 from app.people.org import Organisation
 from app.people.models import User, UserRole
 from app.people.scope import community_ids_in_scope
@@ -92,11 +92,11 @@ def withdraw_need(session: Session, code: str, reason) -> Instance:
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
         raise Invalid("say why the need is withdrawn", {"reason": "required"})
     instance = lock_instance(session, need_by_code(session, code).id)
-    if instance.status != "running":
+    if instance.status != InstanceStatus.RUNNING:
         raise Conflict("this need is no longer open")
     workflow = load_workflow(session, instance)
     audit.record(session, "need_withdrawn", None, instance=instance, actor_name=f"resident:{code}",
-                 summary=reason.strip(), changes={"status": ["running", "cancelled"]})
+                 summary=reason.strip(), changes={"status": [InstanceStatus.RUNNING, InstanceStatus.CANCELLED]})
     with audit.acting_as(f"resident:{code}"):
         save_state(session, instance, workflow, engine().cancel(workflow, "withdrawn"), None)
     return instance
@@ -112,7 +112,7 @@ def public_progress(session: Session, code: str) -> dict:
                             .where(AuditEvent.instance_id == instance.id,
                                    AuditEvent.event_type.in_(("instance_started", "task_completed", "timer_fired")))
                             .order_by(AuditEvent.seq)).all()
-    ended = instance.status in ("completed", "cancelled")
+    ended = instance.status in ENDED
     status = OUTCOME_STATUS.get(instance.outcome or "", "open") if ended else "open"
     data = current_data(session, instance) if status == "closed_unreasonable" else {}
     ended_at = engine().element_name(bundle_for(session, instance.version_id), instance.outcome)
@@ -122,7 +122,7 @@ def public_progress(session: Session, code: str) -> dict:
         "submitted_at": instance.created_at.isoformat(),
         "steps": [{"at": s.at.isoformat(), "event": s.event_type, "name": s.task_name} for s in steps],
         "explanation": data.get("explanation"), "supporters": instance.supporters,
-        "merged_into_title": _title_of(session, instance.merged_into), "can_rate": can_rate, "can_withdraw": instance.status == "running",
+        "merged_into_title": _title_of(session, instance.merged_into), "can_rate": can_rate, "can_withdraw": instance.status == InstanceStatus.RUNNING,
     }
 
 
