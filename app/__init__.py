@@ -16,9 +16,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.people import readonly
     readonly.install(app)
 
-    from app.modules import diagram_helpers
+    from app.modules import diagram_helpers, relied_on_elements
     from app.workflow import versions
     versions.install_engine(diagram_helpers())
+    versions.rely_on_elements(relied_on_elements())
 
     from app.http.pages import register_pages
     register_pages(app)

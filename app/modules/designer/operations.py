@@ -19,7 +19,8 @@ from app.errors import Conflict, Invalid, NotFound, Undeployable
 from app.workflow.forms import form_pair
 from app.workflow.instances import start_process
 from app.workflow.trial import TRIAL_CODE, trial_community, trial_key
-from app.workflow.versions import bundle_for, check_package, engine, latest_version, with_stored_forms
+from app.workflow.versions import (bundle_for, check_package, engine, latest_version, relied_on_problems,
+                                   with_stored_forms)
 
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
 FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,150}\.(bpmn|dmn|json)$")
@@ -69,10 +70,10 @@ def entry_process_of(value) -> str | None:
 def check_files(session: Session, files: dict[str, str], entry_process: str | None = None) -> list[dict]:
     """Every problem deploying this package would meet ([] when it would deploy)."""
     try:
-        check_package(with_stored_forms(session, files), entry_process)
+        bundle = check_package(with_stored_forms(session, files), entry_process)
     except ProcessProblems as err:
         return [p.as_dict() for p in err.problems]
-    return []
+    return relied_on_problems(bundle)
 
 
 def running_counts(session: Session) -> dict[int, int]:

@@ -22,8 +22,13 @@ FEEDBACK_TASK = "resident_feedback"
 PUBLIC_FIELDS = ("title", "description", "category", "grid", "contact")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # An administrator's cancellation (terminated) shows as withdrawn: api.md fixes the public statuses.
+# resolved, closed_unreasonable and merged are end events of need_lifecycle; withdrawn and terminated are the
+# reasons a need is cancelled with.
 OUTCOME_STATUS = {"resolved": "resolved", "closed_unreasonable": "closed_unreasonable",
                   "merged": "merged", "withdrawn": "withdrawn", "terminated": "withdrawn"}
+END_EVENTS = ("resolved", "closed_unreasonable", "merged")
+RELIED_ON = {PROCESS_ID: {FEEDBACK_TASK: "the resident's rating by tracking code"} | {
+    end: "the needs' public status and the needs list" for end in END_EVENTS}}
 
 
 def submit_need(session: Session, payload, actor: User | None, public: bool) -> Instance:
