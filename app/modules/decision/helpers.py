@@ -57,7 +57,8 @@ def save_meeting(project_key, meeting, record) -> int:
     session, actor = bound()
     record = dict(record)
     key, found = own_key(project_key), own_community(record.get("community"))
-    row = Meeting(project_key=key, community_id=found.id,
+    project_id = session.scalar(select(Project.id).where(Project.project_key == key))
+    row = Meeting(project_key=key, project_id=project_id, community_id=found.id,
                   meeting=str(meeting), held_on=_date(record.get("meeting_date")),
                   notice_date=_date(record.get("notice_date")), assembly=str(record.get("assembly") or ""),
                   members_total=int(record.get("members_total") or 0), present=int(record.get("present") or 0),
@@ -94,7 +95,7 @@ def cast_ballot(ballot_key, voter, vote) -> bool:
         raise OutsideCase(f"{voter} is not a two-committee member of this case's community")
     try:
         with session.begin_nested():
-            session.add(Ballot(ballot_key=key, voter_id=actor.id, vote=vote))
+            session.add(Ballot(ballot_key=key, instance_id=case().instance.id, voter_id=actor.id, vote=vote))
     except IntegrityError:
         raise ValueError(f"{voter} has already voted") from None
     record_write("ballot_cast", summary=f"{key}: {voter}", changes={"ballot_key": key, "vote": [None, vote]})

@@ -102,10 +102,12 @@ class Meeting(Base):
     """One recorded deliberation (一议), with the rule's verdict and its reason."""
 
     __tablename__ = "meeting"
-    __table_args__ = (Index("ix_meeting_project", "project_key", "id"),)
+    __table_args__ = (Index("ix_meeting_project", "project_key", "id"), Index("ix_meeting_project_id", "project_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The project's key as the diagram gave it (its case's business key), and the project row it names.
     project_key: Mapped[str] = mapped_column(String(64))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
     community_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     meeting: Mapped[str] = mapped_column(String(64))
     held_on: Mapped[date | None] = mapped_column(Date)
@@ -133,6 +135,8 @@ class Ballot(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_key: Mapped[str] = mapped_column(String(120), index=True)
+    # The case the ballot belongs to (its key is the case's business key, a colon, then the round).
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instance.id"), index=True)
     voter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     vote: Mapped[str] = mapped_column(String(16))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

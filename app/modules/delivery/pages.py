@@ -28,7 +28,7 @@ def project_list():
 def project_page(project_id: int):
     project = _visible(project_id)
     staff = _is_staff_for(project)
-    notices = db().scalars(select(Disclosure).where(Disclosure.project_key == project.project_key)
+    notices = db().scalars(select(Disclosure).where(Disclosure.project_id == project.id)
                            .order_by(Disclosure.id)).all()
     return render_template(
         "project.html", project=project, fund=projects.fund_totals(db(), project.id), notices=notices,

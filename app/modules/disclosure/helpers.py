@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.engine import clock
+from app.modules.decision.models import Project
 from app.modules.disclosure.models import Disclosure, Objection, ObjectionStatus
 from app.status import change_status
 from app.workflow.helpers import bound, own_community, own_key, own_record, public_text, record_write
@@ -22,7 +23,8 @@ def open_disclosure(kind, community, project_key, title, text, days) -> int:
     given = (str(title), str(text))
     title, text = public_text(title), public_text(text)
     starts = clock.now()  # the engine's time, so a moved clock (timers run --now) moves publicity too
-    notice = Disclosure(kind=str(kind), community_id=found.id, project_key=key,
+    project_id = session.scalar(select(Project.id).where(Project.project_key == key)) if key else None
+    notice = Disclosure(kind=str(kind), community_id=found.id, project_key=key, project_id=project_id,
                         title=title[:200], text=text, starts_at=starts,
                         ends_at=starts + timedelta(days=int(days)) if int(days) > 0 else None)
     session.add(notice)

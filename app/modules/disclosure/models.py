@@ -18,13 +18,15 @@ class Disclosure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     community_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
-    project_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    project_key: Mapped[str | None] = mapped_column(String(64), index=True)  # "" or None: a community notice
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     community: Mapped[Organisation] = relationship()
+    project: Mapped["Project"] = relationship("Project")  # noqa: F821 (app.modules.decision.models; None: no project)
     objections: Mapped[list["Objection"]] = relationship(back_populates="disclosure", order_by="Objection.id")
 
 
