@@ -37,7 +37,8 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> b
     before = {t.bpmn_id for t in engine().ready_human_tasks(workflow)}
     with clock.frozen_at(now), bound_to(session, None, instance):
         result = engine().run(workflow)
-    after = {t.bpmn_id for t in engine().ready_human_tasks(workflow)} if result.status == InstanceStatus.RUNNING else set()
+    running = result.status == InstanceStatus.RUNNING
+    after = {t.bpmn_id for t in engine().ready_human_tasks(workflow)} if running else set()
     audit.record(session, "timer_fired", None, instance=instance, summary=f"at {now.isoformat()}",
                  changes={"ready_tasks": [sorted(before), sorted(after)]})
     save_state(session, instance, workflow, result, None)

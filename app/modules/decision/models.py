@@ -102,7 +102,8 @@ class Meeting(Base):
     """One recorded deliberation (一议), with the rule's verdict and its reason."""
 
     __tablename__ = "meeting"
-    __table_args__ = (Index("ix_meeting_project", "project_key", "id"), Index("ix_meeting_project_id", "project_id", "id"))
+    __table_args__ = (Index("ix_meeting_project", "project_key", "id"),
+                      Index("ix_meeting_project_id", "project_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The project's key as the diagram gave it (its case's business key), and the project row it names.

@@ -27,7 +27,8 @@ def publish_project(project_key, community, title, budget, claim_days) -> str:
     project.claim_closes_at = now + timedelta(days=int(claim_days))
     project.budget_fen = round(float(budget or 0) * 100)
     record_write("project_published", summary=f"{project_key}: {title}",
-                 changes={"status": [before, ProjectStatus.CLAIMING], "claim_closes_at": project.claim_closes_at.isoformat()})
+                 changes={"status": [before, ProjectStatus.CLAIMING],
+                          "claim_closes_at": project.claim_closes_at.isoformat()})
     for role in ("provider", "volunteer"):
         notify(session, users_for(session, role, project.community_id), f"新项目开放认领：{title}")
     return project.claim_closes_at.astimezone(CHINA).isoformat()

@@ -150,7 +150,8 @@ def redeem(session: Session, redemption_id: int, actor: User | None) -> bool:
         raise ValueError(f"redemption {redemption_id} is not awaiting a decision")
     entry = debit(session, redemption.volunteer_id, redemption.points, actor, note=redemption.item,
                   redemption_id=redemption.id)
-    _decide(session, redemption, RedemptionStatus.REDEEMED if entry else RedemptionStatus.REFUSED, "" if entry else "积分不足", actor)
+    decided = RedemptionStatus.REDEEMED if entry else RedemptionStatus.REFUSED
+    _decide(session, redemption, decided, "" if entry else "积分不足", actor)
     return entry is not None
 
 
