@@ -19,9 +19,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.people import readonly
     readonly.install(app)
 
-    from app.modules import diagram_helpers, started_by_operations
+    from app.modules import diagram_helpers, relied_on_elements, started_by_operations
     from app.workflow import starting, versions
     versions.install_engine(diagram_helpers())
+    versions.rely_on_elements(relied_on_elements())
     starting.install_started_elsewhere(started_by_operations())
 
     from app.http.pages import register_pages

@@ -20,6 +20,7 @@ from helpers import deploy, page_csrf
 
 OWN_CASE_SCRIPT = """k = case_key()
 register_project(k, "TRIAL", "试用项目")
+set_project_status(k, "disclosed")
 set_project_status(k, "filed")
 closes = publish_project(k, "TRIAL", "试用项目", 100, 7)
 balance = record_fiscal_share(k, 100)

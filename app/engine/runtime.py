@@ -206,6 +206,12 @@ class ProcessEngine:
         return bpmn_id
 
     @staticmethod
+    def element_ids(bundle: ProcessBundle) -> set[str]:
+        """The ids of every element of a version: its process's and those of the processes it calls."""
+        return {task_spec.bpmn_id for spec in [bundle.spec, *bundle.subprocess_specs.values()]
+                for task_spec in spec.task_specs.values() if task_spec.bpmn_id}
+
+    @staticmethod
     def start_form(bundle: ProcessBundle) -> tuple[str | None, str | None]:
         """The start event's form and UI schema files, if it has a form."""
         for spec in bundle.spec.task_specs.values():

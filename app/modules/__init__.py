@@ -12,6 +12,8 @@ PAGES = ("accounts.pages", "home.pages", "tasks.pages", "needs.pages", "instance
          "designer.pages", "incidents.pages", "audit.pages", "monitoring.pages")
 APIS = ("accounts.api", "needs.api", "tasks.api", "instances.api", "designer.api", "notifications.api",
         "disclosure.api", "delivery.api", "timebank.api", "lists.api", "admin.api", "incidents.api", "monitoring.api")
+# Modules that read diagram element ids by name (their `RELIED_ON`: process id → element id → what reads it).
+RELYING_MODULES = ("needs.operations", "monitoring.operations")
 MODEL_MODULES = ("audit", "notifications", "decision", "disclosure", "delivery", "evaluation", "lists", "timebank")
 
 
@@ -35,6 +37,16 @@ def started_by_operations() -> dict[str, str]:
     for name in STARTING_MODULES:
         entries.update(import_module(f"app.modules.{name}.operations").STARTED_BY)
     return entries
+
+
+def relied_on_elements() -> dict[str, dict[str, list[str]]]:
+    """Process id → element id → what reads it by that id: a version without one of them is not deployed."""
+    registry: dict[str, dict[str, list[str]]] = {}
+    for name in RELYING_MODULES:
+        for process, elements in import_module(f"app.modules.{name}").RELIED_ON.items():
+            for element, who in elements.items():
+                registry.setdefault(process, {}).setdefault(element, []).append(who)
+    return registry
 
 
 def load_models() -> None:

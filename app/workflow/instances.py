@@ -9,7 +9,8 @@ from sqlalchemy.orm.util import identity_key
 
 from app.db import one_or_many, utcnow
 from app.engine import HumanTask, RunResult, StateNotStorable, clock, recovery
-from app.workflow.models.instance import Instance, InstanceTrail, ReadyTask, TaskSpan
+from app.status import TransitionRefused, check_transition
+from app.workflow.models.instance import ENDED, Instance, InstanceStatus, InstanceTrail, ReadyTask, TaskSpan
 from app.people.org import Organisation
 from app.people.models import User
 from app.people.roles import role_for_lane
@@ -66,7 +67,7 @@ def start_process(session: Session, process_id: str, data: dict, community: Orga
                         category=data.get("category"), grid=data.get("grid") or None)
     with bound_to(session, actor, instance):
         workflow, result = engine().start(bundle_for(session, version.id), data)
-    if result.status == "error":
+    if result.status == InstanceStatus.ERROR:
         raise ProcessFailed(f"the process could not start: {result.error}")
     ready = _ready(workflow, result)
     trail = _apply_run(None, instance, workflow, result, ready)
@@ -90,7 +91,7 @@ def save_state(session: Session, instance: Instance, workflow, result: RunResult
 
 
 def _ready(workflow, result: RunResult) -> list[HumanTask]:
-    return engine().ready_human_tasks(workflow) if result.status == "running" else []
+    return engine().ready_human_tasks(workflow) if result.status == InstanceStatus.RUNNING else []
 
 
 def _apply_run(session: Session | None, instance: Instance, workflow, result: RunResult,
@@ -105,11 +106,11 @@ def _apply_run(session: Session | None, instance: Instance, workflow, result: Ru
         if f",{role}," not in routed:
             routed += f"{role},"
     # Keeps a long case as cheap as a fresh one: only live work and what the engine consults is saved.
-    trail = eng.compact(workflow) if result.status == "running" else None
+    trail = eng.compact(workflow) if result.status == InstanceStatus.RUNNING else None
     values = {"routed_roles": routed, "state": _dump(workflow), "status": result.status,
               "outcome": result.outcome, "updated_at": utcnow(),
-              "next_timer_at": eng.next_timer_at(workflow) if result.status == "running" else None}
-    if result.status == "error":
+              "next_timer_at": eng.next_timer_at(workflow) if result.status == InstanceStatus.RUNNING else None}
+    if result.status == InstanceStatus.ERROR:
         values |= failure_record(workflow, result)
     if session is None:
         for name, value in values.items():
@@ -134,9 +135,9 @@ def mark_failed(session: Session, instance: Instance, reason: str) -> None:
     """Mark an instance failed with the reason, keeping its last stored state (its ready tasks withdrawn).
 
     For a failure the engine could not report as a run result: its state, or the write, failed."""
-    _store_run(session, instance, {"status": "error", "next_timer_at": None, "updated_at": utcnow(),
+    _store_run(session, instance, {"status": InstanceStatus.ERROR, "next_timer_at": None, "updated_at": utcnow(),
                                    "failed_at": clock.now(), "failure": reason[:MAX_FAILURE]})
-    _project_run(session, instance, RunResult("error", error=reason), [], None)
+    _project_run(session, instance, RunResult(InstanceStatus.ERROR, error=reason), [], None)
 def failure_record(workflow, result: RunResult) -> dict:
     """What an incident shows of a failed run: when, the element it failed at, and the message."""
     bpmn_id, name = recovery.failed_element(workflow)
@@ -147,6 +148,11 @@ def failure_record(workflow, result: RunResult) -> dict:
 def _store_run(session: Session, instance: Instance, values: dict) -> None:
     """One prebuilt UPDATE instead of an ORM flush (the costliest part of a step), same version check."""
     seen = instance.lock_version
+    if "status" in values:
+        try:
+            values = values | {"status": check_transition(InstanceStatus, instance.status, values["status"])}
+        except TransitionRefused as err:
+            raise Conflict(str(err)) from None
     with session.no_autoflush:  # a flush now would move the version under this statement
         stored = session.execute(_STORE_RUN, values | {"lock_version": seen + 1, "row_id": instance.id,
                                                        "seen_version": seen}).rowcount
@@ -173,9 +179,9 @@ def _project_run(session: Session, instance: Instance, result: RunResult, ready:
         if not done:
             audit.record(session, "task_cancelled", actor, instance=instance, task=gone,
                          changes={"status": ["ready", "cancelled"]})
-    if result.status == "error":
+    if result.status == InstanceStatus.ERROR:
         audit.record(session, "instance_failed", actor, instance=instance, summary=result.error or "")
-    elif result.status in ("completed", "cancelled"):
+    elif result.status in ENDED:
         audit.record(session, f"instance_{result.status}", actor, instance=instance, summary=result.outcome or "",
                      changes={"outcome": [None, result.outcome]})
     return current

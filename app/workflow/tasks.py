@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session
 
 from app.engine import TaskNotReady, clock
 from app.modules.audit.models import AuditEvent
-from app.workflow.models.instance import Instance, ReadyTask
+from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask
 from app.people.models import User
 from app.people.scope import community_ids_in_scope
 from app.modules.audit import operations as audit
@@ -126,7 +126,7 @@ def apply_submission(session: Session, task: ReadyTask, actor: User | None, data
             result = engine().complete(workflow, task.id, clean, timers_due=_timer_due(instance))
     except TaskNotReady:
         raise Conflict("this task is no longer ready: its deadline passed") from None
-    if result.status == "error":
+    if result.status == InstanceStatus.ERROR:
         # A person's submission never leaves a case dead: refuse it, roll back, say why.
         raise ProcessFailed(f"the process could not go on with this submission: {result.error}")
     audit.record(session, "task_completed", actor, instance=instance, task=task, actor_name=actor_name,

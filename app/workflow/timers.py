@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.engine import clock
-from app.workflow.models.instance import Instance
+from app.workflow.models.instance import Instance, InstanceStatus
 from app.people.org import Organisation
 from app.workflow.models.process import ProcessDefinition
 from app.modules.audit import operations as audit
@@ -25,14 +25,14 @@ _ATTEMPTS = Instance.__table__.c.timer_attempts
 def due_instance_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
     """Running instances with a timer due at `now`, earliest first; ones a killed pass was running last."""
     return list(session.scalars(
-        select(Instance.id).where(Instance.status == "running", Instance.next_timer_at <= now)
+        select(Instance.id).where(Instance.status == InstanceStatus.RUNNING, Instance.next_timer_at <= now)
         .order_by(Instance.timer_attempts, Instance.next_timer_at).limit(limit)
     ))
 
 
 def _locked_due(session: Session, instance_id: int, now: datetime) -> Instance | None:
     return session.scalars(
-        select(Instance).where(Instance.id == instance_id, Instance.status == "running",
+        select(Instance).where(Instance.id == instance_id, Instance.status == InstanceStatus.RUNNING,
                                Instance.next_timer_at <= now)
         .with_for_update(of=Instance, skip_locked=True).execution_options(populate_existing=True)
     ).first()
@@ -76,7 +76,8 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> b
     before = {t.bpmn_id for t in engine().ready_human_tasks(workflow)}
     with clock.frozen_at(now), bound_to(session, None, instance):
         result = engine().run(workflow)
-    after = {t.bpmn_id for t in engine().ready_human_tasks(workflow)} if result.status == "running" else set()
+    running = result.status == InstanceStatus.RUNNING
+    after = {t.bpmn_id for t in engine().ready_human_tasks(workflow)} if running else set()
     audit.record(session, "timer_fired", None, instance=instance, summary=f"at {now.isoformat()}",
                  changes={"ready_tasks": [sorted(before), sorted(after)]})
     save_state(session, instance, workflow, result, None)
@@ -87,7 +88,7 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> b
 def fail_instance(session: Session, instance_id: int, reason: str) -> bool:
     """Mark a running instance failed (audited as instance_failed); False when it no longer runs."""
     instance = lock_instance(session, instance_id)
-    if instance is None or instance.status != "running":
+    if instance is None or instance.status != InstanceStatus.RUNNING:
         return False
     mark_failed(session, instance, reason)
     _set_attempts(session, instance_id, 0)  # the pass ended (with a reason): a retried incident starts afresh

@@ -16,6 +16,7 @@ from app.errors import NotFound, Undeployable
 
 _engine: ProcessEngine | None = None
 _bundles: dict[int, ProcessBundle] = {}
+_relied_on: dict[str, dict[str, list[str]]] = {}  # process id → element id → who reads it (rely_on_elements)
 _lock = threading.Lock()
 FORM_REFERENCE = re.compile(r'name="form(?:JsonSchema|UiSchema)Filename"\s+value="([^"]+)"')
 
@@ -26,6 +27,22 @@ def install_engine(helpers: dict) -> None:
     with _lock:
         if _engine is None or _engine.helpers != helpers:
             _engine = ProcessEngine(helpers=helpers)
+
+
+def rely_on_elements(registry: dict[str, dict[str, list[str]]]) -> None:
+    """Install the element ids Python reads by name, per process id, with who reads each (create_app does this)."""
+    global _relied_on
+    _relied_on = {process: {element: list(who) for element, who in elements.items()}
+                  for process, elements in registry.items()}
+
+
+def relied_on_problems(bundle: ProcessBundle) -> list[dict]:
+    """One problem per element id the code relies on that this version of its process no longer has."""
+    wanted = _relied_on.get(bundle.process_id, {})
+    present = engine().element_ids(bundle) if wanted else set()
+    return [{"element": element, "message": f"the element '{element}' is removed or renamed, but "
+                                            f"{' and '.join(who)} read it by this id: keep the id"}
+            for element, who in sorted(wanted.items()) if element not in present]
 
 
 def engine() -> ProcessEngine:
@@ -76,6 +93,8 @@ def deploy(session: Session, files: dict[str, str], actor: User | None,
         bundle = check_package(files, entry_process)
     except ProcessProblems as err:
         raise Undeployable("the process cannot be deployed", problems=[p.as_dict() for p in err.problems]) from None
+    if problems := relied_on_problems(bundle):
+        raise Undeployable("the process cannot be deployed", problems=problems)
     definition = _definition(session, bundle)
     existing = session.scalars(select(ProcessVersion).where(
         ProcessVersion.definition_id == definition.id, ProcessVersion.content_hash == bundle.content_hash)).first()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.engine import RunResult
 from app.modules.audit.models import AuditEvent
-from app.workflow.models.instance import Instance, ReadyTask
+from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask
 from app.people.models import User, UserRole
 from app.people.roles import ROLES
 from app.people.scope import community_ids_in_scope
@@ -58,7 +58,7 @@ def edit_instance_data(session: Session, actor: User, instance_id: int, values, 
     """Set process data fields of a running instance; audited with before and after and the reason."""
     check_values(values)
     reason = _reason(reason)
-    instance = _locked_instance(session, instance_id, ("running",))
+    instance = _locked_instance(session, instance_id, (InstanceStatus.RUNNING,))
     workflow = load_workflow(session, instance)
     current = engine().current_data(workflow)
     changes = {key: [current.get(key), value] for key, value in values.items()
@@ -70,17 +70,17 @@ def edit_instance_data(session: Session, actor: User, instance_id: int, values, 
         if key in changes and isinstance(values[key], str):
             setattr(instance, key, values[key][:limit] if key == "title" else values[key][:limit] or None)
     audit.record(session, "instance_data_edited", actor, instance=instance, summary=reason, changes=changes)
-    save_state(session, instance, workflow, RunResult("running"), actor)
+    save_state(session, instance, workflow, RunResult(InstanceStatus.RUNNING), actor)
     return instance
 
 
 def cancel_instance(session: Session, actor: User, instance_id: int, reason) -> Instance:
     """Stop a running (or failed) instance; its ready tasks are cancelled."""
     reason = _reason(reason)
-    instance = _locked_instance(session, instance_id, ("running", "error"))
+    instance = _locked_instance(session, instance_id, (InstanceStatus.RUNNING, InstanceStatus.ERROR))
     workflow = load_workflow(session, instance)
     audit.record(session, "instance_terminated", actor, instance=instance, summary=reason,
-                 changes={"status": [instance.status, "cancelled"]})
+                 changes={"status": [instance.status, InstanceStatus.CANCELLED]})
     # save_state records the ending itself (task_cancelled for each open task, then instance_cancelled).
     save_state(session, instance, workflow, engine().cancel(workflow, "terminated"), actor)
     return instance

@@ -8,7 +8,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.modules.audit.models import AuditEvent
-from app.workflow.models.instance import Instance
+from app.workflow.models.instance import Instance, InstanceStatus
 from app.people.org import Organisation
 from app.workflow.models.process import ProcessDefinition, ProcessVersion
 from app.people.models import User
@@ -17,7 +17,7 @@ from app.errors import Invalid
 from app.modules.lists.filters import Filters, china_time, read_filters
 from app.workflow.queries import scope_conditions, waiting_task_names
 
-STATUSES = ("running", "completed", "error", "cancelled")
+STATUSES = tuple(InstanceStatus)
 FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 PER_PAGE = 50
 EXPORT_LIMIT = 10_000

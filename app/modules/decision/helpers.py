@@ -5,8 +5,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.engine import clock
-from app.modules.decision.models import Ballot, CommunityRegister, Meeting, Project
+from app.modules.decision.models import Ballot, CommunityRegister, Meeting, Project, ProjectStatus
 from app.people.models import User, UserRole
+from app.status import change_status
 from app.workflow.helpers import OutsideCase, bound, case, own_community, own_key, own_record, record_write
 
 VOTES = ("for", "against", "abstain")
@@ -36,15 +37,16 @@ def register_project(project_key, community, title) -> bool:
 
 
 def set_project_status(project_key, status) -> bool:
-    """Record where the case's project stands (deciding, disclosed, filed, rejected, …)."""
+    """Record where the case's project stands (deciding, disclosed, filed, rejected, …); an unknown status, or
+    one the project cannot go to from where it stands, fails the script with the reason."""
     session, actor = bound()
     project = _own_project(session, project_key)
-    record_write("project_status_changed", summary=f"{project_key}: {project.status} → {status}",
-                 changes={"project_key": project_key, "status": [project.status, str(status)]})
-    project.status = str(status)
-    if status in ("filed", "rejected"):
+    before, after = change_status(project, ProjectStatus, status)
+    record_write("project_status_changed", summary=f"{project_key}: {before} → {after}",
+                 changes={"project_key": project_key, "status": [before, after]})
+    if after in (ProjectStatus.FILED, ProjectStatus.REJECTED):
         project.decided_at = clock.now()
-    if status == "completed":
+    if after == ProjectStatus.COMPLETED:
         project.completed_at = clock.now()
     return True
 
@@ -54,7 +56,8 @@ def save_meeting(project_key, meeting, record) -> int:
     session, actor = bound()
     record = dict(record)
     key, found = own_key(project_key), own_community(record.get("community"))
-    row = Meeting(project_key=key, community_id=found.id,
+    project_id = session.scalar(select(Project.id).where(Project.project_key == key))
+    row = Meeting(project_key=key, project_id=project_id, community_id=found.id,
                   meeting=str(meeting), held_on=_date(record.get("meeting_date")),
                   notice_date=_date(record.get("notice_date")), assembly=str(record.get("assembly") or ""),
                   members_total=int(record.get("members_total") or 0), present=int(record.get("present") or 0),
@@ -91,7 +94,7 @@ def cast_ballot(ballot_key, voter, vote) -> bool:
         raise OutsideCase(f"{voter} is not a two-committee member of this case's community")
     try:
         with session.begin_nested():
-            session.add(Ballot(ballot_key=key, voter_id=actor.id, vote=vote))
+            session.add(Ballot(ballot_key=key, instance_id=case().instance.id, voter_id=actor.id, vote=vote))
     except IntegrityError:
         raise ValueError(f"{voter} has already voted") from None
     record_write("ballot_cast", summary=f"{key}: {voter}", changes={"ballot_key": key, "vote": [None, vote]})

@@ -5,6 +5,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
+from app.status import StrEnum, transitions
 from app.people.org import Organisation
 
 REGISTER_BODIES = ("party_committee", "two_committees", "party_members", "representatives", "residents")
@@ -23,6 +24,42 @@ class CommunityRegister(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ProjectStatus(StrEnum):
+    """Where a project stands (项目清单); the diagrams set it with `set_project_status`, people see "project_<status>"."""
+
+    DECIDING = "deciding"
+    DISCLOSED = "disclosed"
+    FILED = "filed"
+    REJECTED = "rejected"
+    CLAIMING = "claiming"
+    DELIVERING = "delivering"
+    DELIVERED = "delivered"
+    COMPLETED = "completed"
+    EVALUATING = "evaluating"
+    EVALUATED = "evaluated"
+
+
+S = ProjectStatus
+# The order the shipped diagrams go in; a status may be set again where a diagram loops back (a revised plan is
+# disclosed again, a project nobody claimed is published again). A need the resident rates poorly is handled
+# again (重新办理): its project, rejected or evaluated, goes through the decision once more.
+transitions(ProjectStatus, {
+    S.DECIDING: (S.DECIDING, S.DISCLOSED, S.REJECTED),
+    S.DISCLOSED: (S.DISCLOSED, S.FILED, S.REJECTED, S.DECIDING),
+    S.FILED: (S.FILED, S.CLAIMING),
+    S.CLAIMING: (S.CLAIMING, S.DELIVERING),
+    S.DELIVERING: (S.COMPLETED,),
+    S.COMPLETED: (S.DELIVERED,),
+    S.DELIVERED: (S.EVALUATING,),
+    S.EVALUATING: (S.EVALUATED,),
+    S.EVALUATED: (S.DISCLOSED, S.REJECTED),
+    S.REJECTED: (S.DISCLOSED, S.REJECTED),
+})
+del S
+# Not (or no longer) open to applications, progress reports and volunteers.
+NOT_DELIVERING = (ProjectStatus.DECIDING, ProjectStatus.REJECTED, ProjectStatus.EVALUATED)
+
+
 class Project(Base):
     """A project under decision or delivery (项目清单), keyed like the need it grew from."""
 
@@ -33,7 +70,7 @@ class Project(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instance.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(32), default="deciding")
+    status: Mapped[str] = mapped_column(String(32), default=ProjectStatus.DECIDING)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Delivery (精准实施): the list's columns, so lists and exports never read engine state.
@@ -65,10 +102,13 @@ class Meeting(Base):
     """One recorded deliberation (一议), with the rule's verdict and its reason."""
 
     __tablename__ = "meeting"
-    __table_args__ = (Index("ix_meeting_project", "project_key", "id"),)
+    __table_args__ = (Index("ix_meeting_project", "project_key", "id"),
+                      Index("ix_meeting_project_id", "project_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The project's key as the diagram gave it (its case's business key), and the project row it names.
     project_key: Mapped[str] = mapped_column(String(64))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
     community_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     meeting: Mapped[str] = mapped_column(String(64))
     held_on: Mapped[date | None] = mapped_column(Date)
@@ -96,6 +136,8 @@ class Ballot(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_key: Mapped[str] = mapped_column(String(120), index=True)
+    # The case the ballot belongs to (its key is the case's business key, a colon, then the round).
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instance.id"), index=True)
     voter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     vote: Mapped[str] = mapped_column(String(16))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

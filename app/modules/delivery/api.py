@@ -2,6 +2,7 @@
 from flask import Blueprint, jsonify, request
 
 from app.extensions import commit, db
+from app.modules.decision.models import ProjectStatus
 from app.modules.delivery import operations as projects
 from app.modules.evaluation import operations as evaluation
 from app.errors import Forbidden, NotFound
@@ -97,7 +98,7 @@ def fund_entry_create(project_id: int):
 
 def _public_project(project_id: int):
     project = projects.project_by_id(db(), project_id)
-    if project.status == "deciding":
+    if project.status == ProjectStatus.DECIDING:
         raise NotFound("no such project")  # not public before its decision is filed
     return project
 

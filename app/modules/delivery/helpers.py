@@ -4,12 +4,13 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.engine import clock
-from app.modules.decision.models import Project
+from app.modules.decision.models import Project, ProjectStatus
 from app.modules.delivery.models import ProjectApplication
 from app.people.models import User
 from app.modules.delivery import operations as projects
 from app.workflow.helpers import CHINA, after_run, bound, own_community, own_key, own_record, record_write
 from app.errors import Invalid
+from app.status import change_status
 from app.modules.notifications.operations import notify, users_for
 
 
@@ -19,12 +20,13 @@ def publish_project(project_key, community, title, budget, claim_days) -> str:
     own_community(community)
     project = _own_project(session, project_key)
     now = clock.now()
-    before = project.status
-    project.status, project.published_at = "claiming", now
+    before, _ = change_status(project, ProjectStatus, ProjectStatus.CLAIMING)
+    project.published_at = now
     project.claim_closes_at = now + timedelta(days=int(claim_days))
     project.budget_fen = round(float(budget or 0) * 100)
     record_write("project_published", summary=f"{project_key}: {title}",
-                 changes={"status": [before, "claiming"], "claim_closes_at": project.claim_closes_at.isoformat()})
+                 changes={"status": [before, ProjectStatus.CLAIMING],
+                          "claim_closes_at": project.claim_closes_at.isoformat()})
     for role in ("provider", "volunteer"):
         notify(session, users_for(session, role, project.community_id), f"新项目开放认领：{title}")
     return project.claim_closes_at.astimezone(CHINA).isoformat()

@@ -5,9 +5,26 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
+from app.status import StrEnum, transitions
 
 FUND_INCOME = ("fiscal", "donation", "sponsorship", "crowdfunding")
 FUND_KINDS = FUND_INCOME + ("spending",)
+
+
+class ApplicationStatus(StrEnum):
+    """A provider's application: waiting, then chosen or not when the provider is selected."""
+
+    APPLIED = "applied"
+    SELECTED = "selected"
+    NOT_SELECTED = "not_selected"
+
+
+# A project handled again (重新办理) selects its provider again, among the same applications.
+transitions(ApplicationStatus, {
+    ApplicationStatus.APPLIED: (ApplicationStatus.SELECTED, ApplicationStatus.NOT_SELECTED),
+    ApplicationStatus.SELECTED: (ApplicationStatus.SELECTED, ApplicationStatus.NOT_SELECTED),
+    ApplicationStatus.NOT_SELECTED: (ApplicationStatus.SELECTED, ApplicationStatus.NOT_SELECTED),
+})
 
 
 class ProjectApplication(Base):
@@ -21,7 +38,7 @@ class ProjectApplication(Base):
     applicant_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     unit_name: Mapped[str] = mapped_column(String(200))
     plan: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="applied")
+    status: Mapped[str] = mapped_column(String(16), default=ApplicationStatus.APPLIED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

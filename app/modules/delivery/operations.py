@@ -7,9 +7,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.engine import clock
-from app.modules.delivery.models import FundEntry, ProjectApplication, VolunteerSignup
+from app.modules.delivery.models import ApplicationStatus, FundEntry, ProjectApplication, VolunteerSignup
 from app.people.org import Organisation
-from app.modules.decision.models import Project
+from app.modules.decision.models import NOT_DELIVERING, Project, ProjectStatus
 from app.people.models import User
 from app.modules.delivery.models import FUND_INCOME, FUND_KINDS
 from app.people.scope import community_ids_in_scope
@@ -88,7 +88,7 @@ def add_fund_entry(session: Session, project: Project, payload, actor: User | No
         errors["amount"] = str(problem)
     if errors:
         raise Invalid("the ledger entry needs correcting", errors)
-    if project.status in ("deciding", "rejected", "evaluated"):
+    if project.status in NOT_DELIVERING:
         raise Conflict("this project's fund is not open: it is not in delivery")
     # The project row lock serialises ledger writers, so two spendings cannot both pass the check.
     session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
@@ -149,7 +149,7 @@ def sign_up_volunteer(session: Session, project: Project, user: User) -> Volunte
     """A volunteer signs up to serve on a project being claimed or delivered."""
     if "volunteer" not in user.role_ids:
         raise Forbidden("only volunteers can sign up")
-    if project.status not in ("claiming", "delivering"):
+    if project.status not in (ProjectStatus.CLAIMING, ProjectStatus.DELIVERING):
         raise Conflict("this project is not taking volunteers now")
     signup = VolunteerSignup(project_id=project.id, volunteer_id=user.id, created_at=clock.now())
     try:
@@ -194,7 +194,7 @@ def project_json(session: Session, project: Project) -> dict:
 def public_projects(session: Session, community: str | None = None) -> list[Project]:
     """Projects past their decision, newest first (the public project list)."""
     query = (select(Project).join(Organisation, Project.community_id == Organisation.id)
-             .where(Project.status.notin_(("deciding",)), is_public(Organisation.kind))
+             .where(Project.status.notin_((ProjectStatus.DECIDING,)), is_public(Organisation.kind))
              .order_by(Project.id.desc()).limit(200))
     if community:
         query = query.where(Organisation.code == community)
@@ -204,15 +204,15 @@ def public_projects(session: Session, community: str | None = None) -> list[Proj
 def mark_selection(session: Session, project: Project, chosen_user_id: int | None) -> None:
     """Mark each application selected or not."""
     session.execute(update(ProjectApplication).where(ProjectApplication.project_id == project.id).values(
-        status="not_selected"))
+        status=ApplicationStatus.NOT_SELECTED))
     if chosen_user_id is not None:
         session.execute(update(ProjectApplication).where(
             ProjectApplication.project_id == project.id, ProjectApplication.applicant_id == chosen_user_id)
-            .values(status="selected"))
+            .values(status=ApplicationStatus.SELECTED))
 
 
 def _require_claiming(project: Project) -> None:
-    if project.status != "claiming" or (project.claim_closes_at and clock.now() >= project.claim_closes_at):
+    if project.status != ProjectStatus.CLAIMING or (project.claim_closes_at and clock.now() >= project.claim_closes_at):
         raise Conflict("this project is not open for applications now")
 
 

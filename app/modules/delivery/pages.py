@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import commit, db
+from app.modules.decision.models import ProjectStatus
 from app.modules.disclosure.models import Disclosure
 from app.modules.delivery import operations as projects
 from app.modules.evaluation import operations as evaluation
@@ -27,7 +28,7 @@ def project_list():
 def project_page(project_id: int):
     project = _visible(project_id)
     staff = _is_staff_for(project)
-    notices = db().scalars(select(Disclosure).where(Disclosure.project_key == project.project_key)
+    notices = db().scalars(select(Disclosure).where(Disclosure.project_id == project.id)
                            .order_by(Disclosure.id)).all()
     return render_template(
         "project.html", project=project, fund=projects.fund_totals(db(), project.id), notices=notices,
@@ -81,7 +82,7 @@ def fund_post(project_id: int):
 
 def _visible(project_id: int):
     project = projects.project_by_id(db(), project_id)
-    if project.status == "deciding":
+    if project.status == ProjectStatus.DECIDING:
         raise NotFound("no such project")
     return project
 

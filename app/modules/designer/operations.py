@@ -10,7 +10,7 @@ from app.engine import ProcessEngine, ProcessProblems
 from app.engine.diff import diff_packages
 from app.engine.dry_run import dry_run
 from app.engine.package import SAFE_XML
-from app.workflow.models.instance import Instance
+from app.workflow.models.instance import Instance, InstanceStatus
 from app.workflow.models.process import ProcessDefinition, ProcessDraft, ProcessVersion
 from app.people.models import User
 from app.modules.audit import operations as audit
@@ -19,7 +19,8 @@ from app.errors import Conflict, Invalid, NotFound, Undeployable
 from app.workflow.forms import form_pair
 from app.workflow.instances import start_process
 from app.workflow.trial import TRIAL_CODE, trial_community, trial_key
-from app.workflow.versions import bundle_for, check_package, engine, latest_version, with_stored_forms
+from app.workflow.versions import (bundle_for, check_package, engine, latest_version, relied_on_problems,
+                                   with_stored_forms)
 
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
 FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,150}\.(bpmn|dmn|json)$")
@@ -69,15 +70,15 @@ def entry_process_of(value) -> str | None:
 def check_files(session: Session, files: dict[str, str], entry_process: str | None = None) -> list[dict]:
     """Every problem deploying this package would meet ([] when it would deploy)."""
     try:
-        check_package(with_stored_forms(session, files), entry_process)
+        bundle = check_package(with_stored_forms(session, files), entry_process)
     except ProcessProblems as err:
         return [p.as_dict() for p in err.problems]
-    return []
+    return relied_on_problems(bundle)
 
 
 def running_counts(session: Session) -> dict[int, int]:
     """Running instances per version id: what retiring a version leaves in place."""
-    rows = session.execute(select(Instance.version_id, func.count()).where(Instance.status == "running")
+    rows = session.execute(select(Instance.version_id, func.count()).where(Instance.status == InstanceStatus.RUNNING)
                            .group_by(Instance.version_id))
     return dict(rows.all())
 

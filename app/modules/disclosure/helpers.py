@@ -5,7 +5,9 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.engine import clock
-from app.modules.disclosure.models import Disclosure, Objection
+from app.modules.decision.models import Project
+from app.modules.disclosure.models import Disclosure, Objection, ObjectionStatus
+from app.status import change_status
 from app.workflow.helpers import bound, own_community, own_key, own_record, public_text, record_write
 
 DISCLOSURE_KINDS = ("collection", "decision", "implementation", "results", "effect", "annual", "rejection")
@@ -21,7 +23,8 @@ def open_disclosure(kind, community, project_key, title, text, days) -> int:
     given = (str(title), str(text))
     title, text = public_text(title), public_text(text)
     starts = clock.now()  # the engine's time, so a moved clock (timers run --now) moves publicity too
-    notice = Disclosure(kind=str(kind), community_id=found.id, project_key=key,
+    project_id = session.scalar(select(Project.id).where(Project.project_key == key)) if key else None
+    notice = Disclosure(kind=str(kind), community_id=found.id, project_key=key, project_id=project_id,
                         title=title[:200], text=text, starts_at=starts,
                         ends_at=starts + timedelta(days=int(days)) if int(days) > 0 else None)
     session.add(notice)
@@ -39,7 +42,9 @@ def objection_state(disclosure_id) -> str:
     # Wait for any objection being filed right now (it holds this lock) before judging the period.
     session.execute(select(Disclosure.id).where(Disclosure.id == int(disclosure_id)).with_for_update())
     statuses = set(session.scalars(select(Objection.status).where(Objection.disclosure_id == int(disclosure_id))))
-    return "open" if "open" in statuses else "unsettled" if "unsettled" in statuses else "clear"
+    if ObjectionStatus.OPEN in statuses:
+        return ObjectionStatus.OPEN.value
+    return ObjectionStatus.UNSETTLED.value if ObjectionStatus.UNSETTLED in statuses else "clear"
 
 
 def answer_objection_record(objection_id, settled, answer) -> bool:
@@ -50,11 +55,11 @@ def answer_objection_record(objection_id, settled, answer) -> bool:
     if objection is None:
         raise ValueError(f"no objection {objection_id}")
     own_record(objection.disclosure, f"the disclosure objection {objection_id} is about")
-    before = objection.status
-    objection.status = "settled" if settled else "unsettled"
+    before, after = change_status(objection, ObjectionStatus,
+                                  ObjectionStatus.SETTLED if settled else ObjectionStatus.UNSETTLED)
     objection.answer, objection.answered_at = str(answer), utcnow()
-    record_write("objection_answered", summary=f"OBJ{objection.id}: {objection.status}",
-                 changes={"objection_id": objection.id, "status": [before, objection.status]})
+    record_write("objection_answered", summary=f"OBJ{objection.id}: {after}",
+                 changes={"objection_id": objection.id, "status": [before, after]})
     return True
 
 

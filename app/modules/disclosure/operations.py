@@ -76,7 +76,7 @@ def file_objection(session: Session, disclosure_id: int, payload) -> Objection:
 
 def disclosure_json(session: Session, notice: Disclosure) -> dict:
     """A disclosure as the public sees it (never the objectors' contacts)."""
-    project = _project(session, notice.project_key)
+    project = notice.project
     return {
         # The project's own id: project keys are tracking codes, which act as residents' credentials.
         "id": notice.id, "kind": notice.kind, "project": project.id if project else None, "title": notice.title,
@@ -85,23 +85,17 @@ def disclosure_json(session: Session, notice: Disclosure) -> dict:
         "objections": len(notice.objections),
         "answers": [{"at": o.created_at.isoformat(), "content": o.content, "status": o.status, "answer": o.answer}
                     for o in notice.objections],
-        "project_days": project_days(session, notice.project_key),
+        "project_days": project_days(session, notice.project_id),
         "meetings": [{"meeting": m.meeting, "held_on": m.held_on.isoformat() if m.held_on else None,
                       "members_total": m.members_total, "present": m.present, "votes_for": m.votes_for,
                       "votes_against": m.votes_against, "abstain": m.abstain, "valid": m.is_valid,
-                      "passed": m.passed, "reason": m.reason} for m in meetings_of(session, notice.project_key)],
+                      "passed": m.passed, "reason": m.reason} for m in meetings_of(session, notice.project_id)],
     }
 
 
-def _project(session: Session, project_key: str | None) -> Project | None:
-    if not project_key:
-        return None
-    return session.scalars(select(Project).where(Project.project_key == project_key)).first()
-
-
-def project_days(session: Session, project_key: str | None) -> dict | None:
+def project_days(session: Session, project_id: int | None) -> dict | None:
     """Days the project's decision has taken against the 20-day target."""
-    project = _project(session, project_key)
+    project = session.get(Project, project_id) if project_id else None
     if project is None:
         return None
     end = project.decided_at or clock.now()
@@ -110,11 +104,11 @@ def project_days(session: Session, project_key: str | None) -> dict | None:
             "late": elapsed > DECISION_TARGET_DAYS, "status": project.status}
 
 
-def meetings_of(session: Session, project_key: str | None) -> list[Meeting]:
+def meetings_of(session: Session, project_id: int | None) -> list[Meeting]:
     """A project's recorded deliberations, in order."""
-    if not project_key:
+    if not project_id:
         return []
-    return list(session.scalars(select(Meeting).where(Meeting.project_key == project_key).order_by(Meeting.id)))
+    return list(session.scalars(select(Meeting).where(Meeting.project_id == project_id).order_by(Meeting.id)))
 
 
 def collected_needs(session: Session, community: str | None = None, limit: int = 100) -> list[dict]:

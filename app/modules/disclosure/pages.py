@@ -24,7 +24,7 @@ def disclosure_list():
 def disclosure_page(disclosure_id: int):
     notice = disclosure(db(), disclosure_id)
     return render_template("disclosure.html", notice=notice, open=is_open(notice),
-                           meetings=meetings_of(db(), notice.project_key), days=project_days(db(), notice.project_key),
+                           meetings=meetings_of(db(), notice.project_id), days=project_days(db(), notice.project_id),
                            printable=request.args.get("print") == "1")
 
 

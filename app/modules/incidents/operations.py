@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.engine import recovery
-from app.workflow.models.instance import Instance
+from app.workflow.models.instance import Instance, InstanceStatus
 from app.workflow.models.process import ProcessDefinition, ProcessVersion
 from app.people.models import User
 from app.people.scope import community_ids_in_scope
@@ -20,7 +20,7 @@ from app.workflow.trial import TRIAL_VIEWERS, trial_community_id
 from app.workflow.versions import bundle_for, engine
 
 ROLES = ("admin", "designer")
-FAILED = "error"
+FAILED = InstanceStatus.ERROR
 
 
 def open_incidents(session: Session, user: User) -> list[Instance]:

@@ -8,9 +8,9 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, load_only
 
 from app.modules.delivery.models import FundEntry
-from app.workflow.models.instance import Instance
+from app.workflow.models.instance import ENDED, Instance, InstanceStatus
 from app.people.org import Organisation
-from app.modules.decision.models import Project
+from app.modules.decision.models import Project, ProjectStatus
 from app.modules.lists.models import Resource
 from app.people.models import User
 from app.modules.delivery.models import FUND_INCOME
@@ -25,8 +25,7 @@ LIST_ROLES = VIEWER_ROLES  # whoever may look at cases in their communities may 
 NEED_STATUSES = ("open", "resolved", "closed_unreasonable", "merged", "withdrawn", "completed", "cancelled", "error")
 # The statuses the decision and delivery processes set (named "project_<status>" for people); others found
 # in the database are offered too.
-PROJECT_STATUSES = ("deciding", "disclosed", "filed", "rejected", "claiming", "delivering", "delivered", "completed",
-                    "evaluating", "evaluated")
+PROJECT_STATUSES = tuple(ProjectStatus)
 PER_PAGE = 50
 _NEED_COLUMNS = (Instance.id, Instance.business_key, Instance.title, Instance.community_id, Instance.category,
                  Instance.grid, Instance.supporters, Instance.status, Instance.outcome, Instance.created_at)
@@ -120,20 +119,20 @@ def read_page(value) -> int:
 
 def need_status(instance: Instance) -> str:
     """Where a need stands, as residents see it (open, resolved, …), or the instance's own status."""
-    if instance.status == "running":
+    if instance.status == InstanceStatus.RUNNING:
         return "open"
-    if instance.status in ("completed", "cancelled") and instance.outcome in OUTCOME_STATUS:
+    if instance.status in ENDED and instance.outcome in OUTCOME_STATUS:
         return OUTCOME_STATUS[instance.outcome]
     return instance.status
 
 
 def _need_status_is(status: str):
     if status == "open":
-        return Instance.status == "running"
-    ended = Instance.status.in_(("completed", "cancelled"))
+        return Instance.status == InstanceStatus.RUNNING
+    ended = Instance.status.in_(ENDED)
     if status in OUTCOME_STATUS:
         return ended & (Instance.outcome == status)
-    if status in ("completed", "cancelled"):
+    if status in ENDED:
         return (Instance.status == status) & or_(Instance.outcome.is_(None), Instance.outcome.notin_(OUTCOME_STATUS))
     return Instance.status == status
 

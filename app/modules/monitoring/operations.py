@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, load_only
 
 from app.db import utcnow
 from app.engine import clock
-from app.workflow.models.instance import Instance, ReadyTask, TaskSpan
+from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask, TaskSpan
 from app.people.org import Organisation
 from app.modules.decision.models import Project
 from app.people.models import User
@@ -23,6 +23,12 @@ from app.workflow.versions import bundle_for, engine
 DASHBOARD_ROLES = frozenset({"street_officer", "district_department", "auditor", "admin"})
 NEED_PROCESS = "need_lifecycle"
 SPAN_LIMIT = 50_000  # the newest completed steps that step times are computed from
+# The steps whose submitted values the dashboard counts, by element id: deploy refuses a version without one.
+TIER_TASK, FEEDBACK_TASK, RATING_TASK, DISTRICT_TASK = "grade_need", "resident_feedback", "rate_department", \
+    "district_handle"
+RELIED_ON = {NEED_PROCESS: {TIER_TASK: "the dashboard's needs by tier", FEEDBACK_TASK: "the dashboard's satisfaction",
+                            RATING_TASK: "the dashboard's two-way evaluation",
+                            DISTRICT_TASK: "the dashboard's two-way evaluation (district bodies)"}}
 
 
 def require_dashboard_role(user: User) -> None:
@@ -77,10 +83,10 @@ def _count(keys) -> list[dict]:
 def _by_stage(session: Session, needs: list[Instance]) -> list[dict]:
     """Running needs by the step they wait at; finished ones by how they ended."""
     waiting = {i: names[0] for i, names in waiting_task_names(
-        session, [n.id for n in needs if n.status == "running"]).items()}
+        session, [n.id for n in needs if n.status == InstanceStatus.RUNNING]).items()}
     stages = []
     for need in needs:
-        if need.status == "running":
+        if need.status == InstanceStatus.RUNNING:
             stages.append(waiting.get(need.id, "timer"))
         else:
             stages.append(f"end:{need.outcome or need.status}")
@@ -113,7 +119,7 @@ def _results(session: Session, bpmn_id: str, ids: list[int]) -> dict[int, dict]:
 
 
 def _by_tier(session: Session, needs: list[Instance]) -> list[dict]:
-    graded = _results(session, "grade_need", [n.id for n in needs])
+    graded = _results(session, TIER_TASK, [n.id for n in needs])
     return _count(str(graded.get(n.id, {}).get("tier") or "ungraded") for n in needs)
 
 
@@ -158,7 +164,7 @@ def _average(values) -> float | None:
 
 def _satisfaction(session: Session, needs: list[Instance], communities: list[int]) -> dict:
     """Residents' ratings of their resolved needs (1–5) and the projects' surveys."""
-    rated = [r.get("satisfaction") for r in _results(session, "resident_feedback", [n.id for n in needs]).values()]
+    rated = [r.get("satisfaction") for r in _results(session, FEEDBACK_TASK, [n.id for n in needs]).values()]
     projects = session.execute(select(func.count(Project.id), func.avg(Project.satisfaction_avg),
                                       func.avg(Project.satisfied_share))
                                .where(Project.community_id.in_(communities),
@@ -171,8 +177,8 @@ def _satisfaction(session: Session, needs: list[Instance], communities: list[int
 def _two_way(session: Session, needs: list[Instance], communities: list[int]) -> dict:
     """双向评价: communities rate the street or district body that handled a need; projects' three scores."""
     ids = [n.id for n in needs]
-    ratings = _results(session, "rate_department", ids)
-    district = set(_results(session, "district_handle", list(ratings))) if ratings else set()
+    ratings = _results(session, RATING_TASK, ids)
+    district = set(_results(session, DISTRICT_TASK, list(ratings))) if ratings else set()
     bodies: dict[str, list] = {"street": [], "district": []}
     for instance_id, result in ratings.items():
         bodies["district" if instance_id in district else "street"].append(result.get("score"))

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from app.engine import clock
-from app.workflow.models.instance import Instance
+from app.workflow.models.instance import Instance, InstanceStatus
 from app.modules.audit import operations as audit
 from app.workflow.helpers import (CHINA, HANDLING_TIME, HANDLING_WEEKDAY, bound, case, own_community, own_key,
                                   record_write)
@@ -18,7 +18,7 @@ def find_overlaps(community, category, grid, title, tracking_code) -> list[dict]
     rows = session.execute(
         select(Instance.business_key, Instance.title, Instance.grid, Instance.supporters)
         .where(Instance.community_id == case().community.id, Instance.process_id == "need_lifecycle",
-               Instance.status == "running", Instance.category == category,
+               Instance.status == InstanceStatus.RUNNING, Instance.category == category,
                Instance.business_key != tracking_code)
         .order_by(Instance.priority.desc(), Instance.created_at).limit(200)).all()
     similar = [r for r in rows if (grid and r.grid == grid) or _similar(str(title), r.title)]
@@ -32,7 +32,7 @@ def merge_need(merge_into, tracking_code) -> bool:
     own_key(tracking_code)
     source = case().instance
     target = session.scalars(select(Instance).where(
-        Instance.business_key == str(merge_into), Instance.status == "running",
+        Instance.business_key == str(merge_into), Instance.status == InstanceStatus.RUNNING,
         Instance.process_id == source.process_id, Instance.community_id == case().community.id)).first()
     if target is None or target.id == source.id:
         raise ValueError(f"{merge_into} is not an open need of this community")

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.modules.audit.models import AuditEvent
-from app.workflow.models.instance import Instance, ReadyTask
+from app.workflow.models.instance import ENDED, Instance, InstanceStatus, ReadyTask
 from app.people.org import Organisation
 from app.people.models import User, UserRole
 from app.people.scope import community_ids_in_scope
@@ -24,8 +24,13 @@ FEEDBACK_TASK = "resident_feedback"
 PUBLIC_FIELDS = ("title", "description", "category", "grid", "contact")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # An administrator's cancellation (terminated) shows as withdrawn: api.md fixes the public statuses.
+# resolved, closed_unreasonable and merged are end events of need_lifecycle; withdrawn and terminated are the
+# reasons a need is cancelled with.
 OUTCOME_STATUS = {"resolved": "resolved", "closed_unreasonable": "closed_unreasonable",
                   "merged": "merged", "withdrawn": "withdrawn", "terminated": "withdrawn"}
+END_EVENTS = ("resolved", "closed_unreasonable", "merged")
+RELIED_ON = {PROCESS_ID: {FEEDBACK_TASK: "the resident's rating by tracking code"} | {
+    end: "the needs' public status and the needs list" for end in END_EVENTS}}
 
 
 def submit_need(session: Session, payload, actor: User | None, public: bool) -> Instance:
@@ -94,11 +99,11 @@ def withdraw_need(session: Session, code: str, reason) -> Instance:
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
         raise Invalid("say why the need is withdrawn", {"reason": "required"})
     instance = lock_instance(session, need_by_code(session, code).id)
-    if instance.status != "running":
+    if instance.status != InstanceStatus.RUNNING:
         raise Conflict("this need is no longer open")
     workflow = load_workflow(session, instance)
     audit.record(session, "need_withdrawn", None, instance=instance, actor_name=f"resident:{code}",
-                 summary=reason.strip(), changes={"status": ["running", "cancelled"]})
+                 summary=reason.strip(), changes={"status": [InstanceStatus.RUNNING, InstanceStatus.CANCELLED]})
     with audit.acting_as(f"resident:{code}"):
         save_state(session, instance, workflow, engine().cancel(workflow, "withdrawn"), None)
     return instance
@@ -114,7 +119,7 @@ def public_progress(session: Session, code: str) -> dict:
                             .where(AuditEvent.instance_id == instance.id,
                                    AuditEvent.event_type.in_(("instance_started", "task_completed", "timer_fired")))
                             .order_by(AuditEvent.seq)).all()
-    ended = instance.status in ("completed", "cancelled")
+    ended = instance.status in ENDED
     status = OUTCOME_STATUS.get(instance.outcome or "", "open") if ended else "open"
     data = current_data(session, instance) if status == "closed_unreasonable" else {}
     ended_at = engine().element_name(bundle_for(session, instance.version_id), instance.outcome)
@@ -124,7 +129,7 @@ def public_progress(session: Session, code: str) -> dict:
         "submitted_at": instance.created_at.isoformat(),
         "steps": [{"at": s.at.isoformat(), "event": s.event_type, "name": s.task_name} for s in steps],
         "explanation": data.get("explanation"), "supporters": instance.supporters,
-        "merged_into_title": _title_of(session, instance.merged_into), "can_rate": can_rate, "can_withdraw": instance.status == "running",
+        "merged_into_title": _title_of(session, instance.merged_into), "can_rate": can_rate, "can_withdraw": instance.status == InstanceStatus.RUNNING,
     }
 
 

@@ -5,7 +5,30 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
+from app.status import StrEnum, transitions
 from app.people.models import User
+
+
+class HoursStatus(StrEnum):
+    """Logged hours: waiting for a worker, then confirmed (points credited) or rejected."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+transitions(HoursStatus, {HoursStatus.PENDING: (HoursStatus.CONFIRMED, HoursStatus.REJECTED)})
+
+
+class RedemptionStatus(StrEnum):
+    """A redemption request: waiting for its approval process, then redeemed (points debited) or refused."""
+
+    REQUESTED = "requested"
+    REDEEMED = "redeemed"
+    REFUSED = "refused"
+
+
+transitions(RedemptionStatus, {RedemptionStatus.REQUESTED: (RedemptionStatus.REDEEMED, RedemptionStatus.REFUSED)})
 
 
 class VolunteerHours(Base):
@@ -22,7 +45,7 @@ class VolunteerHours(Base):
     source: Mapped[str] = mapped_column(String(64), default="")  # a project key or tracking code, if any
     served_on: Mapped[date] = mapped_column(Date)
     tenths: Mapped[int]  # hours × 10: exact arithmetic for half hours
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=HoursStatus.PENDING)
     points: Mapped[int | None]
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -72,7 +95,7 @@ class Redemption(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     item: Mapped[str] = mapped_column(String(200))
     points: Mapped[int]
-    status: Mapped[str] = mapped_column(String(16), default="requested")
+    status: Mapped[str] = mapped_column(String(16), default=RedemptionStatus.REQUESTED)
     reason: Mapped[str] = mapped_column(String(500), default="")
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instance.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

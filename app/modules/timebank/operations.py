@@ -8,11 +8,13 @@ from sqlalchemy.orm import Session
 
 from app.engine import clock
 from app.people.org import Organisation
-from app.modules.timebank.models import Redemption, TimeBankAccount, TimeBankEntry, VolunteerHours
+from app.modules.timebank.models import (HoursStatus, Redemption, RedemptionStatus, TimeBankAccount, TimeBankEntry,
+                                         VolunteerHours)
 from app.people.models import User, UserRole
 from app.people.scope import community_ids_in_scope
 from app.modules.audit import operations as audit
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.status import change_status
 
 REDEMPTION_PROCESS = "time_bank_redemption"
 # Started only by a volunteer's redemption: POST /api/processes/…/instances refuses it.
@@ -75,11 +77,12 @@ def decide_hours(session: Session, hours_id: int, actor: User, payload) -> Volun
         raise NotFound("no such hours record")
     if not CONFIRMING_ROLES & set(actor.role_ids) or hours.community_id not in community_ids_in_scope(session, actor):
         raise Forbidden("only the community's workers confirm volunteer hours")
-    if hours.status != "pending":
+    if hours.status != HoursStatus.PENDING:
         raise Conflict(f"these hours were already {hours.status}")
-    hours.status, hours.decided_by_id, hours.decided_at = ("confirmed" if confirm else "rejected"), actor.id, clock.now()
-    audit.record(session, "hours_" + hours.status, actor, summary=f"{hours.volunteer.username} {hours.tenths / 10}h",
-                 changes={"hours_id": hours.id, "status": ["pending", hours.status]})
+    before, after = change_status(hours, HoursStatus, HoursStatus.CONFIRMED if confirm else HoursStatus.REJECTED)
+    hours.decided_by_id, hours.decided_at = actor.id, clock.now()
+    audit.record(session, "hours_" + after, actor, summary=f"{hours.volunteer.username} {hours.tenths / 10}h",
+                 changes={"hours_id": hours.id, "status": [before, after]})
     if confirm:
         hours.points = hours.tenths * points_per_hour() // 10
         credit(session, hours.volunteer_id, hours.points, actor, note=hours.activity, hours_id=hours.id)
@@ -145,20 +148,21 @@ def request_redemption(session: Session, user: User, payload) -> Redemption:
 def redeem(session: Session, redemption_id: int, actor: User | None) -> bool:
     """Debit an approved redemption; a short balance refuses it instead (the ledger is untouched)."""
     redemption = session.get(Redemption, int(redemption_id))
-    if redemption is None or redemption.status != "requested":
+    if redemption is None or redemption.status != RedemptionStatus.REQUESTED:
         raise ValueError(f"redemption {redemption_id} is not awaiting a decision")
     entry = debit(session, redemption.volunteer_id, redemption.points, actor, note=redemption.item,
                   redemption_id=redemption.id)
-    _decide(session, redemption, "redeemed" if entry else "refused", "" if entry else "积分不足", actor)
+    decided = RedemptionStatus.REDEEMED if entry else RedemptionStatus.REFUSED
+    _decide(session, redemption, decided, "" if entry else "积分不足", actor)
     return entry is not None
 
 
 def refuse(session: Session, redemption_id: int, reason: str, actor: User | None) -> bool:
     """Refuse a redemption with its reason."""
     redemption = session.get(Redemption, int(redemption_id))
-    if redemption is None or redemption.status != "requested":
+    if redemption is None or redemption.status != RedemptionStatus.REQUESTED:
         raise ValueError(f"redemption {redemption_id} is not awaiting a decision")
-    _decide(session, redemption, "refused", str(reason)[:500], actor)
+    _decide(session, redemption, RedemptionStatus.REFUSED, str(reason)[:500], actor)
     return True
 
 
@@ -178,14 +182,16 @@ def account_view(session: Session, user: User) -> dict:
 def pending_hours(session: Session, user: User) -> list[VolunteerHours]:
     """Hours awaiting confirmation in the communities this worker answers for."""
     return list(session.scalars(select(VolunteerHours).where(
-        VolunteerHours.status == "pending",
+        VolunteerHours.status == HoursStatus.PENDING,
         VolunteerHours.community_id.in_(community_ids_in_scope(session, user))).order_by(VolunteerHours.id)))
 
 
-def _decide(session: Session, redemption: Redemption, status: str, reason: str, actor: User | None) -> None:
-    audit.record(session, f"redemption_{status}", actor, summary=redemption.item,
-                 changes={"redemption_id": redemption.id, "status": [redemption.status, status], "reason": reason})
-    redemption.status, redemption.reason, redemption.decided_at = status, reason, clock.now()
+def _decide(session: Session, redemption: Redemption, status: RedemptionStatus, reason: str,
+            actor: User | None) -> None:
+    before, after = change_status(redemption, RedemptionStatus, status)
+    audit.record(session, f"redemption_{after}", actor, summary=redemption.item,
+                 changes={"redemption_id": redemption.id, "status": [before, after], "reason": reason})
+    redemption.reason, redemption.decided_at = reason, clock.now()
 
 
 def _entry(session: Session, user_id: int, kind: str, points: int, actor: User | None, **links) -> TimeBankEntry:

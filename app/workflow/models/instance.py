@@ -5,9 +5,28 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
+from app.status import StrEnum, transitions
 from app.people.org import Organisation
 from app.workflow.models.process import ProcessVersion
 from app.people.models import User
+
+
+class InstanceStatus(StrEnum):
+    """Where an instance stands: the engine's run result, stored as is."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    ERROR = "error"  # an incident: retried (running again) or cancelled by an administrator
+    CANCELLED = "cancelled"
+
+
+transitions(InstanceStatus, {
+    InstanceStatus.RUNNING: (InstanceStatus.RUNNING, InstanceStatus.COMPLETED, InstanceStatus.ERROR,
+                             InstanceStatus.CANCELLED),
+    InstanceStatus.ERROR: (InstanceStatus.RUNNING, InstanceStatus.COMPLETED, InstanceStatus.ERROR,
+                           InstanceStatus.CANCELLED),
+})
+ENDED = (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)
 
 
 class Instance(Base):
@@ -27,7 +46,7 @@ class Instance(Base):
     merged_into: Mapped[str | None] = mapped_column(String(64))
     # ",street_officer,district_department,": roles any task was ever offered to, for scoping.
     routed_roles: Mapped[str] = mapped_column(String(400), default=",")
-    status: Mapped[str] = mapped_column(String(16), default="running", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=InstanceStatus.RUNNING, index=True)
     outcome: Mapped[str | None] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(Text)
     lock_version: Mapped[int] = mapped_column(default=1)
