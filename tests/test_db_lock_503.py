@@ -10,7 +10,7 @@ import psycopg
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from app.engine import clock
+from app import clock
 from app.people.org import Organisation
 from app.workflow.instances import start_process
 from bpmn_samples import FORM, package, process

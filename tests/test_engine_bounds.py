@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.engine import clock
+from app import clock
 from app.modules.audit.models import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
 from app.people.org import Organisation

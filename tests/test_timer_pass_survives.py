@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from app.config import ROOT
-from app.engine import clock
+from app import clock
 from app.modules.audit.models import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
 from app.people.org import Organisation

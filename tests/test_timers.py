@@ -1,7 +1,7 @@
 """Deadlines: with the clock moved by `timers run --now`, an overdue task escalates, once."""
 from datetime import UTC, datetime, timedelta
 
-from app.engine import clock
+from app import clock
 
 
 def to_resolution(api, tier: str = "A") -> dict:

@@ -4,7 +4,7 @@ from datetime import datetime
 from flask import Flask
 from flask_babel import get_locale
 
-from app.engine import clock
+from app import clock
 from app.modules.lists.filters import china_time
 from app.people.roles import WORKER_ROLES, role_label
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.engine import clock
+from app import clock
 from app.workflow.models.instance import Instance
 from app.people.org import Organisation
 from app.workflow.models.process import ProcessDefinition

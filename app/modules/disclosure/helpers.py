@@ -4,7 +4,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.engine import clock
+from app import clock
 from app.modules.disclosure.models import Disclosure, Objection
 from app.workflow.helpers import bound, own_community, own_key, own_record, public_text, record_write
 

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from app.engine import clock
+from app import clock
 from app.people.org import Organisation
 from app.modules.decision.models import Project
 from app.modules.delivery import operations as projects

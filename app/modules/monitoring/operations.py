@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, load_only
 
 from app.db import utcnow
-from app.engine import clock
+from app import clock
 from app.workflow.models.instance import Instance, ReadyTask, TaskSpan
 from app.people.org import Organisation
 from app.modules.decision.models import Project

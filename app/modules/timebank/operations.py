@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.engine import clock
+from app import clock
 from app.people.org import Organisation
 from app.modules.timebank.models import Redemption, TimeBankAccount, TimeBankEntry, VolunteerHours
 from app.people.models import User, UserRole
