@@ -9,7 +9,7 @@ from app.modules.audit.models import AuditEvent
 from app.workflow.models.instance import Instance, InstanceTrail, TaskSpan
 from app.people.roles import role_label
 from app.workflow.forms import field_labels, label_value
-from app.modules.lists.filters import china_time
+from app.tables.filters import china_time
 from app.workflow.instances import load_workflow
 from app.workflow.queries import history
 from app.workflow.versions import bundle_for

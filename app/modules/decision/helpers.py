@@ -6,7 +6,6 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.modules.decision.models import Ballot, CommunityRegister, Meeting, Project
-from app.modules.disclosure.models import Disclosure
 from app.people.models import User, UserRole
 from app.workflow.helpers import OutsideCase, bound, case, own_community, own_key, own_record, record_write
 
@@ -120,14 +119,6 @@ def _own_project(session, project_key) -> Project:
     if project is None:
         raise ValueError(f"no project {project_key}")
     return own_record(project, f"project {project_key}")
-
-
-def _own_disclosure(session, disclosure_id) -> Disclosure:
-    """A disclosure of the case's community, and of its project when it names one."""
-    notice = own_record(session.get(Disclosure, int(disclosure_id)), f"disclosure {disclosure_id}")
-    if notice.project_key:
-        own_key(notice.project_key)
-    return notice
 
 
 def _own_ballot(ballot_key) -> str:

@@ -13,6 +13,7 @@ from app.people.models import User, UserRole
 from app.people.scope import community_ids_in_scope
 from app.modules.audit import operations as audit
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.workflow.instances import start_process
 
 REDEMPTION_PROCESS = "time_bank_redemption"
 CONFIRMING_ROLES = frozenset({"community_worker", "party_secretary"})
@@ -107,8 +108,6 @@ def debit(session: Session, user_id: int, points: int, actor: User | None, *, no
 
 def request_redemption(session: Session, user: User, payload) -> Redemption:
     """A volunteer asks to redeem points; refused at once when the balance is short, else sent for approval."""
-    from app.workflow.instances import start_process
-
     if "volunteer" not in user.role_ids:
         raise Forbidden("only volunteers redeem time-bank points")
     payload = payload if isinstance(payload, dict) else {}
