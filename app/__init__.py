@@ -6,6 +6,8 @@ from app.config import load_settings
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: settings, database, people, pages, API, commands."""
+    # Imported here, not at the top, on purpose: `import app.clock` (or any app module) runs this package's
+    # __init__, and must not load the database, the engine and every blueprint with it.
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(load_settings(test_config))
 
@@ -16,7 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.init_app(app)
     app.url_map.converters["id"] = extensions.RowId
 
-    from app.people import readonly
+    from app.http import readonly
     readonly.install(app)
 
     from app.modules import diagram_helpers, relied_on_elements, started_by_operations

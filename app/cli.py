@@ -118,7 +118,7 @@ def _pass_in_child() -> None:
 
 def fire_due(now: datetime | None) -> int:
     """One pass: each due instance in its own transaction, skipping ones another worker holds."""
-    from app.engine import clock
+    from app import clock
     from app.errors import OperationError
     from app.workflow.timers import due_instance_ids, fire_instance_timers, schedule_annual_reviews
 

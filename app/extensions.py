@@ -1,13 +1,16 @@
 """Per-request database sessions, sign-in, CSRF, translations and security headers."""
-from flask import Flask, g, request, session as cookie
+from flask import Flask, abort, current_app, g, request, session as cookie
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
 from app.db import make_engine, make_session_factory, write_intent
+from app.errors import Conflict
 from app.modules.audit import operations as audit
+from app.people.models import User
 
 class RowId(IntegerConverter):
     """A row id in a URL: larger numbers than the database's integer columns hold are simply not found."""
@@ -45,7 +48,6 @@ def init_app(app: Flask) -> None:
 def db() -> Session:
     """This request's database session (opened on first use)."""
     if "db" not in g:
-        from flask import current_app
         g.db = current_app.extensions["db_sessions"]()
     return g.db
 
@@ -60,14 +62,12 @@ def select_locale() -> str:
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    from app.people.models import User
     user = db().get(User, int(user_id)) if user_id.isdigit() else None
     return user if user is not None and user.is_active else None
 
 
 def _refuse_nul_characters() -> None:
     """NUL never belongs in text (and PostgreSQL cannot store it): refuse it wherever text arrives."""
-    from flask import abort
     suspicious = "\x00" in request.path or b"%00" in request.query_string
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         texts = [*request.form.values(), *(f.filename or "" for f in request.files.values())]
@@ -105,8 +105,6 @@ def _security_headers(response):
 
 def commit() -> None:
     """Commit this request's work; a lost optimistic race becomes a 409."""
-    from sqlalchemy.orm.exc import StaleDataError
-    from app.errors import Conflict
     try:
         db().commit()
     except StaleDataError:

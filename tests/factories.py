@@ -52,7 +52,7 @@ def started_instance(app, process_id: str, data: dict, at: datetime | None = Non
 
     Started through the workflow operation, as a trigger with no person behind it would start it."""
     from app.db import writing
-    from app.engine import clock
+    from app import clock
     from app.people.org import Organisation
     from app.workflow.instances import start_process
     with app.app_context(), writing(), app.extensions["db_sessions"]() as session, clock.frozen_at(at):
@@ -111,7 +111,7 @@ def project_on_notice(api, title: str = PROJECT_TITLE, worker: str = "worker1", 
 
 def project_filed(app, api, title: str = PROJECT_TITLE) -> tuple[dict, datetime]:
     """A need whose project was decided and filed, standing at publish_project; and the moved clock."""
-    from app.engine import clock
+    from app import clock
     need = project_on_notice(api, title)
     iid = need["instance_id"]
     at = clock.now() + 7 * DAY + timedelta(minutes=5)

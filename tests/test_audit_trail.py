@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from app.engine import clock
+from app import clock
 from app.modules.audit.models import AuditEvent
 from app.workflow.models.instance import Instance
 from app.people.models import User

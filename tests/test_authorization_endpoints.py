@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from api_client import DEMO_PASSWORD, Api
 from app import create_app
-from app.engine import clock
+from app import clock
 from bpmn_samples import linear, package, process, with_condition
 from backends import BACKENDS, PG_URL
 from factories import give_roles, project_delivered, project_on_notice, public_project_id

@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.db import writing
-from app.engine import clock
+from app import clock
 from app.people.org import Organisation
 from app.workflow.instances import start_process
 from bpmn_samples import FORM, linear, package, process

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.engine import clock
+from app import clock
 from app.modules.decision.models import Ballot, Meeting, Project
 from flows import (design_and_assess, first_four_meetings, meeting, to_committees, to_disclosure,
                    to_party_members_review, to_project)

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from app.engine import clock
+from app import clock
 from app.modules.disclosure.models import Disclosure
 from app.workflow.models.instance import Instance
 from app.modules.decision.models import Project

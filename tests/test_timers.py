@@ -1,7 +1,7 @@
 """Deadlines: with the clock moved by `timers run --now`, an overdue task escalates, once."""
 from datetime import UTC, datetime, timedelta
 
-from app.engine import clock
+from app import clock
 from factories import resolution_task as to_resolution
 from helpers import run_timers
 

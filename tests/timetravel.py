@@ -1,6 +1,6 @@
 """Run the whole suite as if the clock were at another instant: `pytest --at=2027-12-01T09:05:00+08:00`.
 
-Everything that reads the time moves: the app's `utcnow`, the engine clock, SpiffWorkflow's timers,
+Everything that reads the time moves: the app's `utcnow`, the app clock (app.clock), SpiffWorkflow's timers,
 and processes the suite starts (through tests/timewarp/sitecustomize.py). The clock keeps ticking
 from the chosen instant, so timeouts and waits behave as usual."""
 import os

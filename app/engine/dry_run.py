@@ -16,7 +16,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import clock
+from app import clock
+from app.engine import clock as _timer_clock  # noqa: F401  (SpiffWorkflow's timers read app.clock)
 from app.engine.bounds import MAX_ENGINE_STEPS, MAX_RUN_SECONDS, install_guards
 from app.engine.form_schema import form_errors
 from app.engine.hardstop import hard_stop
@@ -338,7 +339,7 @@ def dry_run(bundle: ProcessBundle, helper_names, *, answers: dict, data: dict | 
     once used up; to return a list itself on every call, wrap it: `{"find_overlaps": [[]]}`.
     `side_effect_free` names real helpers safe to call (such as `now`, which reads the simulated
     clock); they run unless `helper_results` scripts them.
-    The simulated clock starts at `start_at` (default: the engine clock) and jumps to a timer's deadline
+    The simulated clock starts at `start_at` (default: app.clock) and jumps to a timer's deadline
     whenever only a timer can move the process on. Each completed user task and each fired timer
     is a step; after `max_steps` the run stops with status "step_limit".
     """

@@ -13,6 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine import clock as _timer_clock  # noqa: F401  (SpiffWorkflow's timers read app.clock)
 from app.engine.bounds import CHINA, RunLimitExceeded, StepCounter, install_guards
 from app.engine.compaction import compact
 from app.engine.hardstop import hard_stop

@@ -26,7 +26,7 @@ from RestrictedPython.Guards import (guarded_iter_unpack_sequence, guarded_unpac
 from RestrictedPython.transformer import copy_locations
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
 
-from app.engine import clock
+from app import clock
 
 log = logging.getLogger(__name__)
 

@@ -1,17 +1,18 @@
 """The JSON API (`/api`): the same operations as the pages, for programs."""
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import csrf
+from app.db import RETRY_AFTER_SECONDS, is_lock_timeout, write_intent
 from app.errors import OperationError
+from app.extensions import csrf, db
+from app.http import meta
+from app.http.errors import busy_page, error_body, http_error, operation_error_page
+from app.modules import APIS, blueprints
 
 
 def register_api(app: Flask) -> None:
     """Mount the API blueprints and their JSON error handling."""
-    from app.http import meta
-    from app.modules import APIS, blueprints
-
     for blueprint in [*blueprints(APIS), meta.bp]:
         csrf.exempt(blueprint)  # bearer tokens only: no cookie, so no cross-site forgery
         app.register_blueprint(blueprint)
@@ -20,28 +21,15 @@ def register_api(app: Flask) -> None:
     app.register_error_handler(OperationalError, _database_error)
 
 
-def error_body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
-    """The API's error document."""
-    return {"error": code, "message": message, "fields": fields or {}, **extra}
-
-
 def _operation_error(err: OperationError):
-    from flask import request
-
-    from app.extensions import db
     db().rollback()
     if request.path.startswith("/api/"):
         return jsonify(error_body(err.code, err.message, err.fields, **err.extra)), err.status
-    from app.http.errors import operation_error_page
     return operation_error_page(err)
 
 
 def _database_error(err: OperationalError):
     """A lock not had within a few seconds is 503 with Retry-After (JSON or a page); other faults stay 500."""
-    from flask import request
-
-    from app.db import RETRY_AFTER_SECONDS, is_lock_timeout, write_intent
-    from app.extensions import db
     if not is_lock_timeout(err):
         raise err
     db().rollback()
@@ -49,17 +37,7 @@ def _database_error(err: OperationalError):
     if request.path.startswith("/api/") or request.path == "/healthz":
         response = jsonify(error_body("busy", "the database is busy with other work; try again in a moment"))
     else:
-        from app.http.errors import busy_page
         response = busy_page()
     response.status_code = 503
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
-
-
-def http_error(err: HTTPException):
-    """HTTP errors as the API's JSON error document on API paths; unchanged elsewhere."""
-    from flask import request
-    if request.path.startswith("/api/") or request.path == "/healthz":
-        code = (err.name or "error").lower().replace(" ", "_")
-        return jsonify(error_body(code, err.description or err.name)), err.code
-    return err

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from app.db import utcnow
 from app.extensions import db
 from app.people.models import ApiToken, User
-from app.errors import Forbidden, Unauthenticated
+from app.errors import Forbidden, Invalid, Unauthenticated
 from app.workflow.forms import storable
 from app.people.passwords import token_hash
 
@@ -46,7 +46,6 @@ def requires(*roles: str):
 
 def json_body() -> dict:
     """The request's JSON object, or a 400 saying why not."""
-    from app.errors import Invalid
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise Invalid("send a JSON object with Content-Type: application/json")

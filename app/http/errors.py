@@ -1,5 +1,5 @@
-"""Operation errors shown as pages."""
-from flask import Flask, flash, make_response, redirect, render_template, request
+"""Errors as answers: the API's JSON error document on API paths, pages elsewhere."""
+from flask import Flask, flash, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -14,10 +14,22 @@ def register(app: Flask) -> None:
 
 def _http_page(err: HTTPException, default: str):
     if request.path.startswith("/api/") or request.path == "/healthz":
-        from app.http.api import http_error
         return http_error(err)
     custom = err.description if err.description != type(err).description else None
     return render_template("error.html", status=err.code, message=custom or default), err.code
+
+
+def error_body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
+    """The API's error document."""
+    return {"error": code, "message": message, "fields": fields or {}, **extra}
+
+
+def http_error(err: HTTPException):
+    """HTTP errors as the API's JSON error document on API paths; unchanged elsewhere."""
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        code = (err.name or "error").lower().replace(" ", "_")
+        return jsonify(error_body(code, err.description or err.name)), err.code
+    return err
 
 
 def operation_error_page(err: OperationError):

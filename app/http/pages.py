@@ -1,19 +1,23 @@
 """Server-rendered pages for people (zh-CN by default)."""
 from datetime import datetime
 
+from urllib.parse import urlencode
+
 from flask import Flask
 from flask_babel import get_locale
+from flask_login import current_user
 
-from app.engine import clock
-from app.modules.lists.filters import china_time
+from app import clock
+from app.extensions import db
+from app.http import errors
+from app.modules import PAGES, blueprints
+from app.modules.notifications.operations import unread_count
+from app.tables.filters import china_time
 from app.people.roles import WORKER_ROLES, role_label
 
 
 def register_pages(app: Flask) -> None:
     """Mount the page blueprints and the template helpers."""
-    from app.http import errors
-    from app.modules import PAGES, blueprints
-
     for blueprint in blueprints(PAGES):
         app.register_blueprint(blueprint)
     errors.register(app)
@@ -32,16 +36,11 @@ def _localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def _unread() -> int:
     """The signed-in person's unread notifications, for the header badge."""
-    from flask_login import current_user
-
-    from app.extensions import db
-    from app.modules.notifications.operations import unread_count
     return unread_count(db(), current_user) if current_user.is_authenticated else 0
 
 
 def _urlencode_args(args, fmt: str | None = None, page: int | None = None) -> str:
     """The page's query string with the export format or page number replaced."""
-    from urllib.parse import urlencode
     kept = [(k, v) for k, v in args.items(multi=True) if k not in ("format", "page") and v]
     return urlencode(kept + ([("format", fmt)] if fmt else []) + ([("page", page)] if page else []))
 

@@ -19,6 +19,7 @@ MODEL_MODULES = ("audit", "notifications", "decision", "disclosure", "delivery",
 
 def diagram_helpers() -> dict:
     """Every function a diagram may call, by name."""
+    # Here, not at the top, on purpose: every app.modules.<domain> import runs this __init__ first.
     from app.workflow import helpers as shared
     registry = dict(shared.HELPERS)
     for name in HELPER_MODULES:
@@ -51,6 +52,7 @@ def relied_on_elements() -> dict[str, dict[str, list[str]]]:
 
 def load_models() -> None:
     """Import every model, so the metadata knows every table (Alembic, create_all)."""
+    # Here, not at the top, on purpose: every app.modules.<domain> import runs this __init__ first.
     import app.people.models, app.people.org, app.workflow.models  # noqa: F401, E401
     for name in MODEL_MODULES:
         import_module(f"app.modules.{name}.models")

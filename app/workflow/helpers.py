@@ -13,7 +13,7 @@ from datetime import time, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.engine import clock
+from app import clock
 from app.workflow.models.instance import Instance
 from app.people.org import Organisation
 from app.people.models import User
@@ -177,7 +177,7 @@ def notify_role(role, community, message) -> bool:
 
 
 def now() -> str:
-    """The engine clock's current instant in China time, ISO 8601 (so now()[:10] is today's date here)."""
+    """The app clock's current instant in China time, ISO 8601 (so now()[:10] is today's date here)."""
     return clock.now().astimezone(CHINA).isoformat()
 
 

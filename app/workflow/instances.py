@@ -8,7 +8,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from app.db import one_or_many, utcnow
-from app.engine import HumanTask, RunResult, StateNotStorable, clock, recovery
+from app import clock
+from app.engine import HumanTask, RunResult, StateNotStorable, recovery
 from app.status import TransitionRefused, check_transition
 from app.workflow.models.instance import ENDED, Instance, InstanceStatus, InstanceTrail, ReadyTask, TaskSpan
 from app.people.org import Organisation

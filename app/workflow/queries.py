@@ -3,7 +3,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import Session
 
-from app.engine import clock
+from app import clock
 from app.modules.audit.models import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
 from app.people.org import Organisation

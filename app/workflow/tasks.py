@@ -2,7 +2,8 @@
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from app.engine import TaskNotReady, clock
+from app import clock
+from app.engine import TaskNotReady
 from app.modules.audit.models import AuditEvent
 from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask
 from app.people.models import User

@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.engine import clock
+from app import clock
 from app.workflow.models.instance import Instance, InstanceStatus
 from app.people.org import Organisation
 from app.workflow.models.process import ProcessDefinition

@@ -3,8 +3,8 @@ import re
 import threading
 from pathlib import Path
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, object_session
 
 from app.engine import ProcessBundle, ProcessEngine, ProcessProblems, content_hash, parse_package
 from app.workflow.models.process import ProcessDefinition, ProcessVersion
@@ -15,7 +15,14 @@ from app.modules.audit import operations as audit
 from app.errors import NotFound, Undeployable
 
 _engine: ProcessEngine | None = None
-_bundles: dict[int, ProcessBundle] = {}
+# Parsed bundles by what they were parsed from: (content hash, entry process id). A row id is no key:
+# a rolled-back deploy's id is given again to the next (SQLite reuses it), maybe by another process.
+_bundles: dict[tuple[str, str], ProcessBundle] = {}
+# The key of each committed version row, by database and id (a committed version is never changed or
+# removed; the database is part of the key because the test suite runs many in one process).
+_keys: dict[tuple[object, int], tuple[str, str]] = {}
+# In session.info, for the open transaction: the versions it inserted, and the bundles its deploys parsed.
+_NEW_VERSIONS, _PARSED = "minxu_new_versions", "minxu_parsed_bundles"
 _relied_on: dict[str, dict[str, list[str]]] = {}  # process id → element id → who reads it (rely_on_elements)
 _lock = threading.Lock()
 FORM_REFERENCE = re.compile(r'name="form(?:JsonSchema|UiSchema)Filename"\s+value="([^"]+)"')
@@ -54,12 +61,23 @@ def engine() -> ProcessEngine:
 
 def bundle_for(session: Session, version_id: int) -> ProcessBundle:
     """The parsed specs of a version: parsed once per process from its stored files, then reused."""
-    bundle = _bundles.get(version_id)
+    row = session.get_bind().url, version_id
+    key = _keys.get(row)
+    if key is None:
+        version = session.get(ProcessVersion, version_id)
+        if version is None:
+            raise NotFound(f"process version {version_id} does not exist")
+        key = version.content_hash, version.definition.process_id
+    bundle = _bundles.get(key) or session.info.get(_PARSED, {}).get(key)
     if bundle is None:
         version = session.get(ProcessVersion, version_id)
         bundle = check_package(version.files, version.definition.process_id)
-        with _lock:
-            bundle = _bundles.setdefault(version_id, bundle)
+    if version_id in session.info.get(_NEW_VERSIONS, ()):
+        session.info.setdefault(_PARSED, {})[key] = bundle  # this transaction's own row: kept if it commits
+    else:
+        with _lock:  # a row this transaction did not write is committed
+            _keys.setdefault(row, key)
+            bundle = _bundles.setdefault(key, bundle)
     return bundle
 
 
@@ -106,8 +124,7 @@ def deploy(session: Session, files: dict[str, str], actor: User | None,
                              files=bundle.files, created_by_id=actor.id if actor else None)
     session.add(version)
     session.flush()
-    with _lock:
-        _bundles[version.id] = bundle
+    session.info.setdefault(_PARSED, {})[(bundle.content_hash, definition.process_id)] = bundle
     audit.record(session, "process_deployed", actor, summary=f"{bundle.process_id} v{number}",
                  changes={"process_id": [None, bundle.process_id], "version": [None, number],
                           "content_hash": [None, bundle.content_hash]})
@@ -164,3 +181,28 @@ def deploy_shipped(session: Session, processes_dir: Path, forms_dir: Path) -> li
 def version_hash(files: dict[str, str]) -> str:
     """The content hash a package would be stored under."""
     return content_hash(files)
+
+
+@event.listens_for(ProcessVersion, "after_insert")
+def _note_new_version(mapper, connection, version: ProcessVersion) -> None:
+    """Until its transaction commits, a new version's id may yet be rolled back and given to another."""
+    session = object_session(version)
+    if session is not None:
+        session.info.setdefault(_NEW_VERSIONS, set()).add(version.id)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_parsed_bundles(session: Session) -> None:
+    """The bundles this transaction's deploys parsed now belong to committed versions: share them."""
+    parsed = session.info.pop(_PARSED, {})
+    session.info.pop(_NEW_VERSIONS, None)
+    with _lock:
+        for key, bundle in parsed.items():
+            _bundles.setdefault(key, bundle)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_parsed_bundles(session: Session) -> None:
+    """A rolled-back deploy leaves nothing behind: its id may come back meaning another version."""
+    session.info.pop(_PARSED, None)
+    session.info.pop(_NEW_VERSIONS, None)

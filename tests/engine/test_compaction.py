@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.engine import ProcessEngine, clock
+from app import clock
+from app.engine import ProcessEngine
 from app.engine.compaction import compact
 from app.engine.package import parse_package
 from app.engine.trace import trace

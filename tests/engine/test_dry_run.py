@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.config import ROOT
-from app.engine import clock
+from app import clock
 from app.engine import parse_package
 from app.engine import dry_run as dry_run_module
 from app.engine.dry_run import dry_run
@@ -271,7 +271,7 @@ def test_the_result_is_json_even_for_odd_values():
 
 
 def test_the_clock_starts_now_by_default():
-    with clock.frozen_at(T0):  # "now" is the engine clock's
+    with clock.frozen_at(T0):  # "now" is app.clock's
         result = dry_run(decision(), ["notify_role"], answers={}, start_at=None)
     assert T0 <= datetime.fromisoformat(result["path"][0]["at"]) <= T0
     with pytest.raises(ValueError):

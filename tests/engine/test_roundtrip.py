@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from app.config import ROOT
-from app.engine import ProcessEngine, clock
+from app import clock
+from app.engine import ProcessEngine
 from app.modules import diagram_helpers
 from app.workflow.versions import check_package, package_from_directory
 

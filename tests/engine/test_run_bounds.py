@@ -215,7 +215,7 @@ def test_a_naive_timer_time_is_china_time_in_the_dry_run():
 
 
 def test_a_naive_timer_time_is_china_time_in_the_live_engine():
-    from app.engine import clock
+    from app import clock
     engine = ProcessEngine()
     with clock.frozen_at(T0):
         workflow, result = engine.start(naive_deadline(), {})

@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import clock
+from app import clock
 from app.engine import scripting
 from app.engine.scripting import (ALLOWED_BUILTINS, RestrictedEnvironment, ScriptTimeout, check_expression,
                                   check_script, create_script_engine)

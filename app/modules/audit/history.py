@@ -3,13 +3,13 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.engine import clock
+from app import clock
 from app.engine.trace import trace
 from app.modules.audit.models import AuditEvent
 from app.workflow.models.instance import Instance, InstanceTrail, TaskSpan
 from app.people.roles import role_label
 from app.workflow.forms import field_labels, label_value
-from app.modules.lists.filters import china_time
+from app.tables.filters import china_time
 from app.workflow.instances import load_workflow
 from app.workflow.queries import history
 from app.workflow.versions import bundle_for
@@ -37,7 +37,7 @@ def diagram_files(session: Session, instance: Instance) -> dict[str, str]:
 def step_times(session: Session, instance_id: int) -> list[dict]:
     """Each user task of the instance: when it became ready, when it ended, how, and how long it took."""
     spans = session.scalars(select(TaskSpan).where(TaskSpan.instance_id == instance_id).order_by(TaskSpan.ready_at))
-    now = clock.now()  # the engine clock, which `timers run --now` and tests move
+    now = clock.now()  # the app clock, which `timers run --now` and tests move
     return [{"bpmn_id": s.bpmn_id, "name": s.name, "role": s.role, "ready_at": s.ready_at.isoformat(),
              "ended_at": s.ended_at.isoformat() if s.ended_at else None, "outcome": s.outcome,
              "seconds": round(((s.ended_at or now) - s.ready_at).total_seconds())} for s in spans]

@@ -9,7 +9,7 @@ from app.modules.audit.operations import OUTSIDE_PER_PAGE, events_outside_instan
 from app.errors import Invalid
 from app.workflow.queries import VIEWER_ROLES
 from app.people.roles import READ_ALL_ROLES
-from app.modules.lists.exports import table_download
+from app.tables.exports import table_download
 
 bp = Blueprint("audit", __name__, template_folder="templates", url_prefix="/audit")
 

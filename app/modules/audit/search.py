@@ -14,7 +14,7 @@ from app.workflow.models.process import ProcessDefinition, ProcessVersion
 from app.people.models import User
 from app.people.scope import community_ids_in_scope
 from app.errors import Invalid
-from app.modules.lists.filters import Filters, china_time, read_filters
+from app.tables.filters import Filters, china_time, read_filters
 from app.workflow.queries import scope_conditions, waiting_task_names
 
 STATUSES = tuple(InstanceStatus)

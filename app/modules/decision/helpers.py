@@ -4,7 +4,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.engine import clock
+from app import clock
 from app.modules.decision.models import Ballot, CommunityRegister, Meeting, Project, ProjectStatus
 from app.people.models import User, UserRole
 from app.status import change_status

@@ -3,11 +3,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.engine import clock
+from app import clock
 from app.modules.decision.models import Project, ProjectStatus
 from app.modules.delivery.models import ProjectApplication
 from app.people.models import User
 from app.modules.delivery import operations as projects
+from app.modules.needs.operations import new_tracking_code, start_follow_up
 from app.workflow.helpers import CHINA, after_run, bound, own_community, own_key, own_record, record_write
 from app.errors import Invalid
 from app.status import change_status
@@ -103,8 +104,6 @@ def set_project_progress(project_key, percent) -> bool:
 
 def start_follow_up_need(project_key, reason) -> str:
     """Start a follow-up need for a project residents were not satisfied with; returns its code."""
-    from app.modules.needs.operations import new_tracking_code, start_follow_up
-
     session, actor = bound()
     project = _own_project(session, project_key)
     code = new_tracking_code(session)

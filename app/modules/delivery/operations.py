@@ -6,7 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.engine import clock
+from app import clock
 from app.modules.delivery.models import ApplicationStatus, FundEntry, ProjectApplication, VolunteerSignup
 from app.people.org import Organisation
 from app.modules.decision.models import NOT_DELIVERING, Project, ProjectStatus

@@ -4,7 +4,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.engine import clock
+from app import clock
 from app.modules.decision.models import Project
 from app.modules.disclosure.models import Disclosure, Objection, ObjectionStatus
 from app.status import change_status

@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.engine import clock
+from app import clock
 from app.modules.disclosure.models import Disclosure, Objection
 from app.workflow.models.instance import Instance
 from app.modules.decision.models import Meeting, Project

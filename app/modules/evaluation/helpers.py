@@ -3,10 +3,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from app.engine import clock
+from app import clock
 from app.people.org import Organisation
 from app.modules.decision.models import Project
-from app.modules.delivery import operations as projects
 from app.modules.evaluation import operations as evaluation
 from app.workflow.helpers import CHINA, bound, own_community, own_key, own_record, record_write
 from app.modules.notifications.operations import notify, users_for
@@ -86,7 +85,10 @@ def annual_disclosure_text(community, year, outstanding_units, remarks) -> str:
 
 def _own_project(session, project_key) -> Project:
     """The case's project: its key is the case's business key, and it is of the case's community."""
-    return own_record(projects.project_by_key(session, own_key(project_key)), f"project {project_key}")
+    project = session.scalars(select(Project).where(Project.project_key == own_key(project_key))).first()
+    if project is None:
+        raise ValueError(f"no project {project_key}")
+    return own_record(project, f"project {project_key}")
 
 
 def _year_projects(session, community, year) -> list[Project]:

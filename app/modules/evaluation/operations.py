@@ -7,7 +7,7 @@ from sqlalchemy import Integer, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.engine import clock
+from app import clock
 from app.modules.decision.models import Project
 from app.modules.evaluation.models import SurveyResponse
 from app.people.models import User

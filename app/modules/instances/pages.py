@@ -15,7 +15,7 @@ from app.workflow.forms import field_labels, label_value
 from app.workflow.instances import current_data
 from app.workflow.versions import bundle_for
 from app.workflow.queries import history, instances_in_scope, ready_tasks_of, visible_instance
-from app.modules.lists.exports import table_download
+from app.tables.exports import table_download
 
 bp = Blueprint("instances", __name__, template_folder="templates")
 

@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 from flask_babel import gettext, lazy_gettext
 
-from app.modules.lists.filters import CHINA
+from app.tables.filters import CHINA
 
 
 class Column(NamedTuple):

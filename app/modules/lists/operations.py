@@ -17,7 +17,7 @@ from app.modules.delivery.models import FUND_INCOME
 from app.modules.lists.models import RESOURCE_KINDS
 from app.people.scope import community_ids_in_scope
 from app.errors import Forbidden, Invalid
-from app.modules.lists.filters import Filters, read_filters
+from app.tables.filters import Filters, read_filters
 from app.modules.needs.operations import OUTCOME_STATUS, PROCESS_ID as NEED_PROCESS, intake_form
 from app.workflow.queries import ROUTED_ROLES, VIEWER_ROLES
 

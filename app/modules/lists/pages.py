@@ -12,7 +12,7 @@ from app.modules.lists.models import RESOURCE_KINDS
 from app.errors import Invalid
 from app.modules.lists.operations import LIST_ROLES, NEED_STATUSES, PER_PAGE, category_labels, community_choices, need_list, project_list, project_statuses, read_page, resource_list
 from app.modules.lists.resources import RESOURCE_EDITORS, RESOURCE_FIELDS, add_resource
-from app.modules.lists.exports import table_download
+from app.tables.exports import table_download
 from app.modules.lists.columns import NEED_COLUMNS, PROJECT_COLUMNS, RESOURCE_COLUMNS, cell, code_label, shown
 
 bp = Blueprint("lists", __name__, template_folder="templates", url_prefix="/lists")

@@ -8,14 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, load_only
 
 from app.db import utcnow
-from app.engine import clock
+from app import clock
 from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask, TaskSpan
 from app.people.org import Organisation
 from app.modules.decision.models import Project
 from app.people.models import User
 from app.people.scope import community_ids_in_scope
 from app.errors import Forbidden
-from app.modules.lists.filters import read_filters
+from app.tables.filters import read_filters
 from app.workflow.queries import waiting_task_names
 from app.modules.audit.search import communities_in_scope
 from app.workflow.versions import bundle_for, engine

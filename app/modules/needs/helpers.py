@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from app.engine import clock
+from app import clock
 from app.workflow.models.instance import Instance, InstanceStatus
 from app.modules.audit import operations as audit
 from app.workflow.helpers import (CHINA, HANDLING_TIME, HANDLING_WEEKDAY, bound, case, own_community, own_key,

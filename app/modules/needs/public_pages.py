@@ -5,7 +5,10 @@ from flask_login import current_user
 
 from app.extensions import commit, db
 from app.errors import Invalid
-from app.modules.needs.operations import PUBLIC_FIELDS, FEEDBACK_TASK, communities_with_grids, intake_form, need_by_code, public_progress, rate_need, withdraw_need
+from app.modules.needs.operations import (PUBLIC_FIELDS, FEEDBACK_TASK, communities_with_grids, intake_form, need_by_code,
+                                         public_progress, rate_need, submit_need, withdraw_need)
+from app.workflow.instances import load_workflow
+from app.workflow.versions import bundle_for, engine
 from app.workflow.forms import task_form
 from app.http.formdata import coerce_form
 
@@ -29,7 +32,6 @@ def submit():
 
 @bp.post("/submit")
 def submit_post():
-    from app.modules.needs.operations import submit_need
     form = _public_form()
     data = coerce_form(form["schema"], request.form)
     chosen = {"community": request.form.get("community", ""), "grid": request.form.get("grid", "")}
@@ -91,9 +93,6 @@ def withdraw_post(code: str):
 
 def _rating_form(code: str) -> dict:
     """The resident_feedback form of the need, or 404 when it is not waiting for a rating."""
-    from app.workflow.instances import load_workflow
-    from app.workflow.versions import bundle_for, engine
-
     instance = need_by_code(db(), code)
     task = next((t for t in engine().ready_human_tasks(load_workflow(db(), instance)) if t.bpmn_id == FEEDBACK_TASK), None)
     if task is None:

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.engine import clock
+from app import clock
 from app.people.org import Organisation
 from app.modules.timebank.models import (HoursStatus, Redemption, RedemptionStatus, TimeBankAccount, TimeBankEntry,
                                          VolunteerHours)
@@ -15,6 +15,7 @@ from app.people.scope import community_ids_in_scope
 from app.modules.audit import operations as audit
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.status import change_status
+from app.workflow.instances import start_process
 
 REDEMPTION_PROCESS = "time_bank_redemption"
 # Started only by a volunteer's redemption: POST /api/processes/…/instances refuses it.
@@ -112,8 +113,6 @@ def debit(session: Session, user_id: int, points: int, actor: User | None, *, no
 
 def request_redemption(session: Session, user: User, payload) -> Redemption:
     """A volunteer asks to redeem points; refused at once when the balance is short, else sent for approval."""
-    from app.workflow.instances import start_process
-
     if "volunteer" not in user.role_ids:
         raise Forbidden("only volunteers redeem time-bank points")
     payload = payload if isinstance(payload, dict) else {}

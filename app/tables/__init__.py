@@ -1,0 +1,1 @@
+"""Tables shared by list pages, the audit log and monitoring: reading their filters, showing times, exporting them."""
