@@ -13,9 +13,9 @@ from app.people.models import User, UserRole
 from app.people.scope import community_ids_in_scope
 from app.modules.audit import operations as audit
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.people.policy import CONFIRMING_ROLES
 
 REDEMPTION_PROCESS = "time_bank_redemption"
-CONFIRMING_ROLES = frozenset({"community_worker", "party_secretary"})
 MAX_TENTHS = 240  # one entry covers at most a day
 
 
