@@ -11,12 +11,10 @@ from app.people.roles import WORKER_ROLES, role_label
 
 def register_pages(app: Flask) -> None:
     """Mount the page blueprints and the template helpers."""
-    from app.http import errors
     from app.modules import PAGES, blueprints
 
     for blueprint in blueprints(PAGES):
         app.register_blueprint(blueprint)
-    errors.register(app)
     app.jinja_env.globals.update(role_label=role_label, worker_roles=sorted(WORKER_ROLES))
     app.jinja_env.filters.update(localtime=_localtime, form_value=_form_value, choice=_choice,
                                  yuan=lambda fen: f"{(fen or 0) / 100:,.2f}",

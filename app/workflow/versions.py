@@ -60,7 +60,7 @@ def latest_version(session: Session, process_id: str) -> ProcessVersion:
         .order_by(ProcessVersion.version.desc()).limit(1)
     ).first()
     if version is None:
-        raise NotFound(f"process '{process_id}' has no deployed version")
+        raise NotFound("process '%(process)s' has no deployed version", params={"process": process_id})
     return version
 
 

@@ -74,7 +74,8 @@ def decide_hours(session: Session, hours_id: int, actor: User, payload) -> Volun
     if not CONFIRMING_ROLES & set(actor.role_ids) or hours.community_id not in community_ids_in_scope(session, actor):
         raise Forbidden("only the community's workers confirm volunteer hours")
     if hours.status != "pending":
-        raise Conflict(f"these hours were already {hours.status}")
+        raise Conflict("these hours were already confirmed" if hours.status == "confirmed"
+                       else "these hours were already rejected")
     hours.status, hours.decided_by_id, hours.decided_at = ("confirmed" if confirm else "rejected"), actor.id, clock.now()
     audit.record(session, "hours_" + hours.status, actor, summary=f"{hours.volunteer.username} {hours.tenths / 10}h",
                  changes={"hours_id": hours.id, "status": ["pending", hours.status]})
