@@ -68,7 +68,7 @@ def test_a_draft_is_kept_until_deployed_and_discarded(designer):
 
 def test_bad_drafts_are_refused_with_their_reason(designer):
     bad = post_json(designer, "/designer/x/draft", {"files": {"../evil.bpmn": "x"}})
-    assert bad.status_code == 400 and "file name" in bad.get_json()["message"]
+    assert bad.status_code == 400 and "文件名" in bad.get_json()["message"]  # the editor speaks the reader's language
     bad_id = post_json(designer, "/designer/1bad/draft", {"files": {"a.bpmn": "<x/>"}})
     assert bad_id.status_code == 400
     bad_base = post_json(designer, "/designer/x/draft", {"files": {"a.bpmn": "<x/>"}, "base_version": "one"})

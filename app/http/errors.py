@@ -53,7 +53,7 @@ def operation_error(err: OperationError):
         # A button with no form fields of its own (claim, sign up, retire): back where it was pressed.
         # Forms with fields catch Invalid themselves and re-render with the errors and 400.
         flash(err.translated(_), "error")
-        return redirect(request.referrer, code=303)
+        return redirect(request.referrer)
     return render_template("error.html", status=err.status, message=err.translated(_)), err.status
 
 
