@@ -33,6 +33,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.http.api import register_api
     register_api(app)
 
+    from app.http import errors
+    errors.register(app)  # one error path for pages and API: JSON or a page, by request
+
     from app.cli import register_commands
     register_commands(app)
     return app

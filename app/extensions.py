@@ -104,9 +104,16 @@ def _security_headers(response):
 
 
 def commit() -> None:
-    """Commit this request's work; a lost optimistic race becomes a 409."""
+    """The request's one commit point: its work is kept, or on any error rolled back whole.
+
+    A lost optimistic race becomes a 409. Views call this once, after the operations and before
+    the answer; any error before it reaches app.http.errors, which rolls back, and the request's
+    teardown rolls back whatever was left uncommitted."""
     try:
         db().commit()
     except StaleDataError:
         db().rollback()
         raise Conflict("the instance changed meanwhile; reload and try again") from None
+    except BaseException:
+        db().rollback()
+        raise

@@ -60,7 +60,7 @@ def test_a_draft_is_kept_until_deployed_and_discarded(designer):
 
 def test_bad_drafts_are_refused_with_their_reason(designer):
     bad = post_json(designer, "/designer/x/draft", {"files": {"../evil.bpmn": "x"}})
-    assert bad.status_code == 400 and "file name" in bad.get_json()["message"]
+    assert bad.status_code == 400 and "文件名" in bad.get_json()["message"]  # the editor speaks the reader's language
     bad_id = post_json(designer, "/designer/1bad/draft", {"files": {"a.bpmn": "<x/>"}})
     assert bad_id.status_code == 400
     bad_base = post_json(designer, "/designer/x/draft", {"files": {"a.bpmn": "<x/>"}, "base_version": "one"})
@@ -128,7 +128,8 @@ def test_new_and_imported_processes_open_as_drafts(designer):
     assert process_id
     broken = designer.post("/designer/import", data={"csrf_token": token, "file": (io.BytesIO(b"<a"), "x.bpmn")},
                            content_type="multipart/form-data", follow_redirects=True)
-    assert broken.status_code == 200 and "the file is not well-formed XML" in broken.get_data(as_text=True)
+    # a refused form is shown again with the reason and 400 (issue 17), in Chinese
+    assert broken.status_code == 400 and "文件不是格式正确的 XML（第 1 行）" in broken.get_data(as_text=True)
     latin = designer.post("/designer/import", data={"csrf_token": token, "file": (io.BytesIO(b"\xff\xfe<a/>"), "x.bpmn")},
                           content_type="multipart/form-data", follow_redirects=True)
     assert "文件不是 UTF-8 文本" in latin.get_data(as_text=True)

@@ -1,6 +1,7 @@
 """Diagram helpers act only inside their own case; each write they make is in the instance's history;
 designers' trial instances run in the trial community, which no public list or dashboard shows."""
 from datetime import datetime, timedelta, timezone
+import re
 from xml.sax.saxutils import escape
 
 import pytest
@@ -44,11 +45,11 @@ def others(api):
             "nanshan_iid": nanshan["instance_id"]}
 
 
-def start_trial(api, designer, script: str, community: str = "TRIAL"):
-    """Deploy a one-script process as designer1 (API) and start it from the designer's page."""
+def start_trial(api, designer, script: str, community: str = "TRIAL", lang: str = "zh_CN"):
+    """Deploy a one-script process as designer1 (API) and start it from the designer's page (in `lang`)."""
     deployed = deploy(api, package(with_script(escape(script))))
     assert deployed.status_code in (200, 201), deployed.get_json()
-    token = page_csrf(designer, "/designer/sample/start")
+    token = page_csrf(designer, f"/designer/sample/start?lang={lang}")
     return designer.post("/designer/sample/start", data={"csrf_token": token, "community": community})
 
 
@@ -98,11 +99,20 @@ FOREIGN_CALLS = [
                                                                enumerate(FOREIGN_CALLS)])
 def test_a_trial_reaching_another_case_is_refused_and_changes_nothing(app, api, designer, others, call, reason):
     before = counts(app)
-    refused = start_trial(api, designer, "x = " + call.format(**others))
+    refused = start_trial(api, designer, "x = " + call.format(**others), lang="en")
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422, page
     assert "the process could not start" in page and reason in page.replace("&#39;", "'")
     assert counts(app) == before
+
+
+def test_a_helpers_refusal_reads_in_chinese_on_a_chinese_page(app, api, designer, others):
+    nanshan, beishan = others["nanshan"], others["beishan"]
+    refused = start_trial(api, designer, f'x = merge_need("{nanshan}", "{beishan}")')
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert re.search(rf"流程无法启动：({nanshan}|{beishan}) 不是本事项（TRIAL-\w+）：流程只能处理本事项", page)
+    assert "a process acts only on its own case" not in page
 
 
 def test_helpers_on_their_own_case_work_and_each_write_is_in_its_history(app, api, designer):

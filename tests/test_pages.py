@@ -101,7 +101,8 @@ def test_admin_maintains_the_registers_and_others_cannot(client, api):
     assert saved.status_code == 302
     assert 'name="r:nanshan:party_members" value="41"' in client.get("/admin/registers").get_data(as_text=True)
     bad = client.post("/admin/registers", data={"csrf_token": csrf_of(page), "r:nanshan:party_members": "-3"})
-    assert bad.status_code == 302 and "41" in client.get("/admin/registers").get_data(as_text=True)
+    # a refused form is shown again with the reason and 400 (issue 17); nothing of it was stored
+    assert bad.status_code == 400 and 'name="r:nanshan:party_members" value="41"' in bad.get_data(as_text=True)
     client.post("/logout", data={"csrf_token": csrf_of(page)})
     sign_in(client, "worker1")
     assert client.get("/admin/registers").status_code == 403

@@ -23,7 +23,7 @@ START = 'k = case_key()\nregister_project(k, "TRIAL", "试用项目")\n'
 ])
 def test_a_status_the_project_cannot_take_fails_the_script_and_changes_nothing(app, api, designer, script, reason):
     before = counts(app)
-    refused = start_trial(api, designer, START + script)
+    refused = start_trial(api, designer, START + script, lang="en")
     page = refused.get_data(as_text=True).replace("&#39;", "'")
     assert refused.status_code == 422 and "the process could not start" in page and reason in page
     assert counts(app) == before

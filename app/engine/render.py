@@ -186,7 +186,7 @@ def render_instructions(text: str | None, data: dict) -> str:
         log.warning("instructions not shown: %s", err)
         return gettext("These instructions could not be shown: they take too long or produce too much text.")
     except Exception as err:  # designer text must never break the task page (e.g. a division by zero)
-        return f"[instructions could not be rendered: {err}]"
+        return gettext("[instructions could not be rendered: %(reason)s]", reason=err)
 
 
 def check_template(text: str) -> str | None:

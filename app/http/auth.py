@@ -37,7 +37,7 @@ def requires(*roles: str):
         def wrapped(*args, **kwargs):
             user = api_user()
             if roles and not user.role_ids & set(roles):
-                raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
+                raise Forbidden("needs one of the roles: %(roles)s", params={"roles": ", ".join(roles)})
             return view(*args, **kwargs)
         wrapped.required_roles = roles  # the OpenAPI document marks the view as needing a bearer token
         return wrapped

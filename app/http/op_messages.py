@@ -1,6 +1,9 @@
-"""Messages that operations raise and pages show, listed here so that translators see them.
+"""Messages pages show that no source line names as a literal (keys built from codes, field messages),
+listed here so that `make messages` extracts them for translators.
 
-Operations speak English (the API returns it as is); pages pass these through gettext.
+Operations speak English msgids with named placeholders (the API returns them filled in, as is);
+pages translate them with `OperationError.translated`. tests/test_catalogue.py checks that every
+message raised in app/ has a zh translation and every key here an English name.
 """
 
 

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from app import clock
 from app.extensions import db
-from app.http import errors
 from app.modules import PAGES, blueprints
 from app.modules.notifications.operations import unread_count
 from app.tables.filters import china_time
@@ -20,7 +19,6 @@ def register_pages(app: Flask) -> None:
     """Mount the page blueprints and the template helpers."""
     for blueprint in blueprints(PAGES):
         app.register_blueprint(blueprint)
-    errors.register(app)
     app.jinja_env.globals.update(role_label=role_label, worker_roles=sorted(WORKER_ROLES))
     app.jinja_env.filters.update(localtime=_localtime, form_value=_form_value, choice=_choice,
                                  yuan=lambda fen: f"{(fen or 0) / 100:,.2f}",

@@ -1,4 +1,6 @@
 """The roles of domain.md, and how a BPMN lane names one."""
+from app.people.policy import READ_ALL_ROLES, WORKER_ROLES  # noqa: F401 (the role sets live in policy)
+
 
 ROLES: dict[str, tuple[str, str]] = {
     "resident": ("居民", "Resident"),
@@ -16,8 +18,6 @@ ROLES: dict[str, tuple[str, str]] = {
     "auditor": ("审计监督人员", "Auditor"),
     "admin": ("系统管理员", "Administrator"),
 }
-WORKER_ROLES = frozenset({"grid_worker", "community_worker", "party_secretary", "street_officer"})
-READ_ALL_ROLES = frozenset({"auditor", "admin"})
 _BY_NAME = {name: role for role, names in ROLES.items() for name in names} | {r: r for r in ROLES}
 
 

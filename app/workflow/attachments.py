@@ -39,7 +39,7 @@ def add_attachments(session: Session, instance: Instance, uploads: list[tuple[st
                     task=None) -> list[Attachment]:
     """Store uploaded files (name, bytes) on a case; refuse unknown types, fakes and oversized files."""
     if len(uploads) > MAX_FILES:
-        raise Invalid(f"at most {MAX_FILES} files at a time", {"attachments": "too many files"})
+        raise Invalid("at most %(n)s files at a time", {"attachments": "too many files"}, params={"n": MAX_FILES})
     stored = []
     for name, data in uploads:
         filename, suffix = _checked(name, data)
@@ -72,12 +72,13 @@ def _checked(name: str, data: bytes) -> tuple[str, str]:
     filename = PurePath((name or "").replace("\\", "/")).name[:200]
     suffix = PurePath(filename).suffix.lower()
     if suffix not in ALLOWED_TYPES:
-        raise Invalid(f"'{filename}' is not an accepted file type (pdf, jpg, png, doc(x), xls(x), txt)",
-                      {"attachments": "unsupported file type"})
+        raise Invalid("'%(name)s' is not an accepted file type (pdf, jpg, png, doc(x), xls(x), txt)",
+                      {"attachments": "unsupported file type"}, params={"name": filename})
     if not data:
-        raise Invalid(f"'{filename}' is empty", {"attachments": "empty file"})
+        raise Invalid("'%(name)s' is empty", {"attachments": "empty file"}, params={"name": filename})
     if len(data) > MAX_BYTES:
-        raise Invalid(f"'{filename}' is larger than 5 MB", {"attachments": "file too large"})
+        raise Invalid("'%(name)s' is larger than 5 MB", {"attachments": "file too large"}, params={"name": filename})
     if suffix in SIGNATURES and not data.startswith(SIGNATURES[suffix]):
-        raise Invalid(f"'{filename}' is not really a {suffix} file", {"attachments": "content does not match its type"})
+        raise Invalid("'%(name)s' is not really a %(type)s file", {"attachments": "content does not match its type"},
+                      params={"name": filename, "type": suffix})
     return filename, suffix

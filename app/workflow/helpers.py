@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.errors import Refusal
 from app.workflow.models.instance import Instance
 from app.people.org import Organisation
 from app.people.models import User
@@ -50,7 +51,7 @@ class Case:
         return self.instance.business_key
 
 
-class OutsideCase(ValueError):
+class OutsideCase(Refusal):
     """A helper was asked to act on a record outside the running instance's case."""
 
 
@@ -107,8 +108,8 @@ def own_community(code) -> Organisation:
     """The case's community, if `code` names it; else the call is refused."""
     community = case().community
     if str(code) != community.code:
-        raise OutsideCase(f"community {code} is not this case's community ({community.code}): "
-                          "a process acts only on its own case")
+        raise OutsideCase("community %(code)s is not this case's community (%(own)s): "
+                          "a process acts only on its own case", code=code, own=community.code)
     return community
 
 
@@ -116,15 +117,19 @@ def own_key(key) -> str:
     """The case's business key, if `key` is it; else the call is refused."""
     expected = case().key
     if expected is None or str(key) != expected:
-        raise OutsideCase(f"{key} is not this case ({expected or 'an instance without a business key'}): "
-                          "a process acts only on its own case")
+        if expected is None:
+            raise OutsideCase("%(key)s is not this case (an instance without a business key): "
+                              "a process acts only on its own case", key=key)
+        raise OutsideCase("%(key)s is not this case (%(own)s): a process acts only on its own case",
+                          key=key, own=expected)
     return expected
 
 
 def own_record(record, what: str):
     """`record` if it belongs to the case's community; else the call is refused."""
     if record is None or record.community_id != case().community.id:
-        raise OutsideCase(f"{what} is not a record of this case's community: a process acts only on its own case")
+        raise OutsideCase("%(what)s is not a record of this case's community: a process acts only on its own case",
+                          what=what)
     return record
 
 
@@ -134,7 +139,9 @@ def member_of_case(session: Session, username, what: str = "person") -> User:
     user = session.scalars(select(User).where(User.username == str(username))).first()
     org = session.get(Organisation, user.org_id) if user is not None else None
     if org is None or community.id not in (org.id, org.parent_id if org.kind == "grid" else None):
-        raise OutsideCase(f"{username} is not a {what} of this case's community ({community.code})")
+        raise OutsideCase("%(user)s is not a volunteer of this case's community (%(own)s)" if what == "volunteer"
+                          else "%(user)s is not a person of this case's community (%(own)s)",
+                          user=username, own=community.code)
     return user
 
 

@@ -16,7 +16,7 @@ from app.people.org import Organisation
 from app.people.models import User
 from app.people.roles import role_for_lane
 from app.modules.audit import operations as audit
-from app.errors import Conflict, ProcessFailed
+from app.errors import Conflict, ProcessFailed, refusal_in
 from app.workflow.helpers import bound_to
 from app.modules.notifications.operations import notify_task_ready
 from app.workflow.versions import bundle_for, engine, latest_version
@@ -69,7 +69,8 @@ def start_process(session: Session, process_id: str, data: dict, community: Orga
     with bound_to(session, actor, instance):
         workflow, result = engine().start(bundle_for(session, version.id), data)
     if result.status == InstanceStatus.ERROR:
-        raise ProcessFailed(f"the process could not start: {result.error}")
+        raise ProcessFailed("the process could not start: %(reason)s", params={"reason": result.error},
+                            refusal=refusal_in(result.error))
     ready = _ready(workflow, result)
     trail = _apply_run(None, instance, workflow, result, ready)
     session.add(instance)

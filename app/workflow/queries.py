@@ -8,14 +8,10 @@ from app.modules.audit.models import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
 from app.people.org import Organisation
 from app.people.models import User
-from app.people.roles import READ_ALL_ROLES, WORKER_ROLES
 from app.people.scope import community_ids_in_scope
 from app.errors import Forbidden, NotFound
 from app.workflow.trial import TRIAL_KIND, TRIAL_VIEWERS, plays_trials, trial_community_id
-
-VIEWER_ROLES = WORKER_ROLES | READ_ALL_ROLES | {"district_department", "committee_member", "supervision_committee"}
-# Street and district users see only the cases that were routed to them.
-ROUTED_ROLES = frozenset({"street_officer", "district_department"})
+from app.people.policy import ROUTED_ROLES, VIEWER_ROLES  # noqa: F401 (imported from here elsewhere)
 
 
 def inbox(session: Session, user: User, limit: int = 200, task: str | None = None,

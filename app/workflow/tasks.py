@@ -9,7 +9,7 @@ from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask
 from app.people.models import User
 from app.people.scope import community_ids_in_scope
 from app.modules.audit import operations as audit
-from app.errors import Conflict, Forbidden, NotFound, ProcessFailed
+from app.errors import Conflict, Forbidden, NotFound, ProcessFailed, refusal_in
 from app.workflow.helpers import bound_to
 from app.workflow.forms import prefill, task_form, validate_submission, with_readonly_values
 from app.workflow.instances import load_workflow, lock_instance, save_state
@@ -129,7 +129,8 @@ def apply_submission(session: Session, task: ReadyTask, actor: User | None, data
         raise Conflict("this task is no longer ready: its deadline passed") from None
     if result.status == InstanceStatus.ERROR:
         # A person's submission never leaves a case dead: refuse it, roll back, say why.
-        raise ProcessFailed(f"the process could not go on with this submission: {result.error}")
+        raise ProcessFailed("the process could not go on with this submission: %(reason)s",
+                            params={"reason": result.error}, refusal=refusal_in(result.error))
     audit.record(session, "task_completed", actor, instance=instance, task=task, actor_name=actor_name,
                  changes={key: [before.get(key), value] for key, value in clean.items()})
     return instance, save_state(session, instance, workflow, result, actor, completed_task_id=task.id,

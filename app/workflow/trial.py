@@ -8,10 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.people.org import Organisation
+from app.people.policy import TRIAL_PLAYERS, TRIAL_VIEWERS  # noqa: F401 (imported from here elsewhere)
 
 TRIAL_CODE, TRIAL_KIND, TRIAL_NAME = "TRIAL", "trial", "试用社区"
-TRIAL_VIEWERS = frozenset({"designer", "auditor", "admin"})  # who may look at a trial instance
-TRIAL_PLAYERS = frozenset({"designer"})  # who may act on every task of a trial, whatever its lane
 
 
 def trial_community(session: Session) -> Organisation | None:

@@ -66,7 +66,7 @@ def bundle_for(session: Session, version_id: int) -> ProcessBundle:
     if key is None:
         version = session.get(ProcessVersion, version_id)
         if version is None:
-            raise NotFound(f"process version {version_id} does not exist")
+            raise NotFound("process version %(id)s does not exist", params={"id": version_id})
         key = version.content_hash, version.definition.process_id
     bundle = _bundles.get(key) or session.info.get(_PARSED, {}).get(key)
     if bundle is None:
@@ -95,7 +95,7 @@ def latest_version(session: Session, process_id: str) -> ProcessVersion:
         .order_by(ProcessVersion.version.desc()).limit(1)
     ).first()
     if version is None:
-        raise NotFound(f"process '{process_id}' has no deployed version")
+        raise NotFound("process '%(process)s' has no deployed version", params={"process": process_id})
     return version
 
 

@@ -36,10 +36,10 @@ def registers_post():
             if key.startswith("r:") and value.strip():
                 community, body = key.split(":", 2)[1:]
                 set_register(db(), current_user, community, body, value)
-    except Invalid as err:
+    except Invalid as err:  # the table again, as it is stored, with the reason (400)
         db().rollback()
-        flash(_(err.message), "error")
-        return redirect(url_for("admin.registers"))
+        flash(err.translated(_), "error")
+        return registers(), 400
     commit()
     flash(_("Registers saved."), "success")
     return redirect(url_for("admin.registers"))

@@ -8,6 +8,7 @@ from app import clock
 from app.modules.decision.models import Ballot, CommunityRegister, Meeting, Project, ProjectStatus
 from app.people.models import User, UserRole
 from app.status import change_status
+from app.errors import Refusal
 from app.workflow.helpers import OutsideCase, bound, case, own_community, own_key, own_record, record_write
 
 VOTES = ("for", "against", "abstain")
@@ -20,7 +21,8 @@ def register_size(community, body) -> int:
     members = session.scalar(select(CommunityRegister.members).where(
         CommunityRegister.community_id == found.id, CommunityRegister.body == str(body)))
     if members is None:
-        raise ValueError(f"no register of '{body}' for community {community}: an administrator must record it")
+        raise Refusal("no register of '%(body)s' for community %(community)s: an administrator must record it",
+                      body=body, community=community)
     return members
 
 
@@ -86,17 +88,17 @@ def cast_ballot(ballot_key, voter, vote) -> bool:
     """Store the acting member's own vote on a ballot of this case; a second vote on it is refused."""
     session, actor = bound()
     if vote not in VOTES:
-        raise ValueError(f"vote must be one of {VOTES}")
+        raise Refusal("vote must be one of %(votes)s", votes=", ".join(VOTES))
     key = _own_ballot(ballot_key)
     if actor is None or str(voter) != actor.username:
-        raise OutsideCase(f"a ballot is cast only by the member submitting it, not for {voter}")
+        raise OutsideCase("a ballot is cast only by the member submitting it, not for %(voter)s", voter=voter)
     if "committee_member" not in actor.role_ids or actor.org_id != case().community.id:
-        raise OutsideCase(f"{voter} is not a two-committee member of this case's community")
+        raise OutsideCase("%(voter)s is not a two-committee member of this case's community", voter=voter)
     try:
         with session.begin_nested():
             session.add(Ballot(ballot_key=key, instance_id=case().instance.id, voter_id=actor.id, vote=vote))
     except IntegrityError:
-        raise ValueError(f"{voter} has already voted") from None
+        raise Refusal("%(voter)s has already voted", voter=voter) from None
     record_write("ballot_cast", summary=f"{key}: {voter}", changes={"ballot_key": key, "vote": [None, vote]})
     return True
 
@@ -120,7 +122,7 @@ def _own_project(session, project_key) -> Project:
     """The case's project (its key is the case's business key)."""
     project = session.scalars(select(Project).where(Project.project_key == own_key(project_key))).first()
     if project is None:
-        raise ValueError(f"no project {project_key}")
+        raise Refusal("no project %(key)s", key=project_key)
     return own_record(project, f"project {project_key}")
 
 
@@ -128,7 +130,8 @@ def _own_ballot(ballot_key) -> str:
     """A ballot key of this case: the case's business key, a colon, then the round."""
     key, own = str(ballot_key), case().key
     if own is None or not key.startswith(own + ":"):
-        raise OutsideCase(f"ballot {key} is not one of this case's ballots: a process acts only on its own case")
+        raise OutsideCase("ballot %(key)s is not one of this case's ballots: a process acts only on its own case",
+                          key=key)
     return key
 
 

@@ -23,7 +23,7 @@ def registers_table(session: Session) -> list[tuple[Organisation, dict[str, int 
 def set_register(session: Session, actor: User, community: str, body: str, value) -> None:
     """Record how many members a body has; audited with before and after."""
     if body not in REGISTER_BODIES:
-        raise Invalid(f"unknown body {body}")
+        raise Invalid("unknown body %(body)s", params={"body": body})
     try:
         members = int(value)
     except (TypeError, ValueError):

@@ -2,17 +2,13 @@
 from flask import Blueprint, jsonify, request
 
 from app.extensions import commit, db
-from app.modules.decision.models import ProjectStatus
 from app.modules.delivery import operations as projects
 from app.modules.evaluation import operations as evaluation
-from app.errors import Forbidden, NotFound
-from app.people.scope import community_ids_in_scope
 from app.http.auth import api_user, json_body, requires
 from app.http.docs import documented
+from app.people.policy import PROJECT_STAFF
 
 bp = Blueprint("api_projects", __name__, url_prefix="/api")
-STAFF = ("community_worker", "party_secretary", "committee_member", "supervision_committee", "street_officer",
-         "district_department", "auditor", "admin")
 
 
 @bp.get("/public/projects")
@@ -34,10 +30,8 @@ def public_detail(project_id: int):
         "satisfaction": {"type": "integer", "minimum": 1, "maximum": 5},
         "comment": {"type": "string", "maxLength": 1000}, "phone": {"type": "string"}}})
 def survey_answer(project_id: int):
-    # A signed-in resident answers once per account; anyone else once per mobile number.
+    # A signed-in resident answers once per account; anyone else once per mobile number (policy.survey_may_answer).
     user = api_user() if request.headers.get("Authorization") else None
-    if user is not None and "resident" not in user.role_ids:
-        raise Forbidden("the satisfaction survey is for residents")
     response = evaluation.respond_to_survey(db(), _public_project(project_id), user, json_body())
     commit()
     return jsonify({"id": response.id}), 201
@@ -56,12 +50,10 @@ def application_create(project_id: int):
 
 @bp.get("/projects/<id:project_id>/applications")
 @documented("Providers' applications (staff)")
-@requires(*STAFF)
+@requires(*PROJECT_STAFF)
 def application_list(project_id: int):
     project = _staff_project(project_id)
-    return jsonify({"applications": [
-        {"id": a.id, "unit_name": a.unit_name, "plan": a.plan, "status": a.status,
-         "created_at": a.created_at.isoformat()} for a in projects.applications(db(), project)]})
+    return jsonify({"applications": [projects.application_json(a) for a in projects.applications(db(), project)]})
 
 
 @bp.post("/projects/<id:project_id>/volunteers")
@@ -75,13 +67,11 @@ def volunteer_signup(project_id: int):
 
 @bp.get("/projects/<id:project_id>/fund")
 @documented("The project's 1+X ledger (staff)")
-@requires(*STAFF)
+@requires(*PROJECT_STAFF)
 def fund_ledger(project_id: int):
     project = _staff_project(project_id)
     return jsonify({"totals": {k: v / 100 for k, v in projects.fund_totals(db(), project.id).items()},
-                    "entries": [{"id": e.id, "kind": e.kind, "source": e.source, "amount": e.amount_fen / 100,
-                                 "note": e.note, "recorded_at": e.recorded_at.isoformat()}
-                                for e in projects.ledger(db(), project)]})
+                    "entries": [projects.fund_entry_json(e) for e in projects.ledger(db(), project)]})
 
 
 @bp.post("/projects/<id:project_id>/fund")
@@ -97,14 +87,8 @@ def fund_entry_create(project_id: int):
 
 
 def _public_project(project_id: int):
-    project = projects.project_by_id(db(), project_id)
-    if project.status == ProjectStatus.DECIDING:
-        raise NotFound("no such project")  # not public before its decision is filed
-    return project
+    return projects.public_project(db(), project_id)
 
 
 def _staff_project(project_id: int):
-    project = projects.project_by_id(db(), project_id)
-    if project.community_id not in community_ids_in_scope(db(), api_user()):
-        raise Forbidden("this project is outside your communities")
-    return project
+    return projects.staff_project(db(), api_user(), project_id)

@@ -10,7 +10,7 @@ from app.people.models import User
 from app.modules.delivery import operations as projects
 from app.modules.needs.operations import new_tracking_code, start_follow_up
 from app.workflow.helpers import CHINA, after_run, bound, own_community, own_key, own_record, record_write
-from app.errors import Invalid
+from app.errors import Invalid, Refusal
 from app.status import change_status
 from app.modules.notifications.operations import notify, users_for
 
@@ -52,7 +52,7 @@ def choose_provider(project_key, selection_mode, provider, reason) -> str:
         applied = {a.applicant_id: a for a in projects.applications(session, project)}
         user = session.scalars(select(User).where(User.username == str(provider or ""))).first()
         if user is None or user.id not in applied:
-            raise ValueError("选择路演或评审时，实施单位必须是已申请认领的服务提供方")
+            raise Refusal("when chosen by roadshow or review, the provider must be one that applied for the project")
         chosen = applied[user.id]
     project.selection_mode = str(selection_mode)
     project.provider_id = chosen.applicant_id if chosen else None
@@ -88,7 +88,8 @@ def record_spending(project_key, amount, purpose) -> float:
         projects.add_fund_entry(session, project, {"kind": "spending", "amount": _yuan_text(amount),
                                                    "note": str(purpose or "")[:500]}, None)
     except Invalid as refused:
-        raise ValueError(f"支出 {amount} 元未能入账：{refused.message}（项目余额不足或金额有误）") from None
+        raise Refusal("spending of %(amount)s yuan was not recorded: %(reason)s (the balance is too low or the "
+                      "amount is wrong)", amount=amount, reason=refused) from None
     return projects.fund_totals(session, project.id)["balance"] / 100
 
 

@@ -17,8 +17,8 @@ from app.modules.audit import operations as audit
 from app.modules.evaluation.operations import survey_is_open
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.workflow.trial import TRIAL_KIND, is_public
+from app.people.policy import LEDGER_ROLES, NOT_PUBLIC_STATUSES, PROJECT_STAFF, holds_any, project_is_public
 
-LEDGER_ROLES = frozenset({"community_worker", "party_secretary", "street_officer"})
 MAX_FEN = 100_000_000 * 100  # one hundred million yuan
 
 
@@ -28,6 +28,39 @@ def project_by_id(session: Session, project_id: int) -> Project:
     if project is None or project.community.kind == TRIAL_KIND:
         raise NotFound("no such project")
     return project
+
+
+def public_project(session: Session, project_id: int) -> Project:
+    """A project the public may see, or 404: one still deciding is not public (pages and API alike)."""
+    project = project_by_id(session, project_id)
+    if not project_is_public(project):
+        raise NotFound("no such project")
+    return project
+
+
+def staff_project(session: Session, user: User, project_id: int) -> Project:
+    """A project for the staff of its community (ledger, applications), or 403 outside their communities."""
+    project = project_by_id(session, project_id)
+    if not is_project_staff(session, user, project):
+        raise Forbidden("this project is outside your communities")
+    return project
+
+
+def is_project_staff(session: Session, user: User | None, project: Project) -> bool:
+    """Whether this user sees the project's internals: a staff role in the project's community."""
+    return holds_any(user, PROJECT_STAFF) and project.community_id in community_ids_in_scope(session, user)
+
+
+def application_json(application: ProjectApplication) -> dict:
+    """A provider's application as staff see it."""
+    return {"id": application.id, "unit_name": application.unit_name, "plan": application.plan,
+            "status": application.status, "created_at": application.created_at.isoformat()}
+
+
+def fund_entry_json(entry: FundEntry) -> dict:
+    """One fund-ledger entry in yuan."""
+    return {"id": entry.id, "kind": entry.kind, "source": entry.source, "amount": entry.amount_fen / 100,
+            "note": entry.note, "recorded_at": entry.recorded_at.isoformat()}
 
 
 def project_by_key(session: Session, project_key) -> Project:
@@ -194,7 +227,7 @@ def project_json(session: Session, project: Project) -> dict:
 def public_projects(session: Session, community: str | None = None) -> list[Project]:
     """Projects past their decision, newest first (the public project list)."""
     query = (select(Project).join(Organisation, Project.community_id == Organisation.id)
-             .where(Project.status.notin_((ProjectStatus.DECIDING,)), is_public(Organisation.kind))
+             .where(Project.status.notin_(NOT_PUBLIC_STATUSES), is_public(Organisation.kind))
              .order_by(Project.id.desc()).limit(200))
     if community:
         query = query.where(Organisation.code == community)

@@ -5,16 +5,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import commit, db
-from app.modules.decision.models import ProjectStatus
 from app.modules.disclosure.models import Disclosure
 from app.modules.delivery import operations as projects
 from app.modules.evaluation import operations as evaluation
-from app.errors import NotFound
-from app.people.scope import community_ids_in_scope
+from app.people.policy import survey_may_answer
 
 bp = Blueprint("projects", __name__, template_folder="templates")
-STAFF_ROLES = frozenset({"community_worker", "party_secretary", "committee_member", "supervision_committee",
-                         "street_officer", "district_department", "auditor", "admin"})
 
 
 @bp.get("/projects")
@@ -27,12 +23,12 @@ def project_list():
 @bp.get("/projects/<id:project_id>")
 def project_page(project_id: int):
     project = _visible(project_id)
-    staff = _is_staff_for(project)
+    staff = projects.is_project_staff(db(), current_user, project)
     notices = db().scalars(select(Disclosure).where(Disclosure.project_id == project.id)
                            .order_by(Disclosure.id)).all()
     return render_template(
         "project.html", project=project, fund=projects.fund_totals(db(), project.id), notices=notices,
-        survey_open=evaluation.survey_is_open(project), staff=staff,
+        survey_open=evaluation.survey_is_open(project), may_answer=survey_may_answer(current_user), staff=staff,
         ledger=projects.ledger(db(), project) if staff else [],
         applications=projects.applications(db(), project) if staff else [],
         keeps_ledger=staff and bool(projects.LEDGER_ROLES & current_user.role_ids),
@@ -41,7 +37,7 @@ def project_page(project_id: int):
 
 @bp.post("/projects/<id:project_id>/survey")
 def survey_post(project_id: int):
-    user = current_user if current_user.is_authenticated and "resident" in current_user.role_ids else None
+    user = current_user if current_user.is_authenticated else None  # policy.survey_may_answer decides
     evaluation.respond_to_survey(db(), _visible(project_id), user, {
         "satisfaction": request.form.get("satisfaction", ""), "comment": request.form.get("comment", ""),
         "phone": request.form.get("phone", "")})
@@ -81,12 +77,4 @@ def fund_post(project_id: int):
 
 
 def _visible(project_id: int):
-    project = projects.project_by_id(db(), project_id)
-    if project.status == ProjectStatus.DECIDING:
-        raise NotFound("no such project")
-    return project
-
-
-def _is_staff_for(project) -> bool:
-    return (current_user.is_authenticated and bool(STAFF_ROLES & current_user.role_ids)
-            and project.community_id in community_ids_in_scope(db(), current_user))
+    return projects.public_project(db(), project_id)

@@ -151,7 +151,8 @@ def _uploaded_files() -> dict[str, str]:
     for upload in uploads:
         name = (upload.filename or "").rsplit("/", 1)[-1]
         if not name.endswith(ALLOWED_SUFFIXES):
-            raise Invalid(f"'{name}' is not a .bpmn, .dmn or .json file", {"files": "unsupported file type"})
+            raise Invalid("'%(name)s' is not a .bpmn, .dmn or .json file", {"files": "unsupported file type"},
+                          params={"name": name})
         files[name] = _decode(name, upload.read())
     return files
 
@@ -160,4 +161,4 @@ def _decode(name: str, raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise Invalid(f"'{name}' is not UTF-8 text", {"files": "must be UTF-8"}) from None
+        raise Invalid("'%(name)s' is not UTF-8 text", {"files": "must be UTF-8"}, params={"name": name}) from None

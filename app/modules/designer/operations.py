@@ -33,13 +33,14 @@ def package_files(raw) -> dict[str, str]:
     if not isinstance(raw, dict) or not raw:
         raise Invalid("send 'files' as an object of file name → text", {"files": "required"})
     if len(raw) > MAX_FILES:
-        raise Invalid(f"a package holds at most {MAX_FILES} files", {"files": "too many files"})
+        raise Invalid("a package holds at most %(n)s files", {"files": "too many files"}, params={"n": MAX_FILES})
     for name, text in raw.items():
         if not isinstance(name, str) or not FILE_NAME.match(name):
-            raise Invalid(f"'{name}' is not a .bpmn, .dmn or .json file name (letters, digits, _ . -)",
-                          {"files": "bad file name"})
+            raise Invalid("'%(name)s' is not a .bpmn, .dmn or .json file name (letters, digits, _ . -)",
+                          {"files": "bad file name"}, params={"name": name})
         if not isinstance(text, str) or len(text) > MAX_FILE_CHARS:
-            raise Invalid(f"'{name}' must be text of at most {MAX_FILE_CHARS} characters", {"files": "too large"})
+            raise Invalid("'%(name)s' must be text of at most %(n)s characters", {"files": "too large"},
+                          params={"name": name, "n": MAX_FILE_CHARS})
     if sum(len(text) for text in raw.values()) > MAX_PACKAGE_CHARS:
         raise Invalid("the package is too large", {"files": "too large"})
     return dict(raw)
@@ -58,7 +59,7 @@ def version_of(session: Session, process_id: str, number: int) -> ProcessVersion
     version = session.scalars(select(ProcessVersion).join(ProcessDefinition).where(
         ProcessDefinition.process_id == process_id, ProcessVersion.version == number)).first()
     if version is None:
-        raise NotFound(f"process '{process_id}' has no version {number}")
+        raise NotFound("process '%(process)s' has no version %(n)s", params={"process": process_id, "n": number})
     return version
 
 
@@ -89,7 +90,8 @@ def set_retired(session: Session, process_id: str, number: int, retired: bool, a
         ProcessDefinition.process_id == process_id).with_for_update()).first()
     version = version_of(session, process_id, number)
     if version.is_retired == retired:
-        raise Conflict(f"version {number} is already {'retired' if retired else 'in use'}")
+        raise Conflict("version %(n)s is already retired" if retired else "version %(n)s is already in use",
+                       params={"n": number})
     if retired and not any(v for v in definition.versions if not v.is_retired and v.id != version.id):
         raise Conflict("this is the only version in use: deploy or restore another version first, "
                        "or new instances of this process could not start")
@@ -126,10 +128,11 @@ def _scenario(body: dict) -> dict:
     answers, data, results = body.get("answers", {}), body.get("data", {}), body.get("helper_results", {})
     for name, value in (("answers", answers), ("data", data), ("helper_results", results)):
         if not isinstance(value, dict):
-            raise Invalid(f"'{name}' must be an object", {name: "must be an object"})
+            raise Invalid("'%(name)s' must be an object", {name: "must be an object"}, params={"name": name})
     for task, given in answers.items():
         if not isinstance(given, dict) and not (isinstance(given, list) and all(isinstance(a, dict) for a in given)):
-            raise Invalid(f"the answer for '{task}' must be an object or a list of objects", {"answers": task})
+            raise Invalid("the answer for '%(task)s' must be an object or a list of objects", {"answers": task},
+                          params={"task": task})
     start_at = body.get("start_at")
     try:
         start_at = datetime.fromisoformat(start_at) if start_at else None
@@ -192,7 +195,7 @@ def editor_package(session: Session, user: User, process_id: str, from_version: 
                                     .where(ProcessDefinition.process_id == process_id)
                                     .order_by(ProcessVersion.version.desc()).limit(1)).first())
     if version is None:
-        raise NotFound(f"process '{process_id}' has no version and no draft")
+        raise NotFound("process '%(process)s' has no version and no draft", params={"process": process_id})
     return {"files": version.files, "base_version": version.version, "source": "version",
             "has_draft": draft is not None}
 
@@ -221,7 +224,9 @@ def imported_process_id(text: str, fallback: str) -> str:
     try:
         tree = etree.fromstring(text.encode(), SAFE_XML)
     except etree.XMLSyntaxError as err:
-        raise Invalid(f"the file is not well-formed XML: {err}") from None
+        # the parser's own words go to `detail`: people read the line in their language
+        raise Invalid("the file is not well-formed XML (line %(line)s)", params={"line": err.lineno},
+                      detail=str(err)) from None
     ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
     ids = (tree.xpath("//bpmn:process[@isExecutable='true']/@id", namespaces=ns)
            + tree.xpath("//bpmn:process/@id", namespaces=ns))

@@ -2,7 +2,7 @@
 from functools import wraps
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request,
                    send_from_directory, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -34,23 +34,19 @@ def designers_only():
 
 
 def json_view(view):
-    """A JSON endpoint for the editor: refusals come back as JSON with their problems."""
+    """A JSON endpoint for the editor: its refusals come back as JSON through app.http.errors."""
     @wraps(view)
     def wrapped(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except OperationError as err:
-            db().rollback()
-            body = {"error": err.code, "message": _(err.message), "fields": err.fields} | err.extra
-            return jsonify(body), err.status
+        g.wants_json = True
+        return view(*args, **kwargs)
     return wrapped
 
 
 @bp.get("")
-def process_list():
+def process_list(new: dict | None = None):
     definitions = db().scalars(select(ProcessDefinition).order_by(ProcessDefinition.process_id)).all()
     return render_template("designer_list.html", definitions=definitions, running=designer.running_counts(db()),
-                           drafts=designer.drafts_of(db(), current_user))
+                           drafts=designer.drafts_of(db(), current_user), new=new or {})
 
 
 @bp.post("/new")
@@ -87,10 +83,11 @@ def _open_as_draft(make):
     try:
         process_id, files = make()
         designer.save_draft(db(), current_user, process_id, files, None)
-    except OperationError as err:
+    except OperationError as err:  # the list with its forms again, filled in, and the reason
         db().rollback()
-        flash(_(err.message), "error")
-        return redirect(url_for("designer.process_list"))
+        flash(err.translated(_), "error")
+        return process_list({"process_id": request.form.get("process_id", ""),
+                             "name": request.form.get("name", "")}), err.status
     commit()
     return redirect(url_for("designer.editor", process_id=process_id))
 
@@ -176,7 +173,7 @@ def _set_retired(process_id: str, number: int, retired: bool):
         designer.set_retired(db(), process_id, number, retired, current_user)
     except OperationError as err:
         db().rollback()
-        flash(_(err.message), "error")
+        flash(err.translated(_), "error")
         return redirect(url_for("designer.process_list"))
     commit()
     flash(_("Version %(n)s retired.", n=number) if retired else _("Version %(n)s restored.", n=number), "success")
@@ -209,7 +206,7 @@ def trial_submit(process_id: str):
         instance = designer.start_trial(db(), process_id, request.form.get("community", ""), data, current_user)
     except OperationError as err:
         db().rollback()
-        flash(_(err.message), "error")
+        flash(err.translated(_), "error")
         return render_template("designer_start.html", process_id=process_id, communities=_communities(),
                                form=form, data=data, errors=err.fields), err.status
     waiting = waiting_task_names(db(), [instance.id]).get(instance.id, [])

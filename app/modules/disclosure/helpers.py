@@ -8,6 +8,7 @@ from app import clock
 from app.modules.decision.models import Project
 from app.modules.disclosure.models import Disclosure, Objection, ObjectionStatus
 from app.status import change_status
+from app.errors import Refusal
 from app.workflow.helpers import bound, own_community, own_key, own_record, public_text, record_write
 
 DISCLOSURE_KINDS = ("collection", "decision", "implementation", "results", "effect", "annual", "rejection")
@@ -17,7 +18,7 @@ def open_disclosure(kind, community, project_key, title, text, days) -> int:
     """Post a public notice of the case for `days` days (0: no publicity period), links and markup taken out."""
     session, actor = bound()
     if kind not in DISCLOSURE_KINDS:
-        raise ValueError(f"unknown disclosure kind {kind}")
+        raise Refusal("unknown disclosure kind %(kind)s", kind=kind)
     found = own_community(community)
     key = own_key(project_key) if project_key else ""  # "" : a notice of the community, not of a project
     given = (str(title), str(text))
@@ -53,7 +54,7 @@ def answer_objection_record(objection_id, settled, answer) -> bool:
     own_key(f"OBJ{int(objection_id)}")
     objection = session.get(Objection, int(objection_id))
     if objection is None:
-        raise ValueError(f"no objection {objection_id}")
+        raise Refusal("no objection %(id)s", id=objection_id)
     own_record(objection.disclosure, f"the disclosure objection {objection_id} is about")
     before, after = change_status(objection, ObjectionStatus,
                                   ObjectionStatus.SETTLED if settled else ObjectionStatus.UNSETTLED)

@@ -21,22 +21,22 @@ def disclosure_list():
 
 
 @bp.get("/disclosures/<id:disclosure_id>")
-def disclosure_page(disclosure_id: int):
+def disclosure_page(disclosure_id: int, objection: dict | None = None, errors: dict | None = None):
     notice = disclosure(db(), disclosure_id)
     return render_template("disclosure.html", notice=notice, open=is_open(notice),
                            meetings=meetings_of(db(), notice.project_id), days=project_days(db(), notice.project_id),
-                           printable=request.args.get("print") == "1")
+                           printable=request.args.get("print") == "1", objection=objection or {}, errors=errors or {})
 
 
 @bp.post("/disclosures/<id:disclosure_id>/objections")
 def objection_post(disclosure_id: int):
+    objection = {"content": request.form.get("content", ""), "contact": request.form.get("contact", "")}
     try:
-        file_objection(db(), disclosure_id, {"content": request.form.get("content", ""),
-                                             "contact": request.form.get("contact", "")})
-    except (Invalid, Conflict) as err:
+        file_objection(db(), disclosure_id, objection)
+    except (Invalid, Conflict) as err:  # the form again, with what was written and why it was refused
         db().rollback()
-        flash(_(err.message), "error")
-        return redirect(url_for("disclosures.disclosure_page", disclosure_id=disclosure_id))
+        flash(err.translated(_), "error")
+        return disclosure_page(disclosure_id, objection, err.fields), err.status
     commit()
     flash(_("Your objection was received; the residents' committee will answer within 3 days."), "success")
     return redirect(url_for("disclosures.disclosure_page", disclosure_id=disclosure_id))

@@ -12,7 +12,8 @@ from app.modules.decision.models import Project
 from app.modules.evaluation.models import SurveyResponse
 from app.people.models import User
 from app.modules.audit import operations as audit
-from app.errors import Conflict, Invalid
+from app.errors import Conflict, Forbidden, Invalid
+from app.people.policy import survey_may_answer
 
 
 def survey_is_open(project: Project, at: datetime | None = None) -> bool:
@@ -24,6 +25,8 @@ def survey_is_open(project: Project, at: datetime | None = None) -> bool:
 
 def respond_to_survey(session: Session, project: Project, user: User | None, payload) -> SurveyResponse:
     """One answer per resident: signed-in residents by account, others by phone number (kept hashed)."""
+    if user is not None and not survey_may_answer(user):
+        raise Forbidden("the satisfaction survey is for residents")
     payload = payload if isinstance(payload, dict) else {}
     score, comment, phone = payload.get("satisfaction"), payload.get("comment", ""), payload.get("phone", "")
     errors = {}

@@ -10,6 +10,7 @@ from app.engine import recovery
 from app.workflow.models.instance import Instance, InstanceStatus
 from app.workflow.models.process import ProcessDefinition, ProcessVersion
 from app.people.models import User
+from app.people.policy import INCIDENT_ROLES
 from app.people.scope import community_ids_in_scope
 from app.modules.audit import operations as audit
 from app.modules.admin.operations import cancel_instance, check_values
@@ -19,7 +20,7 @@ from app.workflow.instances import current_data, lock_instance, save_state
 from app.workflow.trial import TRIAL_VIEWERS, trial_community_id
 from app.workflow.versions import bundle_for, engine
 
-ROLES = ("admin", "designer")
+ROLES = INCIDENT_ROLES
 FAILED = InstanceStatus.ERROR
 
 

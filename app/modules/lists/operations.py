@@ -20,8 +20,8 @@ from app.errors import Forbidden, Invalid
 from app.tables.filters import Filters, read_filters
 from app.modules.needs.operations import OUTCOME_STATUS, PROCESS_ID as NEED_PROCESS, intake_form
 from app.workflow.queries import ROUTED_ROLES, VIEWER_ROLES
+from app.people.policy import LIST_ROLES
 
-LIST_ROLES = VIEWER_ROLES  # whoever may look at cases in their communities may see the lists
 NEED_STATUSES = ("open", "resolved", "closed_unreasonable", "merged", "withdrawn", "completed", "cancelled", "error")
 # The statuses the decision and delivery processes set (named "project_<status>" for people); others found
 # in the database are offered too.

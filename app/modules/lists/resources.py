@@ -12,8 +12,8 @@ from app.modules.lists.models import RESOURCE_KINDS
 from app.people.scope import community_ids_in_scope
 from app.modules.audit import operations as audit
 from app.errors import Forbidden, Invalid
+from app.people.policy import RESOURCE_EDITORS
 
-RESOURCE_EDITORS = frozenset({"community_worker", "party_secretary", "street_officer", "admin"})
 # field → (required, longest)
 TEXT_FIELDS = {"name": (True, 200), "contact": (False, 100), "capacity": (False, 200), "description": (False, 2000)}
 RESOURCE_FIELDS = ("community", "kind", *TEXT_FIELDS)

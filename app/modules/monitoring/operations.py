@@ -19,8 +19,8 @@ from app.tables.filters import read_filters
 from app.workflow.queries import waiting_task_names
 from app.modules.audit.search import communities_in_scope
 from app.workflow.versions import bundle_for, engine
+from app.people.policy import DASHBOARD_ROLES
 
-DASHBOARD_ROLES = frozenset({"street_officer", "district_department", "auditor", "admin"})
 NEED_PROCESS = "need_lifecycle"
 SPAN_LIMIT = 50_000  # the newest completed steps that step times are computed from
 # The steps whose submitted values the dashboard counts, by element id: deploy refuses a version without one.

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 from app import clock
 from app.workflow.models.instance import Instance, InstanceStatus
 from app.modules.audit import operations as audit
+from app.errors import Refusal
 from app.workflow.helpers import (CHINA, HANDLING_TIME, HANDLING_WEEKDAY, bound, case, own_community, own_key,
                                   record_write)
 
@@ -35,7 +36,7 @@ def merge_need(merge_into, tracking_code) -> bool:
         Instance.business_key == str(merge_into), Instance.status == InstanceStatus.RUNNING,
         Instance.process_id == source.process_id, Instance.community_id == case().community.id)).first()
     if target is None or target.id == source.id:
-        raise ValueError(f"{merge_into} is not an open need of this community")
+        raise Refusal("%(key)s is not an open need of this community", key=merge_into)
     # A plain UPDATE: supporters are a projection, not engine state, so no optimistic version bump.
     session.execute(update(Instance.__table__).where(Instance.id == target.id).values(
         supporters=Instance.supporters + 1, priority=Instance.priority + 1))

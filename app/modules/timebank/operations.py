@@ -14,13 +14,13 @@ from app.people.models import User, UserRole
 from app.people.scope import community_ids_in_scope
 from app.modules.audit import operations as audit
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.people.policy import CONFIRMING_ROLES
 from app.status import change_status
 from app.workflow.instances import start_process
 
 REDEMPTION_PROCESS = "time_bank_redemption"
 # Started only by a volunteer's redemption: POST /api/processes/…/instances refuses it.
 STARTED_BY = {REDEMPTION_PROCESS: "POST /api/timebank/redemptions"}
-CONFIRMING_ROLES = frozenset({"community_worker", "party_secretary"})
 MAX_TENTHS = 240  # one entry covers at most a day
 
 
@@ -79,7 +79,8 @@ def decide_hours(session: Session, hours_id: int, actor: User, payload) -> Volun
     if not CONFIRMING_ROLES & set(actor.role_ids) or hours.community_id not in community_ids_in_scope(session, actor):
         raise Forbidden("only the community's workers confirm volunteer hours")
     if hours.status != HoursStatus.PENDING:
-        raise Conflict(f"these hours were already {hours.status}")
+        raise Conflict("these hours were already confirmed" if hours.status == HoursStatus.CONFIRMED
+                       else "these hours were already rejected")
     before, after = change_status(hours, HoursStatus, HoursStatus.CONFIRMED if confirm else HoursStatus.REJECTED)
     hours.decided_by_id, hours.decided_at = actor.id, clock.now()
     audit.record(session, "hours_" + after, actor, summary=f"{hours.volunteer.username} {hours.tenths / 10}h",
