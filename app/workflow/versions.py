@@ -59,6 +59,16 @@ def engine() -> ProcessEngine:
     return _engine
 
 
+def bpmn_files(files: dict[str, str], process_id: str) -> list[str]:
+    """A version's BPMN file names, the one defining `process_id` (its main file) first."""
+    return sorted((n for n in files if n.endswith(".bpmn")), key=lambda n: (f'id="{process_id}"' not in files[n], n))
+
+
+def main_bpmn(files: dict[str, str], process_id: str) -> str | None:
+    """The name of a version's main BPMN file: the one defining `process_id` (else the first BPMN file)."""
+    return next(iter(bpmn_files(files, process_id)), None)
+
+
 def bundle_for(session: Session, version_id: int) -> ProcessBundle:
     """The parsed specs of a version: parsed once per process from its stored files, then reused."""
     row = session.get_bind().url, version_id

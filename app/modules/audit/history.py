@@ -12,7 +12,7 @@ from app.workflow.forms import field_labels, label_value
 from app.tables.filters import china_time
 from app.workflow.instances import load_workflow
 from app.workflow.queries import history
-from app.workflow.versions import bundle_for
+from app.workflow.versions import bpmn_files, bundle_for
 
 EXPORT_HEADERS = ["seq", "at", "actor", "role", "event", "task", "field", "before", "after", "version", "hash"]
 
@@ -29,9 +29,7 @@ def instance_trace(session: Session, instance: Instance) -> dict:
 def diagram_files(session: Session, instance: Instance) -> dict[str, str]:
     """The BPMN files of the instance's version, the main process's file first."""
     files = bundle_for(session, instance.version_id).files
-    bpmn = sorted((n for n in files if n.endswith(".bpmn")),
-                  key=lambda n: (f'id="{instance.process_id}"' not in files[n], n))
-    return {name: files[name] for name in bpmn}
+    return {name: files[name] for name in bpmn_files(files, instance.process_id)}
 
 
 def step_times(session: Session, instance_id: int) -> list[dict]:

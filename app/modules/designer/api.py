@@ -7,7 +7,7 @@ from app.extensions import commit, db
 from app.workflow.models.process import ProcessDefinition
 from app.modules.designer import operations as designer
 from app.errors import Invalid
-from app.workflow.versions import deploy
+from app.workflow.versions import deploy, main_bpmn
 from app.http.auth import api_user, json_body, requires
 from app.workflow.instances import current_data
 from app.workflow.queries import ready_tasks_of
@@ -70,8 +70,7 @@ def process_dry_run():
 @requires("designer", "auditor", "admin")
 def version_bpmn(process_id: str, version: int):
     found = designer.version_of(db(), process_id, version)
-    files = sorted(n for n in found.files if n.endswith(".bpmn"))
-    main = next((n for n in files if f'id="{process_id}"' in found.files[n]), files[0] if files else None)
+    main = main_bpmn(found.files, process_id)
     return Response(found.files.get(main, ""), mimetype="application/xml")
 
 

@@ -17,7 +17,7 @@ from app.errors import Invalid, OperationError
 from app.workflow.forms import preview_form
 from app.workflow.queries import waiting_task_names
 from app.workflow.trial import trial_community
-from app.workflow.versions import deploy
+from app.workflow.versions import deploy, main_bpmn
 from app.people.roles import ROLES
 from app.http.formdata import coerce_form
 
@@ -187,8 +187,7 @@ def diff(process_id: str):
         abort(400)
     changes = designer.version_diff(db(), process_id, old, new)
     after = designer.version_of(db(), process_id, new)
-    main = next((n for n in sorted(after.files) if n.endswith(".bpmn") and f'id="{process_id}"' in after.files[n]),
-                None)
+    main = main_bpmn(after.files, process_id)
     return render_template("designer_diff.html", process_id=process_id, diff=changes, files=after.files, main=main)
 
 
