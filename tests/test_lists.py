@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app import clock
 from app.modules.audit.models import AuditEvent
 from app.modules.delivery.models import FundEntry
 from app.people.org import Organisation
@@ -85,8 +86,8 @@ def test_needs_list_is_filtered_and_scoped(api):
     assert listed(api, "needs", "auditor1")["count"] == 3
     assert listed(api, "needs", "secretary1", "?community=nanshan")["count"] == 2
 
-    year = datetime.now(CHINA).year
-    today = datetime.now(CHINA).date().isoformat()
+    year = clock.now().astimezone(CHINA).year
+    today = clock.now().astimezone(CHINA).date().isoformat()
     both, light, clinic = {codes["light"], codes["clinic"]}, {codes["light"]}, {codes["clinic"]}
     for query, expected in [("?category=health", clinic), ("?status=open", both), ("?status=resolved", set()),
                             ("?q=健康讲座", clinic), (f"?q={codes['light'].lower()}", light), (f"?year={year}", both),

@@ -2,14 +2,15 @@
 the audit chain check page, and the dashboard's figures."""
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from factories import assessed_need, graded_need
+from flows import OK
+from helpers import sign_in
 from openpyxl import load_workbook
 
-from flows import OK
-from factories import assessed_need, graded_need
-from helpers import sign_in
+from app import clock
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -85,7 +86,7 @@ def test_search_filters(api, cases, query, expected):
 
 
 def test_search_by_period_and_scope(api, cases):
-    today = datetime.now(UTC).astimezone(timezone_china()).date()
+    today = clock.now().astimezone(timezone_china()).date()
     assert api.get(f"/api/instances?from={today}&to={today}", "auditor1").get_json()["total"] == 4
     tomorrow = today + timedelta(days=1)
     assert api.get(f"/api/instances?from={tomorrow}", "auditor1").get_json()["total"] == 0
@@ -151,7 +152,7 @@ def test_overdue_tasks_are_counted_by_step(app, api, cases):
     from sqlalchemy import text
     with app.extensions["db_engine"].begin() as conn:  # the projection says when a task is due
         conn.execute(text("UPDATE ready_task SET due_at = :past WHERE instance_id = :iid"),
-                     {"past": datetime.now(UTC) - timedelta(hours=1), "iid": cases["tier_a"]})
+                     {"past": clock.now() - timedelta(hours=1), "iid": cases["tier_a"]})
     overdue = api.get("/api/dashboard", "auditor1").get_json()["overdue"]
     assert overdue == {"count": 1, "by_step": [{"key": "resolve_need", "label": "办理", "count": 1}]}
 
