@@ -115,7 +115,8 @@ def project_filed(app, api, title: str = PROJECT_TITLE) -> tuple[dict, datetime]
     need = project_on_notice(api, title)
     iid = need["instance_id"]
     at = clock.now() + 7 * DAY + timedelta(minutes=5)
-    run_timers(app, at)
+    fired = run_timers(app, at)
+    assert "fired timers of 1 instance(s)" in fired, fired  # the publicity period ended; the pass said why not
     api.complete("street1", "street_filing", {"filing_decision": "filed"}, iid)
     assert ready(api, "worker1", iid) == ["publish_project"]
     return need, at
