@@ -39,7 +39,7 @@ def db_upgrade():
 def setup(demo: bool):
     """Migrate, load the demo dataset if the database is empty, deploy changed shipped processes."""
     from app.migrate import upgrade
-    from app.modules.audit import operations as audit
+    from app.workflow import audit
     from app.workflow.trial import ensure_trial_community
     from app.workflow.versions import deploy_shipped
     from app.demo import backfill_registers, is_empty, load_demo

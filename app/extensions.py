@@ -9,7 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.db import make_engine, make_session_factory, write_intent
 from app.errors import Conflict
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.people.models import User
 
 class RowId(IntegerConverter):

@@ -72,7 +72,7 @@ def run_sql(app, statement, **params) -> None:
 
 def events_of(app, event_type: str) -> list:
     """The audit events of this type, oldest first."""
-    from app.modules.audit.models import AuditEvent  # here, so importing helpers builds no models
+    from app.workflow.models.audit import AuditEvent  # here, so importing helpers builds no models
     with app.extensions["db_sessions"]() as session:
         return list(session.scalars(select(AuditEvent).where(AuditEvent.event_type == event_type)
                                     .order_by(AuditEvent.seq)))
@@ -87,7 +87,7 @@ def audit_verdict(api) -> dict:
 
 def audit_event_count(app) -> int:
     """How many audit events the log holds."""
-    from app.modules.audit.models import AuditEvent
+    from app.workflow.models.audit import AuditEvent
     from sqlalchemy import func
     with app.extensions["db_sessions"]() as session:
         return session.scalar(select(func.count()).select_from(AuditEvent))

@@ -4,7 +4,7 @@ Each is refused to everyone but administrators and leaves an audit event with va
 import pytest
 from sqlalchemy import select, update
 
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance
 from factories import give_roles
 from helpers import csrf_of, history, sign_in

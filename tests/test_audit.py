@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select, update
 
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from factories import assessed_need
 from helpers import audit_verdict as verify
 from helpers import run_sql

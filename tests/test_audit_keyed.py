@@ -9,8 +9,8 @@ from sqlalchemy import select, text, update
 
 from app import create_app
 from app.migrate import alembic_config, upgrade
-from app.modules.audit.models import AuditEvent, AuditHead
-from app.modules.audit.operations import HEAD_ID, event_hash, verify_chain
+from app.workflow.models.audit import AuditEvent, AuditHead
+from app.workflow.audit import HEAD_ID, event_hash, verify_chain
 from api_client import DEMO_PASSWORD
 from factories import assessed_need
 from helpers import audit_verdict as verify

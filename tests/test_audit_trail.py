@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select, update
 
 from app import clock
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance
 from app.people.models import User
-from app.modules.audit.operations import event_hash
+from app.workflow.audit import event_hash
 from api_client import Api
 from flows import OK, run_timers, to_disclosure, to_project
 from helpers import audit_verdict as verify

@@ -3,7 +3,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
 
 

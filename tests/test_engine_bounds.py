@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
 from bpmn_samples import FORM, HEAD, NOTE_SCHEMA, package, process
 from factories import started_instance

@@ -6,8 +6,8 @@ import re
 from sqlalchemy import func, select
 
 from app.extensions import commit, db
-from app.modules.audit import operations as audit
-from app.modules.audit.models import AuditEvent
+from app.workflow import audit
+from app.workflow.models.audit import AuditEvent
 from app.errors import Invalid
 from test_pages import sign_in
 from test_project_delivery_api import claimed_and_funded

@@ -7,12 +7,12 @@ from xml.sax.saxutils import escape
 import pytest
 from sqlalchemy import func, select
 
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.modules.decision.models import Ballot, Meeting, Project
 from app.modules.disclosure.models import Disclosure
 from app.modules.delivery.models import FundEntry
 from app.workflow.models.instance import Instance
-from app.modules.notifications.models import Notification
+from app.workflow.models.notification import Notification
 from app.people.org import Organisation
 from app.modules.timebank.models import VolunteerHours
 from bpmn_samples import package, with_script

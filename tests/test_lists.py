@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app import clock
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.modules.delivery.models import FundEntry
 from app.people.org import Organisation
 from app.modules.decision.models import Project

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from app.modules.notifications.models import Notification, OutboxMessage
+from app.workflow.models.notification import Notification, OutboxMessage
 from factories import assessed_need
 from helpers import WEDNESDAY_MORNING as START
 from helpers import history, run_timers

@@ -1,7 +1,7 @@
 """POST /api/processes/<id>/instances: who may start a deployed process, where, with what start data."""
 from sqlalchemy import func, select
 
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance
 from app.workflow.starting import START_BODY
 from bpmn_samples import FORM, NOTE_SCHEMA, linear, process

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from app.config import ROOT
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
 from bpmn_samples import FORM, package, process
 from helpers import sign_in

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.cli import fire_due
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
 from factories import assessed_need
 from flows import OK

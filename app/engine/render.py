@@ -4,7 +4,6 @@ import logging
 import re
 from string import Formatter
 
-from flask_babel import gettext
 from jinja2 import TemplateError, nodes
 from jinja2 import filters as jinja_filters
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
@@ -172,8 +171,21 @@ def _render(template, data):
     return "".join(parts)
 
 
+class NotShown(str):
+    """The note shown instead of instructions that could not be rendered: English text that is also the
+    catalogue's msgid (with its params), so the task page translates it (the engine knows no Flask)."""
+
+    msgid: str
+    params: dict
+
+    def __new__(cls, msgid: str, **params):
+        note = super().__new__(cls, msgid % params if params else msgid)
+        note.msgid, note.params = msgid, params
+        return note
+
+
 def render_instructions(text: str | None, data: dict) -> str:
-    """Render instructions with the task's data; errors become a visible note, never a crash."""
+    """Render instructions with the task's data; errors become a visible note (NotShown), never a crash."""
     if not text:
         return ""
     try:
@@ -184,9 +196,9 @@ def render_instructions(text: str | None, data: dict) -> str:
             return _render(template, data)
     except ScriptLimitExceeded as err:
         log.warning("instructions not shown: %s", err)
-        return gettext("These instructions could not be shown: they take too long or produce too much text.")
+        return NotShown("These instructions could not be shown: they take too long or produce too much text.")
     except Exception as err:  # designer text must never break the task page (e.g. a division by zero)
-        return gettext("[instructions could not be rendered: %(reason)s]", reason=err)
+        return NotShown("[instructions could not be rendered: %(reason)s]", reason=str(err))
 
 
 def check_template(text: str) -> str | None:

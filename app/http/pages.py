@@ -10,7 +10,7 @@ from flask_login import current_user
 from app import clock
 from app.extensions import db
 from app.modules import PAGES, blueprints
-from app.modules.notifications.operations import unread_count
+from app.workflow.notifications import unread_count
 from app.tables.filters import china_time
 from app.people.roles import WORKER_ROLES, role_label
 

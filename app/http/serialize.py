@@ -1,5 +1,5 @@
 """JSON shapes of the API's objects."""
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
 from app.people.models import User
 

@@ -14,7 +14,7 @@ APIS = ("accounts.api", "needs.api", "tasks.api", "instances.api", "designer.api
         "disclosure.api", "delivery.api", "timebank.api", "lists.api", "admin.api", "incidents.api", "monitoring.api")
 # Modules that read diagram element ids by name (their `RELIED_ON`: process id → element id → what reads it).
 RELYING_MODULES = ("needs.operations", "monitoring.operations")
-MODEL_MODULES = ("audit", "notifications", "decision", "disclosure", "delivery", "evaluation", "lists", "timebank")
+MODEL_MODULES = ("decision", "disclosure", "delivery", "evaluation", "lists", "timebank")
 
 
 def diagram_helpers() -> dict:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from app.workflow.models.attachment import Attachment
 from app.workflow.models.instance import Instance
 from app.people.models import User
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.errors import Invalid, NotFound
 from app.workflow.queries import visible_instance
 

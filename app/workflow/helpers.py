@@ -18,8 +18,8 @@ from app.errors import Refusal
 from app.workflow.models.instance import Instance
 from app.people.org import Organisation
 from app.people.models import User
-from app.modules.audit import operations as audit
-from app.modules.notifications.operations import notify, users_for
+from app.workflow import audit
+from app.workflow.notifications import notify, users_for
 
 CHINA = timezone(timedelta(hours=8))
 HANDLING_WEEKDAY, HANDLING_TIME = 0, time(9, 0)  # 一般事项定期办: Mondays at 09:00, China time

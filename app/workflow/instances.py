@@ -15,10 +15,10 @@ from app.workflow.models.instance import ENDED, Instance, InstanceStatus, Instan
 from app.people.org import Organisation
 from app.people.models import User
 from app.people.roles import role_for_lane
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.errors import Conflict, ProcessFailed, refusal_in
 from app.workflow.helpers import bound_to
-from app.modules.notifications.operations import notify_task_ready
+from app.workflow.notifications import notify_task_ready
 from app.workflow.versions import bundle_for, engine, latest_version
 
 

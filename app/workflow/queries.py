@@ -4,7 +4,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
 from app.people.org import Organisation
 from app.people.models import User

@@ -1,14 +1,15 @@
 """Tasks: who may act on a ready task, and claim / release / complete."""
+from flask_babel import gettext
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.engine import TaskNotReady
-from app.modules.audit.models import AuditEvent
+from app.engine import NotShown, TaskNotReady
+from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask
 from app.people.models import User
 from app.people.scope import community_ids_in_scope
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.errors import Conflict, Forbidden, NotFound, ProcessFailed, refusal_in
 from app.workflow.helpers import bound_to
 from app.workflow.forms import prefill, task_form, validate_submission, with_readonly_values
@@ -59,7 +60,12 @@ def task_view(session: Session, task: ReadyTask) -> dict:
         raise Conflict("this task is no longer ready")
     form = task_form(bundle_for(session, task.instance.version_id), human)
     return {"task": task, "form": form, "data": prefill(form, human.data),
-            "instructions": human.rendered_instructions()}
+            "instructions": shown_instructions(human.rendered_instructions())}
+
+
+def shown_instructions(text: str) -> str:
+    """Rendered instructions as the person reads them: the engine's note, if any, in their language."""
+    return gettext(text.msgid, **text.params) if isinstance(text, NotShown) else text
 
 
 def claim(session: Session, task_id: str, user: User) -> ReadyTask:

@@ -8,7 +8,7 @@ from app import clock
 from app.workflow.models.instance import Instance, InstanceStatus
 from app.people.org import Organisation
 from app.workflow.models.process import ProcessDefinition
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.workflow.helpers import CHINA, bound_to
 from app.workflow.instances import load_workflow, lock_instance, mark_failed, save_state, start_process
 from app.workflow.versions import engine

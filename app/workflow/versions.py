@@ -10,7 +10,7 @@ from app.engine import ProcessBundle, ProcessEngine, ProcessProblems, content_ha
 from app.workflow.models.process import ProcessDefinition, ProcessVersion
 from app.people.models import User
 from app.people.roles import role_for_lane
-from app.modules.audit import operations as audit
+from app.workflow import audit
 
 from app.errors import NotFound, Undeployable
 

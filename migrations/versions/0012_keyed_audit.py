@@ -58,7 +58,7 @@ def _key() -> bytes:
 
 def sign_existing(connection, key: bytes) -> None:
     """Sign the intact prefix of the plain chain, and the head when the whole chain is intact."""
-    from app.modules.audit.operations import GENESIS, _content_hash, event_mac, head_mac
+    from app.workflow.audit import GENESIS, _content_hash, event_mac, head_mac
     expected, prev, last = 1, GENESIS, 0
     while True:
         rows = connection.execute(sa.select(events).where(events.c.seq >= expected).order_by(events.c.seq)

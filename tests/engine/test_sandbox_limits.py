@@ -214,6 +214,9 @@ def test_ordinary_instructions_render():
 
 
 def test_the_notice_is_in_chinese(app):
+    from app.workflow.tasks import shown_instructions
+    text = render.render_instructions("{{ 'a' | center(300000000) }}", {})
     with app.test_request_context():
-        text = render.render_instructions("{{ 'a' | center(300000000) }}", {})
-    assert text == "无法显示本任务的说明：说明的渲染超出了时间或长度限制。"
+        assert shown_instructions(text) == "无法显示本任务的说明：说明的渲染超出了时间或长度限制。"
+    with app.test_request_context("/?lang=en"):
+        assert shown_instructions(text) == text == NOTICE + ": they take too long or produce too much text."

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from app.db import utcnow
 from app.people.models import ApiToken, LoginFailure, User
 from app.people.passwords import check_password, hash_password, new_token
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.errors import Invalid, TooManyRequests, Unauthenticated
 
 # Password guessing: at most this many failures per username (three times as many per address)

@@ -4,7 +4,7 @@ from flask import current_app, request
 from app.db import writing
 from app.extensions import db
 from app.people.models import User
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.modules.accounts.operations import authenticate, record_failure, refuse_if_throttled
 from app.errors import Unauthenticated
 

@@ -7,16 +7,16 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.engine import RunResult
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask
 from app.people.models import User, UserRole
 from app.people.roles import ROLES
 from app.people.scope import community_ids_in_scope
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.errors import Conflict, Invalid, NotFound
 from app.workflow.forms import storable
 from app.workflow.instances import load_workflow, lock_instance, save_state
-from app.modules.notifications.operations import notify
+from app.workflow.notifications import notify
 from app.workflow.versions import engine
 
 MAX_REASON = 500

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.engine.trace import trace
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, InstanceTrail, TaskSpan
 from app.people.roles import role_label
 from app.workflow.forms import field_labels, label_value

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.modules.audit import search
-from app.modules.audit.operations import OUTSIDE_PER_PAGE, events_outside_instances, types_outside_instances, verify_chain
+from app.workflow.audit import OUTSIDE_PER_PAGE, events_outside_instances, types_outside_instances, verify_chain
 from app.errors import Invalid
 from app.workflow.queries import VIEWER_ROLES
 from app.people.roles import READ_ALL_ROLES

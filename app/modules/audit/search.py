@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, InstanceStatus
 from app.people.org import Organisation
 from app.workflow.models.process import ProcessDefinition, ProcessVersion

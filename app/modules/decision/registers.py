@@ -7,7 +7,7 @@ from app.modules.decision.models import CommunityRegister
 from app.people.org import Organisation
 from app.people.models import User
 from app.modules.decision.models import REGISTER_BODIES
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.errors import Invalid
 
 

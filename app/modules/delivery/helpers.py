@@ -12,7 +12,7 @@ from app.modules.needs.operations import new_tracking_code, start_follow_up
 from app.workflow.helpers import CHINA, after_run, bound, own_community, own_key, own_record, record_write
 from app.errors import Invalid, Refusal
 from app.status import change_status
-from app.modules.notifications.operations import notify, users_for
+from app.workflow.notifications import notify, users_for
 
 
 def publish_project(project_key, community, title, budget, claim_days) -> str:

@@ -13,7 +13,7 @@ from app.modules.decision.models import NOT_DELIVERING, Project, ProjectStatus
 from app.people.models import User
 from app.modules.delivery.models import FUND_INCOME, FUND_KINDS
 from app.people.scope import community_ids_in_scope
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.modules.evaluation.operations import survey_is_open
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.workflow.trial import TRIAL_KIND, is_public

@@ -13,7 +13,7 @@ from app.engine.package import SAFE_XML
 from app.workflow.models.instance import Instance, InstanceStatus
 from app.workflow.models.process import ProcessDefinition, ProcessDraft, ProcessVersion
 from app.people.models import User
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.workflow.helpers import now
 from app.errors import Conflict, Invalid, NotFound, Undeployable
 from app.workflow.forms import form_pair

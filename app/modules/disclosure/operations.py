@@ -9,7 +9,7 @@ from app.modules.disclosure.models import Disclosure, Objection
 from app.workflow.models.instance import Instance
 from app.modules.decision.models import Meeting, Project
 from app.people.org import Organisation
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.errors import Conflict, Invalid, NotFound
 from app.workflow.instances import start_process
 from app.workflow.trial import TRIAL_KIND, is_public

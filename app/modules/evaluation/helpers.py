@@ -8,7 +8,7 @@ from app.people.org import Organisation
 from app.modules.decision.models import Project
 from app.modules.evaluation import operations as evaluation
 from app.workflow.helpers import CHINA, bound, own_community, own_key, own_record, record_write
-from app.modules.notifications.operations import notify, users_for
+from app.workflow.notifications import notify, users_for
 
 SATISFIED_SCORE = 4  # a 4 or 5 counts as satisfied
 

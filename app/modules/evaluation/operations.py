@@ -11,7 +11,7 @@ from app import clock
 from app.modules.decision.models import Project
 from app.modules.evaluation.models import SurveyResponse
 from app.people.models import User
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.errors import Conflict, Forbidden, Invalid
 from app.people.policy import survey_may_answer
 

@@ -12,7 +12,7 @@ from app.workflow.models.process import ProcessDefinition, ProcessVersion
 from app.people.models import User
 from app.people.policy import INCIDENT_ROLES
 from app.people.scope import community_ids_in_scope
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.modules.admin.operations import cancel_instance, check_values
 from app.workflow.helpers import bound_to
 from app.errors import Conflict, Forbidden, Invalid, NotFound

@@ -7,7 +7,7 @@ from app.extensions import commit, db
 from app.workflow.attachments import add_attachments, attachment_for, attachments_of, read_uploads
 from app.errors import Invalid
 from app.people.roles import WORKER_ROLES
-from app.modules.audit.operations import OUTSIDE_PER_PAGE, events_outside_instances, verify_chain
+from app.workflow.audit import OUTSIDE_PER_PAGE, events_outside_instances, verify_chain
 from app.workflow.instances import current_data
 from app.workflow.queries import history, ready_tasks_of, visible_instance
 from app.http.auth import api_user, requires

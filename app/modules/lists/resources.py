@@ -10,7 +10,7 @@ from app.modules.lists.models import Resource
 from app.people.models import User
 from app.modules.lists.models import RESOURCE_KINDS
 from app.people.scope import community_ids_in_scope
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.errors import Forbidden, Invalid
 from app.people.policy import RESOURCE_EDITORS
 

@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 
 from app import clock
 from app.workflow.models.instance import Instance, InstanceStatus
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.errors import Refusal
 from app.workflow.helpers import (CHINA, HANDLING_TIME, HANDLING_WEEKDAY, bound, case, own_community, own_key,
                                   record_write)

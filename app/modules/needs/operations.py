@@ -5,14 +5,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
-from app.modules.audit.models import AuditEvent
+from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import ENDED, Instance, InstanceStatus, ReadyTask
 from app.people.org import Organisation
 from app.people.models import User, UserRole
 from app.people.scope import community_ids_in_scope
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.workflow.forms import form_pair, validate_submission
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.workflow.instances import current_data, load_workflow, lock_instance, save_state, start_process
 from app.workflow.tasks import apply_submission
 from app.workflow.versions import bundle_for, engine, latest_version

@@ -2,7 +2,7 @@
 from flask import Blueprint, jsonify
 
 from app.extensions import db
-from app.modules.notifications.operations import recent, unread_count
+from app.workflow.notifications import recent, unread_count
 from app.http.auth import api_user, requires
 from app.http.docs import documented
 

@@ -3,7 +3,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.extensions import commit, db
-from app.modules.notifications.operations import mark_all_read, recent
+from app.workflow.notifications import mark_all_read, recent
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 

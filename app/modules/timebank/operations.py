@@ -12,7 +12,7 @@ from app.modules.timebank.models import (HoursStatus, Redemption, RedemptionStat
                                          VolunteerHours)
 from app.people.models import User, UserRole
 from app.people.scope import community_ids_in_scope
-from app.modules.audit import operations as audit
+from app.workflow import audit
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.people.policy import CONFIRMING_ROLES
 from app.status import change_status

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db import one_or_many, utcnow
-from app.modules.audit.models import AuditEvent, AuditHead
+from app.workflow.models.audit import AuditEvent, AuditHead
 from app.workflow.models.instance import Instance
 from app.people.models import User
 

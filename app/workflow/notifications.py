@@ -6,10 +6,10 @@ from sqlalchemy.orm import Session
 
 from app.db import one_or_many, utcnow
 from app.workflow.models.instance import Instance, ReadyTask
-from app.modules.notifications.models import Notification, OutboxMessage
+from app.workflow.models.notification import Notification, OutboxMessage
 from app.people.org import Organisation
 from app.people.models import User, UserRole
-from app.modules.audit import operations as audit
+from app.workflow import audit
 
 
 # Who holds a role around a community changes rarely; a short cache keeps the lookup off the
