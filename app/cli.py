@@ -10,7 +10,23 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from app.db import writing
+from app import clock
+from app.db import is_lock_timeout, writing
+from app.demo import backfill_registers, is_empty, load_demo
+from app.errors import OperationError
+from app.migrate import upgrade
+from app.workflow import audit
+from app.workflow.timers import (
+    MAX_TIMER_ATTEMPTS,
+    begin_attempt,
+    due_instance_ids,
+    end_attempt,
+    fail_instance,
+    fire_instance_timers,
+    schedule_annual_reviews,
+)
+from app.workflow.trial import ensure_trial_community
+from app.workflow.versions import deploy_shipped
 
 db_cli = AppGroup("db", help="Database schema.")
 timers_cli = AppGroup("timers", help="Fire process timers.")
@@ -28,7 +44,6 @@ def register_commands(app: Flask) -> None:
 @db_cli.command("upgrade")
 def db_upgrade():
     """Apply every migration."""
-    from app.migrate import upgrade
     upgrade(current_app.config["SQLALCHEMY_URL"], audit_key=current_app.config["AUDIT_KEY"])
     click.echo("database is at the latest revision")
 
@@ -38,11 +53,6 @@ def db_upgrade():
 @click.option("--demo/--no-demo", default=True, help="Load the demo dataset into an empty database.")
 def setup(demo: bool):
     """Migrate, load the demo dataset if the database is empty, deploy changed shipped processes."""
-    from app.migrate import upgrade
-    from app.workflow import audit
-    from app.workflow.trial import ensure_trial_community
-    from app.workflow.versions import deploy_shipped
-    from app.demo import backfill_registers, is_empty, load_demo
 
     config = current_app.config
     upgrade(config["SQLALCHEMY_URL"], audit_key=config["AUDIT_KEY"])
@@ -118,9 +128,6 @@ def _pass_in_child() -> None:
 
 def fire_due(now: datetime | None) -> int:
     """One pass: each due instance in its own transaction, skipping ones another worker holds."""
-    from app import clock
-    from app.errors import OperationError
-    from app.workflow.timers import due_instance_ids, fire_instance_timers, schedule_annual_reviews
 
     sessions = current_app.extensions["db_sessions"]
     instant = now or clock.now()
@@ -146,9 +153,6 @@ def _fire_one(sessions, instance_id: int, instant: datetime) -> bool:
     """Fire one instance's timers in its own transaction; whatever fails marks that instance failed.
 
     A held lock is no failure: the instance stays due and the next pass tries again."""
-    from app.db import is_lock_timeout
-    from app.errors import OperationError
-    from app.workflow.timers import fail_instance, fire_instance_timers
 
     if not _begin_attempt(sessions, instance_id, instant):
         return False
@@ -176,8 +180,6 @@ def _fire_one(sessions, instance_id: int, instant: datetime) -> bool:
 
 def _begin_attempt(sessions, instance_id: int, instant: datetime) -> bool:
     """Commit an attempt on the instance before firing it, so a pass killed on it is counted; whether to fire."""
-    from app.db import is_lock_timeout
-    from app.workflow.timers import MAX_TIMER_ATTEMPTS, begin_attempt
 
     try:
         with writing(), sessions() as session:
@@ -194,7 +196,6 @@ def _begin_attempt(sessions, instance_id: int, instant: datetime) -> bool:
 
 
 def _end_attempt(sessions, instance_id: int) -> None:
-    from app.workflow.timers import end_attempt
 
     try:
         with writing(), sessions() as session:
