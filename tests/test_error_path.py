@@ -113,7 +113,7 @@ def test_one_survey_rule_and_a_helpers_refusal_in_the_readers_language(app, api,
     page = client.post(f"/tasks/{task['id']}", data={"csrf_token": token, **{k: str(v).lower() if isinstance(v, bool)
                                                                               else str(v) for k, v in data.items()}})
     assert page.status_code == 422
-    assert "流程无法按本次提交继续办理" in _page(page) and "元未能入账：支出超过项目资金余额" in _page(page)
+    assert "流程无法按本次提交继续办理" in _page(page) and "元未能入账：支出超过项目资金结余" in _page(page)
     for step in ({"progress_percent": 100, "progress_text": "完成", "spent_amount": 1000, "spent_purpose": "材料",
                   "finished": True},):
         api.complete("worker1", "progress_report", step, iid)

@@ -31,7 +31,7 @@ def test_a_worker_keeps_the_ledger_and_a_resident_answers_the_survey(app, page: 
     form.get_by_label("类型").select_option("spending")
     form.get_by_label("金额（元）").fill("999999")
     form.get_by_role("button", name="记入台账").click()
-    expect(page.locator(".flash.error")).to_contain_text("支出超过项目资金余额")
+    expect(page.locator(".flash.error")).to_contain_text("支出超过项目资金结余")
     page.context.clear_cookies()
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/projects")

@@ -32,7 +32,7 @@ def dashboard_page():
 def _labelled(figures: dict, names: dict[str, str]) -> dict:
     """The figures with labels people read (categories, tiers, communities, bodies) beside their codes."""
     categories = category_labels(db())
-    tiers = {"A": _("A 立行立办"), "B": _("B 限时办理"), "C": _("C 周期解决"), "ungraded": _("not graded yet")}
+    tiers = {"A": _("Tier A: done at once"), "B": _("Tier B: done by a deadline"), "C": _("Tier C: solved periodically"), "ungraded": _("not graded yet")}
     bodies = {"street": _("street office"), "district": _("district departments")}
     for key, labels in (("by_category", categories), ("by_tier", tiers), ("by_community", names)):
         for item in figures[key]:
