@@ -50,12 +50,12 @@ def submit_need(session: Session, payload, actor: User | None, public: bool) -> 
         fields["channel"] = "online"
     bundle = bundle_for(session, latest_version(session, PROCESS_ID).id)
     data = validate_submission(form_pair(bundle, *engine().start_form(bundle))["schema"], fields)
-    _check_grid(session, data.get("grid"), community)
+    grid = _check_grid(session, data.get("grid"), community)
     # 首问负责: whoever records a need answers for it; online needs go to the on-duty worker.
     responder = on_duty_worker(session, community) if public else actor
     data = {"grid": "", "visit_type": "", "anonymous": False} | data  # keys the diagrams may read
     data.update(community=community.code, tracking_code=_new_code(session),
-                first_responder=responder.username if responder else None)
+                first_responder=responder.username if responder else None, **_names(community, grid))
     with audit.acting_as(f"resident:{data['tracking_code']}"):  # only used when nobody is signed in
         return start_process(session, PROCESS_ID, data, community, actor, business_key=data["tracking_code"])
 
@@ -153,13 +153,19 @@ def _community(session: Session, code) -> Organisation:
     return community
 
 
-def _check_grid(session: Session, grid, community: Organisation) -> None:
+def _check_grid(session: Session, grid, community: Organisation) -> Organisation | None:
     if not grid:
-        return
+        return None
     found = session.scalars(select(Organisation).where(
         Organisation.code == grid, Organisation.kind == "grid", Organisation.parent_id == community.id)).first()
     if found is None:
         raise Invalid("unknown grid", {"grid": "not a grid of this community"})
+    return found
+
+
+def _names(community: Organisation, grid: Organisation | None) -> dict:
+    """The names people read (南山社区, 南山第1网格) beside the codes, for the diagrams' instructions."""
+    return {"community_name": community.name, "grid_name": grid.name if grid else ""}
 
 
 def _new_code(session: Session) -> str:
@@ -181,7 +187,7 @@ def start_follow_up(session: Session, community: Organisation, title: str, descr
     data = {"title": title[:100], "description": description[:2000], "category": category or "community_management",
             "channel": "steward_station", "grid": "", "visit_type": "", "anonymous": True, "contact": "",
             "community": community.code, "tracking_code": code, "follow_up_of": follows,
-            "first_responder": responder.username if responder else None}
+            "first_responder": responder.username if responder else None, **_names(community, None)}
     instance = start_process(session, PROCESS_ID, data, community, None, business_key=code)
     audit.record(session, "follow_up_started", None, instance=instance, actor_name="system",
                  summary=f"{follows} → {code}", changes={"follow_up_of": [None, follows]})
