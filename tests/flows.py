@@ -74,9 +74,9 @@ def deliver_notice(api, project_id: int, days: float | None = None, as_user: str
             | extra, as_user)
 
 
-def notice_given(api, iid: int, days: float | None = None) -> str:
-    """Deliver the plan to the party members `days` ago; the date to give as notice_date."""
-    response = deliver_notice(api, project_of(api, iid), days)
+def notice_given(api, iid: int, days: float | None = None, as_user: str = "secretary1") -> str:
+    """Deliver the plan to the party members `days` ago (recorded by `as_user`); the date to give as notice_date."""
+    response = deliver_notice(api, project_of(api, iid), days, as_user)
     assert response.status_code == 201, response.get_json()
     return response.get_json()["delivered_on"]
 
@@ -113,7 +113,7 @@ def first_four_meetings(api, iid: int, worker: str = "worker1", secretary: str =
     api.complete(secretary, "party_proposal", meeting(5, 4), iid)
     api.complete(worker, "choose_voting_mode", {"voting_mode": "meeting"}, iid)
     api.complete(worker, "committees_deliberation", meeting(7, 6, meeting_id="committees_deliberation"), iid)
-    notice = notice_given(api, iid)
+    notice = notice_given(api, iid, as_user=secretary)
     api.complete(secretary, "party_members_review",
                  meeting(30, 25, meeting_id="party_members_review", notice_date=notice), iid)
 
