@@ -74,7 +74,7 @@ def check_record(session: Session, project: Project | None, need_recorded_at: da
                            "a meeting cannot be held before the need was recorded (%(recorded)s)",
                            recorded=_shown(need_recorded_at))
     previous = _latest_meeting(session, project)
-    if previous is not None and previous.held_at is not None and held_at <= previous.held_at:
+    if previous is not None and not _after(held_at, previous.held_at, same_minute=bool(record.get("online"))):
         raise FieldRefusal({"meeting_date": "each deliberation comes after the previous one"},
                            "each deliberation comes after the previous one: the last was held at %(previous)s",
                            previous=_shown(previous.held_at))
@@ -84,6 +84,12 @@ def check_record(session: Session, project: Project | None, need_recorded_at: da
     if record.get("notice_date"):
         _notice_delivered(session, project, meeting, record, previous)
     return held_at
+
+
+def _after(held_at: datetime, previous: datetime, same_minute: bool) -> bool:
+    """Whether a meeting comes after the previous one; an online vote is dated when its tally runs (to the
+    minute), so for it the same minute as the last meeting is in order."""
+    return held_at >= previous if same_minute else held_at > previous
 
 
 def _held_at(record: dict) -> datetime:
@@ -196,6 +202,18 @@ def meeting_of(session: Session, project: Project, meeting_id: int) -> Meeting:
     if found is None or found.project_id != project.id:
         raise NotFound("no such meeting record")
     return found
+
+
+def submitted_with(session: Session, row: Meeting) -> list:
+    """The files attached when the meeting was recorded (sign-in sheets, photos): same case, task and request."""
+    from app.workflow.models.attachment import Attachment
+    project = session.get(Project, row.project_id) if row.project_id else None
+    if project is None or project.instance_id is None:
+        return []
+    window = timedelta(minutes=1)
+    return list(session.scalars(select(Attachment).where(
+        Attachment.instance_id == project.instance_id, Attachment.task_bpmn_id == row.meeting,
+        Attachment.created_at.between(row.recorded_at - window, row.recorded_at + window)).order_by(Attachment.id)))
 
 
 def notices_of(session: Session, project: Project | None, meeting: str | None = None) -> list[MeetingNotice]:

@@ -19,6 +19,7 @@ def meeting_record(project_id: int, meeting_id: int):
     row = meetings.meeting_of(db(), project, meeting_id)
     notices = meetings.notices_of(db(), project, row.meeting) if row.notice_date else []
     return render_template("meeting_record.html", project=project, m=row, notices=notices,
+                           submitted=meetings.submitted_with(db(), row),
                            recording=holds_any(current_user, meetings.RECORDING_ROLES))
 
 
