@@ -68,7 +68,7 @@ def check_record(session: Session, project: Project | None, need_recorded_at: da
                  record: dict) -> datetime:
     """The instant the meeting was held, if its record keeps every rule; else FieldRefusal naming the field."""
     held_at = _held_at(record)
-    _not_in_future(held_at, record)
+    _not_in_future(held_at)
     if held_at < need_recorded_at.replace(second=0, microsecond=0):
         raise FieldRefusal({"meeting_date": "a meeting cannot be held before the need was recorded"},
                            "a meeting cannot be held before the need was recorded (%(recorded)s)",
@@ -102,7 +102,7 @@ def _held_at(record: dict) -> datetime:
                            "give the meeting's date and time (HH:MM)") from None
 
 
-def _not_in_future(held_at: datetime, record: dict) -> None:
+def _not_in_future(held_at: datetime) -> None:
     now = clock.now()
     if held_at.astimezone(CHINA).date() > now.astimezone(CHINA).date():
         raise FieldRefusal({"meeting_date": "a meeting cannot be dated in the future"},
