@@ -196,3 +196,20 @@ def test_an_online_vote_is_recorded_as_one(app, api):
     assert answer["verdict"]["outcome"] == "passed" and answer["verdict"]["meeting"] == "committees_deliberation"
     records = api.get(f"/api/projects/{project_of(api, iid)}/meetings", "worker1").get_json()["meetings"]
     assert records[-1]["online"] is True and records[-1]["place"] == "线上表决"
+
+
+def test_a_meeting_recorded_on_its_page_keeps_the_files_sent_with_it(app, api):
+    from helpers import csrf_of
+    iid = at_party_proposal(api)
+    task = api.task_for("secretary1", "party_proposal", iid)
+    client = app.test_client()
+    sign_in(client, "secretary1")
+    token = csrf_of(client.get(f"/tasks/{task['id']}").get_data(as_text=True))
+    form = {k: str(v) for k, v in meeting(2, 2).items()} | {"csrf_token": token}
+    sent = client.post(f"/tasks/{task['id']}", data=form | {"attachments": (io.BytesIO(b"%PDF-1.4 sheet"), "签到表.pdf")},
+                       content_type="multipart/form-data", follow_redirects=True)
+    page = sent.get_data(as_text=True)
+    assert '<p class="flash error" role="status">会议无效：到会委员未过半，会议无效，请重新召开</p>' in page
+    record = api.get(f"/api/projects/{project_of(api, iid)}/meetings", "secretary1").get_json()["meetings"][-1]
+    shown = client.get(f"/projects/{project_of(api, iid)}/meetings/{record['id']}").get_data(as_text=True)
+    assert "随记录提交的附件" in shown and "签到表.pdf" in shown and "会议无效：到会委员未过半" in shown
