@@ -90,6 +90,17 @@ class Refusal(ValueError):
 _last_refusal: ContextVar[Refusal | None] = ContextVar("last_refusal", default=None)
 
 
+class FieldRefusal(Refusal):
+    """A helper refusing what a person submitted, naming the form fields at fault: answered as Invalid (400).
+
+    `fields` maps each field to a short, parameter-free msgid that names the rule it breaks."""
+
+    def __init__(self, fields: dict[str, str], message: str, **params):
+        self.fields = dict(fields)
+        super().__init__(message, **params)
+
+
+
 def refusal_in(error_text: str | None) -> Refusal | None:
     """The helper refusal that the engine's error text reports, if it was one (and forget it)."""
     found = _last_refusal.get()

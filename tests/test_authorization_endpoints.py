@@ -28,7 +28,7 @@ from app import clock
 from bpmn_samples import linear, package, process, with_condition
 from backends import BACKENDS, PG_URL
 from factories import give_roles, project_delivered, project_on_notice, public_project_id
-from flows import OK
+from flows import OK, project_of
 from helpers import deploy, run_timers
 from test_incidents_api import PASS as INCIDENT_PASS, deploy_ratio, start_ratio
 
@@ -97,6 +97,12 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 401 403 403 200 403 200 200 200 200 200 403 403 403 403 200 200  N  GET /api/projects/{project_id}/fund
 401 403 403 403 200 403 403 403 200 200 403 403 403 403 200 200  B  GET /api/projects/{project_id}/fund
 
+# A project's meeting records (会议记录), void ones too, and its delivery records: the same project staff.
+401 403 403 200 403 200 200 200 200 200 403 403 403 403 200 200  N  GET /api/projects/{project_id}/meetings
+401 403 403 403 200 403 403 403 200 200 403 403 403 403 200 200  B  GET /api/projects/{project_id}/meetings
+401 403 403 200 403 200 200 200 200 200 403 403 403 403 200 200  N  GET /api/projects/{project_id}/meetings/{meeting_id}
+401 403 403 403 200 403 403 403 200 200 403 403 403 403 200 200  B  GET /api/projects/{project_id}/meetings/{meeting_id}
+
 # The task's lane is community_worker: only the community's worker may open, claim, release, complete it.
 401 403 403 200 403 403 403 403 403 403 403 403 403 403 403 403  N  GET /api/tasks/{task_id}
 401 403 403 403 200 403 403 403 403 403 403 403 403 403 403 403  B  GET /api/tasks/{task_id}
@@ -158,6 +164,11 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 # The 1+X ledger is kept by the community's workers and the street office.
 401 403 403 201 403 201 403 403 201 403 403 403 403 403 403 403  N  POST /api/projects/{project_id}/fund
 401 403 403 403 201 403 403 403 201 403 403 403 403 403 403 403  B  POST /api/projects/{project_id}/fund
+# Deliveries of a plan (送达) and the signed minutes are recorded by the community's workers and its secretary.
+401 403 403 201 403 201 403 403 403 403 403 403 403 403 403 403  N  POST /api/projects/{project_id}/notices
+401 403 403 403 201 403 403 403 403 403 403 403 403 403 403 403  B  POST /api/projects/{project_id}/notices
+401 403 403 200 403 200 403 403 403 403 403 403 403 403 403 403  N  POST /api/projects/{project_id}/meetings/{meeting_id}/minutes
+401 403 403 403 200 403 403 403 403 403 403 403 403 403 403 403  B  POST /api/projects/{project_id}/meetings/{meeting_id}/minutes
 # The satisfaction survey is the residents': a resident's account, or anyone by mobile number.
 201 201 403 403 403 403 403 403 403 403 403 403 403 403 403 403  N  POST /api/public/projects/{project_id}/survey
 201 201 403 403 403 403 403 403 403 403 403 403 403 403 403 403  B  POST /api/public/projects/{project_id}/survey
@@ -207,6 +218,7 @@ OBJECT_OF = {
     ("POST", "/api/admin/tasks/{task_id}/reassign"): {"task_id": "reassign_task_id"},
     ("POST", "/api/admin/instances/{instance_id}/cancel"): {"instance_id": "cancel_id"},
     ("POST", "/api/public/projects/{project_id}/survey"): {"project_id": "survey_project_id"},
+    ("POST", "/api/projects/{project_id}/notices"): {"project_id": "notice_project_id"},
     ("GET", "/api/incidents/{instance_id}"): {"instance_id": "incident_id"},
     ("POST", "/api/incidents/{instance_id}/retry"): {"instance_id": "incident_id"},
     ("POST", "/api/incidents/{instance_id}/cancel"): {"instance_id": "incident_cancel_id"},
@@ -235,6 +247,7 @@ BODIES = {
     "/api/projects/{project_id}/applications": {"unit_name": "阳光社工服务中心", "plan": "三周完成"},
     "/api/projects/{project_id}/fund": {"kind": "donation", "source": "辖区企业", "amount": 1000},
     "/api/public/projects/{project_id}/survey": {"satisfaction": 5, "phone": "13800000009"},
+    "/api/projects/{project_id}/notices": {"method": "in_person", "recipients": 40, "delivered_by": "党小组长"},
     "/api/timebank/hours": {"hours": 1.5, "activity": "助老陪诊", "volunteer": "volunteer1"},
     "/api/timebank/hours/{hours_id}/decision": {"confirm": True},
     "/api/timebank/redemptions": {"item": "大米一袋", "points": 5},
@@ -266,6 +279,9 @@ def send(api: Api, user: str | None, method: str, path: str, where: str, world: 
         return api.client.get(url, headers=headers)
     if path == "/api/instances/{instance_id}/attachments":
         return attach(api, url, headers)
+    if path.endswith("/minutes"):
+        return api.client.post(url, data={"file": (io.BytesIO(b"%PDF-1.4 signed"), "签字记录.pdf")},
+                               content_type="multipart/form-data", headers=headers)
     return api.client.post(url, json=body_for(path, where, user, objects), headers=headers)
 
 
@@ -333,8 +349,9 @@ def add_projects(app, api: Api, world: dict) -> None:
     for col, (community, worker, _, supervisor) in STAFF.items():
         project_delivered(api, surveyed[col], worker, supervisor)
         api.complete(worker, "publish_project", {"claim_days": 7, "report_interval_days": 14}, claiming[col])
-        world[col]["project_id"] = project_id(api, community, "claiming")
-        decided(api, col, "disclosed")
+        world[col]["project_id"] = pid = project_id(api, community, "claiming")
+        world[col]["meeting_id"] = api.get(f"/api/projects/{pid}/meetings", "auditor1").get_json()["meetings"][0]["id"]
+        world[col]["notice_project_id"] = project_of(api, decided(api, col, "disclosed"))
         world[col]["disclosure_id"] = open_notice(api, community)
 
 

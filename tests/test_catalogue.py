@@ -41,6 +41,12 @@ def raised_messages() -> tuple[set[tuple[str, str]], list[str]]:
             if not isinstance(node, ast.Call):
                 continue
             where = f"{path.relative_to(APP.parent)}:{node.lineno}"
+            if _name(node) == "FieldRefusal" and len(node.args) > 1:  # (fields, message, **params)
+                if isinstance(node.args[1], ast.JoinedStr):
+                    fstrings.append(where)
+                found |= {(text, where) for text in _texts(node.args[1])}
+                if isinstance(node.args[0], ast.Dict):
+                    found |= {(text, where) for value in node.args[0].values for text in _texts(value)}
             if _name(node) in RAISED and node.args:
                 if isinstance(node.args[0], ast.JoinedStr):
                     fstrings.append(where)

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.modules.decision.models import Ballot, Meeting, Project
-from flows import (design_and_assess, first_four_meetings, meeting, to_committees, to_disclosure,
-                   to_party_members_review, to_project)
+from flows import (design_and_assess, first_four_meetings, meeting, notice_given, suggestion, to_committees,
+                   to_disclosure, to_party_members_review, to_project)
 from helpers import ready, run_timers
 
 
@@ -62,7 +62,8 @@ def test_two_thirds_present_exactly_versus_one_fewer(api, present, valid):
     iid = to_project(api)["instance_id"]
     design_and_assess(api, iid)
     first_four_meetings(api, iid)
-    api.complete("worker1", "representatives_resolution", meeting(present, present - 1, assembly="representatives"), iid)
+    api.complete("worker1", "representatives_resolution",
+                 meeting(present, present - 1, meeting_id="representatives_resolution", assembly="representatives"), iid)
     if valid:
         assert ready(api, "worker1", iid) == []  # posted for objections
     else:
@@ -74,18 +75,21 @@ def test_two_thirds_present_exactly_versus_one_fewer(api, present, valid):
 def test_votes_for_exactly_half_versus_half_plus_one(api, votes_for, passed):
     iid = to_project(api)["instance_id"]
     to_party_members_review(api, iid)
-    api.complete("secretary1", "party_members_review", meeting(40, votes_for, notice_date="2026-12-01"), iid)
+    api.complete("secretary1", "party_members_review",
+                 meeting(40, votes_for, meeting_id="party_members_review", notice_date=notice_given(api, iid)), iid)
     expected = ["representatives_resolution"] if passed else ["revise_plan"]
     assert ready(api, "worker1", iid) == expected
     if not passed:
         assert "赞成票未超过应到党员半数" in instructions(api, "worker1", "revise_plan", iid)
 
 
-@pytest.mark.parametrize("notice_date,valid", [("2026-12-08", False), ("2026-12-07", True)])
-def test_notice_two_versus_three_days_before_the_assembly(api, notice_date, valid):
+@pytest.mark.parametrize("notice_days_ago,valid", [(5, False), (6, True)])
+def test_notice_two_versus_three_days_before_the_assembly(api, notice_days_ago, valid):
     iid = to_project(api)["instance_id"]
     to_party_members_review(api, iid)
-    api.complete("secretary1", "party_members_review", meeting(36, 30, "2026-12-10", notice_date=notice_date), iid)
+    notice = notice_given(api, iid, days=notice_days_ago)  # the assembly is held 3 days ago
+    api.complete("secretary1", "party_members_review",
+                 meeting(36, 30, meeting_id="party_members_review", days=3, notice_date=notice), iid)
     if valid:
         assert ready(api, "worker1", iid) == ["representatives_resolution"]
     else:
@@ -96,8 +100,7 @@ def test_notice_two_versus_three_days_before_the_assembly(api, notice_date, vali
 def test_members_on_record_cannot_be_changed_by_the_clerk(api):
     iid = to_project(api)["instance_id"]
     design_and_assess(api, iid)
-    api.complete("worker1", "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": False,
-                                                    "minutes": "征集意见"}, iid)
+    api.complete("worker1", "resident_suggestion", suggestion(), iid)
     task = api.task_for("secretary1", "party_proposal", iid)
     assert api.get(f"/api/tasks/{task['id']}", "secretary1").get_json()["data"]["members_total"] == 5
     response = api.post(f"/api/tasks/{task['id']}/complete", {"data": meeting(3, 3, members_total=3)}, "secretary1")
@@ -108,8 +111,7 @@ def test_a_failed_vote_can_end_the_project_rejected_with_the_reason_disclosed(ap
     need = to_project(api)
     iid = need["instance_id"]
     design_and_assess(api, iid)
-    api.complete("worker1", "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": False,
-                                                    "minutes": "征集意见"}, iid)
+    api.complete("worker1", "resident_suggestion", suggestion(), iid)
     api.complete("secretary1", "party_proposal", meeting(5, 2), iid)  # 2 of 5: not passed
     api.complete("worker1", "revise_plan", {"revise_decision": "reject", "revise_note": "选址存在消防隐患"}, iid)
     notices = api.get("/api/public/disclosures?kind=rejection").get_json()["disclosures"]
@@ -179,7 +181,9 @@ def test_a_filing_returned_for_correction_goes_to_the_named_step(app, api):
     api.complete("street1", "street_filing", {"filing_decision": "returned", "reason": "代表会议缺少签到表",
                                               "return_to": "representatives_resolution"}, iid)
     assert "缺少签到表" in instructions(api, "worker1", "representatives_resolution", iid)
-    api.complete("worker1", "representatives_resolution", meeting(24, 20, assembly="representatives"), iid)
+    api.complete("worker1", "representatives_resolution",  # reconvened today, after the first one
+                 meeting(24, 20, meeting_id="representatives_resolution", days=0, minutes=1,
+                         assembly="representatives"), iid)
     second = decision_notice(api, need["tracking_code"])
     run_timers(app, clock.now() + timedelta(days=14, minutes=10))
     api.complete("street1", "street_filing", {"filing_decision": "filed"}, iid)

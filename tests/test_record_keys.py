@@ -7,7 +7,7 @@ from app.migrate import alembic_config, upgrade
 from app.modules.decision.models import Ballot, Meeting, Project
 from app.modules.disclosure.models import Disclosure
 from app.workflow.models.instance import Instance
-from flows import design_and_assess, meeting, to_disclosure, to_project
+from flows import design_and_assess, meeting, suggestion, to_disclosure, to_project
 from test_project_decision_api import decision_notice
 
 
@@ -18,8 +18,7 @@ def decided_with_online_votes(api) -> dict:
     voted = to_project(api, title="楼道需要安装扶手")
     iid = voted["instance_id"]
     design_and_assess(api, iid)
-    api.complete("worker1", "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": False,
-                                                    "minutes": "征集意见"}, iid)
+    api.complete("worker1", "resident_suggestion", suggestion(), iid)
     api.complete("secretary1", "party_proposal", meeting(5, 4), iid)
     api.complete("worker1", "choose_voting_mode", {"voting_mode": "online"}, iid)
     for n in (1, 2):
@@ -32,18 +31,21 @@ def links(app) -> dict:
     with app.extensions["db_sessions"]() as session:
         projects = dict(session.execute(select(Project.project_key, Project.id)).all())
         cases = dict(session.execute(select(Instance.business_key, Instance.id)).all())
-        meetings = [(m.project_key, m.project_id) for m in session.scalars(select(Meeting))]
+        # A meeting names its project by the key alone since 0015: its project is its case's.
+        project_cases = dict(session.execute(select(Project.id, Project.instance_id)).all())
+        meetings = {m.id: m.project_id for m in session.scalars(select(Meeting))}
         notices = [(d.project_key, d.project_id) for d in session.scalars(select(Disclosure)) if d.project_key]
         ballots = [(b.ballot_key.split(":")[0], b.instance_id) for b in session.scalars(select(Ballot))]
-    assert all(projects[key] == pid for key, pid in meetings + notices)
+    assert all(projects[key] == pid for key, pid in notices)
     assert all(cases[key] == iid for key, iid in ballots)
-    return {"meetings": len(meetings), "disclosures": len(notices), "ballots": len(ballots)}
+    assert all(project_cases.get(pid) is not None for pid in meetings.values())
+    return {"meetings": meetings, "disclosures": len(notices), "ballots": len(ballots)}
 
 
 def test_records_written_by_the_diagrams_carry_their_foreign_keys(app, api):
     cases = decided_with_online_votes(api)
     found = links(app)
-    assert found["meetings"] >= 7 and found["disclosures"] >= 1 and found["ballots"] == 2
+    assert len(found["meetings"]) >= 7 and found["disclosures"] >= 1 and found["ballots"] == 2
     notice = decision_notice(api, cases["disclosed"]["tracking_code"])
     assert len(notice["meetings"]) == 5 and notice["project"] is not None  # read through the foreign keys
 

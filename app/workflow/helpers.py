@@ -57,6 +57,19 @@ class OutsideCase(Refusal):
 
 _context: ContextVar[tuple[Session, User | None, Case] | None] = ContextVar("diagram_helpers", default=None)
 _after_run: ContextVar[list | None] = ContextVar("diagram_helpers_after_run", default=None)
+_verdicts: ContextVar[list | None] = ContextVar("diagram_helpers_verdicts", default=None)
+
+
+@dataclass
+class Run:
+    """What an engine run has to tell the person whose request ran it (a meeting's verdict, …)."""
+
+    verdicts: list[dict]
+
+    @property
+    def verdict(self) -> dict | None:
+        """The last verdict a helper reported during the run, if any."""
+        return self.verdicts[-1] if self.verdicts else None
 
 
 @contextmanager
@@ -69,12 +82,15 @@ def bound_to(session: Session, actor: User | None, instance: Instance):
     acting person, so each write a helper makes shows in that instance's history."""
     queued = len(session.info.get("audit_pending", ()))
     token, deferred = _context.set((session, actor, Case(instance))), _after_run.set([])
+    run = Run(verdicts=[])
+    told = _verdicts.set(run.verdicts)
     try:
-        yield
+        yield run
         pending = _after_run.get()
     finally:
         _context.reset(token)
         _after_run.reset(deferred)
+        _verdicts.reset(told)
         _attribute_events(session, queued, actor, instance)
     for action in pending:
         action()
@@ -157,6 +173,14 @@ def record_write(event_type: str, *, summary: str = "", changes: dict | None = N
     session, actor = bound()
     audit.record(session, event_type, actor, instance=instance or case().instance, summary=summary,
                  changes=changes)
+
+
+def report_verdict(verdict: dict) -> None:
+    """Tell the person whose request runs the engine what the rules decided (answered with the completion)."""
+    reported = _verdicts.get()
+    if reported is None:
+        raise RuntimeError("this function can only run inside an operation")
+    reported.append(dict(verdict))
 
 
 def after_run(action) -> None:

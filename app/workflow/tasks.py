@@ -1,4 +1,6 @@
 """Tasks: who may act on a ready task, and claim / release / complete."""
+from typing import NamedTuple
+
 from flask_babel import gettext
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
@@ -10,12 +12,31 @@ from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask
 from app.people.models import User
 from app.people.scope import community_ids_in_scope
 from app.workflow import audit
-from app.errors import Conflict, Forbidden, NotFound, ProcessFailed, refusal_in
+from app.errors import Conflict, FieldRefusal, Forbidden, Invalid, NotFound, ProcessFailed, refusal_in
 from app.workflow.helpers import bound_to
 from app.workflow.forms import prefill, task_form, validate_submission, with_readonly_values
 from app.workflow.instances import load_workflow, lock_instance, save_state
 from app.workflow.trial import plays_trials, trial_community_id
 from app.workflow.versions import bundle_for, engine
+
+class Completion(NamedTuple):
+    """A completed task's case, the tasks now ready, and what the rules decided, if a helper said (a verdict)."""
+
+    instance: Instance
+    next_tasks: list[ReadyTask]
+    verdict: dict | None = None
+
+
+# What a person hears at once when the rules refuse what a submission recorded (the task is still completed).
+VERDICT_MESSAGES = {"void": "Meeting void: %(reason)s", "not_passed": "Vote not passed: %(reason)s"}
+
+
+def verdict_message(verdict: dict | None) -> str | None:
+    """"会议无效：原因" or "表决未通过：原因" in the reader's language; None when nothing was refused."""
+    if not verdict or verdict.get("outcome") not in VERDICT_MESSAGES:
+        return None
+    return gettext(VERDICT_MESSAGES[verdict["outcome"]], reason=verdict.get("reason") or "")
+
 
 _TASK_WITH_LOCKED_INSTANCE = (select(ReadyTask, Instance).join(Instance, ReadyTask.instance_id == Instance.id)
                               .where(ReadyTask.id == bindparam("task_id")).with_for_update(of=Instance)
@@ -95,7 +116,7 @@ def release(session: Session, task_id: str, user: User) -> ReadyTask:
     return task
 
 
-def complete(session: Session, task_id: str, user: User, data) -> tuple[Instance, list[ReadyTask]]:
+def complete(session: Session, task_id: str, user: User, data) -> Completion:
     """Validate and apply a submission; exactly one of concurrent submissions wins, the rest get 409."""
     # The task and its instance, locked, in one round trip: this is every completion's first statement.
     found = session.execute(_TASK_WITH_LOCKED_INSTANCE, {"task_id": task_id}).first()
@@ -113,7 +134,7 @@ def _timer_due(instance: Instance) -> bool:
 
 
 def apply_submission(session: Session, task: ReadyTask, actor: User | None, data, actor_name: str | None = None,
-                     locked: Instance | None = None) -> tuple[Instance, list[ReadyTask]]:
+                     locked: Instance | None = None) -> Completion:
     """Complete a ready task whose permission is already checked; 409 if it is no longer ready.
 
     `locked`: the task's instance, when the caller has already read and locked it."""
@@ -129,15 +150,18 @@ def apply_submission(session: Session, task: ReadyTask, actor: User | None, data
     if human.properties.get("recordActorAs") and actor is not None:
         clean[human.properties["recordActorAs"]] = actor.username
     try:
-        with bound_to(session, actor, instance):
+        with bound_to(session, actor, instance) as run:
             result = engine().complete(workflow, task.id, clean, timers_due=_timer_due(instance))
     except TaskNotReady:
         raise Conflict("this task is no longer ready: its deadline passed") from None
     if result.status == InstanceStatus.ERROR:
         # A person's submission never leaves a case dead: refuse it, roll back, say why.
+        refusal = refusal_in(result.error)
+        if isinstance(refusal, FieldRefusal):  # the helper named the fields at fault: a bad input, 400
+            raise Invalid(refusal.msgid, refusal.fields, params=refusal.params)
         raise ProcessFailed("the process could not go on with this submission: %(reason)s",
-                            params={"reason": result.error}, refusal=refusal_in(result.error))
+                            params={"reason": result.error}, refusal=refusal)
     audit.record(session, "task_completed", actor, instance=instance, task=task, actor_name=actor_name,
                  changes={key: [before.get(key), value] for key, value in clean.items()})
-    return instance, save_state(session, instance, workflow, result, actor, completed_task_id=task.id,
-                                submitted=clean)
+    return Completion(instance, save_state(session, instance, workflow, result, actor, completed_task_id=task.id,
+                                           submitted=clean), run.verdict)

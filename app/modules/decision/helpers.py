@@ -5,11 +5,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
+from app.modules.decision import meetings
 from app.modules.decision.models import Ballot, CommunityRegister, Meeting, Project, ProjectStatus
 from app.people.models import User, UserRole
+from app.workflow.models.instance import Instance
 from app.status import change_status
 from app.errors import Refusal
-from app.workflow.helpers import OutsideCase, bound, case, own_community, own_key, own_record, record_write
+from app.workflow.helpers import (OutsideCase, bound, case, own_community, own_key, own_record, record_write,
+                                  report_verdict)
 
 VOTES = ("for", "against", "abstain")
 
@@ -54,12 +57,18 @@ def set_project_status(project_key, status) -> bool:
 
 
 def save_meeting(project_key, meeting, record) -> int:
-    """Store one deliberation of the case's project as the public record, with the rule's verdict."""
+    """Store one deliberation of the case's project as its meeting record, with the rule's verdict.
+
+    The record is checked first (meetings.check_record: dates in order, votes within attendance, the body's
+    convener and chair, the notice's delivery record); a record that breaks a rule refuses the submission."""
     session, actor = bound()
     record = dict(record)
     key, found = own_key(project_key), own_community(record.get("community"))
-    project_id = session.scalar(select(Project.id).where(Project.project_key == key))
-    row = Meeting(project_key=key, project_id=project_id, community_id=found.id,
+    project = session.scalars(select(Project).where(Project.project_key == key)).first()
+    recorded = session.scalar(select(func.min(Instance.created_at)).where(
+        Instance.business_key == key, Instance.community_id == found.id)) or case().instance.created_at
+    held_at = meetings.check_record(session, project, recorded, str(meeting), record)
+    row = Meeting(project_id=project.id if project else None, community_id=found.id,
                   meeting=str(meeting), held_on=_date(record.get("meeting_date")),
                   notice_date=_date(record.get("notice_date")), assembly=str(record.get("assembly") or ""),
                   members_total=int(record.get("members_total") or 0), present=int(record.get("present") or 0),
@@ -67,12 +76,21 @@ def save_meeting(project_key, meeting, record) -> int:
                   abstain=int(record.get("abstain") or 0), evidence_count=int(record.get("evidence_count") or 0),
                   minutes=str(record.get("minutes") or ""), is_valid=bool(record.get("valid")),
                   passed=bool(record.get("passed")), reason=str(record.get("reason") or "")[:300],
-                  recorded_by_id=actor.id if actor else None)
+                  recorded_by_id=actor.id if actor else None, **_meeting_record(record, held_at))
     session.add(row)
     session.flush()
-    record_write("meeting_recorded", summary=f"{key}: {meeting}",
-                 changes={"meeting_id": [None, row.id], "passed": [None, row.passed]})
+    record_write("meeting_recorded", summary=f"{key}: {meeting}: {row.reason}",
+                 changes={"meeting_id": [None, row.id], "valid": [None, row.is_valid], "passed": [None, row.passed]})
+    report_verdict(meetings.verdict_of(row))
     return row.id
+
+
+def _meeting_record(record: dict, held_at) -> dict:
+    """The meeting record's own columns (会议记录): when, where, who convened, chaired and recorded, and what."""
+    text = {name: str(record.get(name) or "")[:size] for name, size in (
+        ("place", 200), ("convener", 32), ("chair", 50), ("chair_post", 32), ("recorder", 50), ("observers", 1000),
+        ("agenda", 1000), ("discussion", 10000))}
+    return text | {"held_at": held_at, "is_online": bool(record.get("online"))}
 
 
 def committee_roster(community) -> list[str]:

@@ -6,7 +6,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
 from app.status import StrEnum, transitions
+from app.people.models import User
 from app.people.org import Organisation
+from app.workflow.models.attachment import Attachment
 
 REGISTER_BODIES = ("party_committee", "two_committees", "party_members", "representatives", "residents")
 
@@ -99,15 +101,12 @@ class Project(Base):
 
 
 class Meeting(Base):
-    """One recorded deliberation (一议), with the rule's verdict and its reason."""
+    """One recorded deliberation (一议): the meeting record (会议记录), with the rule's verdict and its reason."""
 
     __tablename__ = "meeting"
-    __table_args__ = (Index("ix_meeting_project", "project_key", "id"),
-                      Index("ix_meeting_project_id", "project_id", "id"))
+    __table_args__ = (Index("ix_meeting_project_id", "project_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The project's key as the diagram gave it (its case's business key), and the project row it names.
-    project_key: Mapped[str] = mapped_column(String(64))
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
     community_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     meeting: Mapped[str] = mapped_column(String(64))
@@ -125,6 +124,39 @@ class Meeting(Base):
     passed: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str] = mapped_column(String(300), default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The meeting record (会议记录): when and where, who convened, chaired and recorded it, who sat in, what was
+    # on the agenda and how it was discussed; the signed minutes are an attachment of the case.
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    convener: Mapped[str] = mapped_column(String(32), default="")
+    chair: Mapped[str] = mapped_column(String(50), default="")
+    chair_post: Mapped[str] = mapped_column(String(32), default="")
+    recorder: Mapped[str] = mapped_column(String(50), default="")
+    observers: Mapped[str] = mapped_column(Text, default="")
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    discussion: Mapped[str] = mapped_column(Text, default="")
+    is_online: Mapped[bool] = mapped_column(Boolean, default=False)
+    minutes_attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))
+
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+    minutes_attachment: Mapped[Attachment | None] = relationship()
+
+
+class MeetingNotice(Base):
+    """A delivery record (送达记录): the plan sent to a body's members before its meeting, dated when recorded."""
+
+    __tablename__ = "meeting_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    meeting: Mapped[str] = mapped_column(String(64))
+    # Stamped by the app's clock when the delivery is recorded: a notice cannot be dated back.
+    delivered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    method: Mapped[str] = mapped_column(String(16))
+    recipients: Mapped[int]
+    delivered_by: Mapped[str] = mapped_column(String(50))
+    note: Mapped[str] = mapped_column(String(500), default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 

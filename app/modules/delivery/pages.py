@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import commit, db
 from app.modules.disclosure.models import Disclosure
+from app.modules.decision import meetings
 from app.modules.delivery import operations as projects
 from app.modules.evaluation import operations as evaluation
 from app.people.policy import survey_may_answer
@@ -22,8 +23,10 @@ def project_list():
 
 @bp.get("/projects/<id:project_id>")
 def project_page(project_id: int):
-    project = _visible(project_id)
+    project = projects.project_by_id(db(), project_id)
     staff = projects.is_project_staff(db(), current_user, project)
+    if not staff:
+        project = _visible(project_id)  # a project still deciding is seen only by its staff
     notices = db().scalars(select(Disclosure).where(Disclosure.project_id == project.id)
                            .order_by(Disclosure.id)).all()
     return render_template(
@@ -32,7 +35,11 @@ def project_page(project_id: int):
         ledger=projects.ledger(db(), project) if staff else [],
         applications=projects.applications(db(), project) if staff else [],
         keeps_ledger=staff and bool(projects.LEDGER_ROLES & current_user.role_ids),
-        volunteers=projects.volunteer_count(db(), project))
+        volunteers=projects.volunteer_count(db(), project),
+        meetings=meetings.meetings_of(db(), project) if staff else [],
+        meeting_notices=meetings.notices_of(db(), project) if staff else [],
+        records_meetings=staff and bool(meetings.RECORDING_ROLES & current_user.role_ids),
+        notice_methods=meetings.NOTICE_METHODS)
 
 
 @bp.post("/projects/<id:project_id>/survey")

@@ -105,10 +105,12 @@ def project_days(session: Session, project_id: int | None) -> dict | None:
 
 
 def meetings_of(session: Session, project_id: int | None) -> list[Meeting]:
-    """A project's recorded deliberations, in order."""
+    """A project's valid deliberations in the order they were held: a void meeting stays in the case's history
+    and its staff's records, never on a public notice."""
     if not project_id:
         return []
-    return list(session.scalars(select(Meeting).where(Meeting.project_id == project_id).order_by(Meeting.id)))
+    return list(session.scalars(select(Meeting).where(Meeting.project_id == project_id, Meeting.is_valid.is_(True))
+                                .order_by(Meeting.held_at, Meeting.id)))
 
 
 def collected_needs(session: Session, community: str | None = None, limit: int = 100) -> list[dict]:

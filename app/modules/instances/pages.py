@@ -7,7 +7,10 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 
+from sqlalchemy import select
+
 from app.extensions import db
+from app.modules.decision.models import Project
 
 from app.workflow.attachments import attachment_for, attachments_of
 from app.modules.audit.history import EXPORT_HEADERS, export_rows, instance_trace, timeline
@@ -34,7 +37,8 @@ def instance(instance_id: int):
     labels = field_labels(bundle_for(db(), found.version_id))
     return render_template("instance.html", instance=found, data=current_data(db(), found), labels=labels,
                            label_value=partial(label_value, labels), ready=ready_tasks_of(db(), found.id),
-                           events=history(db(), found.id), attachments=attachments_of(db(), found.id))
+                           events=history(db(), found.id), attachments=attachments_of(db(), found.id),
+                           project=db().scalars(select(Project).where(Project.instance_id == found.id)).first())
 
 
 @bp.get("/instances/<id:instance_id>/history")

@@ -1,5 +1,6 @@
 """Tasks: the caller's inbox, one task with its form, claim, release, complete."""
 from flask import Blueprint, jsonify, request
+from flask_babel import force_locale
 
 from app.extensions import commit, db
 from app.workflow import tasks
@@ -59,7 +60,17 @@ def task_complete(task_id: str):
     body = json_body()
     if "data" not in body:
         raise Invalid("send {\"data\": {...}} with the form's fields", {"data": "required"})
-    instance, next_tasks = tasks.complete(db(), task_id, api_user(), body["data"])
+    done = tasks.complete(db(), task_id, api_user(), body["data"])
     commit()
-    return jsonify({"instance": {"id": instance.id, "status": instance.status, "outcome": instance.outcome},
-                    "next_tasks": [task_json(t) for t in next_tasks]})
+    return jsonify({"instance": {"id": done.instance.id, "status": done.instance.status,
+                                 "outcome": done.instance.outcome},
+                    "next_tasks": [task_json(t) for t in done.next_tasks], "verdict": verdict_json(done.verdict)})
+
+
+def verdict_json(verdict: dict | None) -> dict | None:
+    """What the rules decided about a meeting the submission recorded; its message in Chinese, like its reason."""
+    if verdict is None:
+        return None
+    with force_locale("zh"):
+        message = tasks.verdict_message(verdict)
+    return verdict | {"message": message}

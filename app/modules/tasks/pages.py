@@ -39,15 +39,17 @@ def task_submit(task_id: str):
     data = coerce_form(view["form"]["schema"], request.form)
     uploads = read_uploads(request.files.getlist("attachments"))
     try:
-        instance, _next = tasks.complete(db(), task_id, current_user, data)
-        add_attachments(db(), instance, uploads, current_user, task=view["task"])
+        done = tasks.complete(db(), task_id, current_user, data)
+        add_attachments(db(), done.instance, uploads, current_user, task=view["task"])
     except Invalid as err:
         db().rollback()
-        flash(_("Some fields need correcting."), "error")
+        flash(_("Some fields need correcting.") if err.msgid == "some fields need correcting" else err.translated(_),
+              "error")
         return render_template("task.html", **(view | {"data": data}), errors=err.fields), 400
     commit()
-    flash(_("Done: %(name)s.", name=view["task"].name), "success")
-    return redirect(url_for("instances.instance", instance_id=instance.id))
+    refused = tasks.verdict_message(done.verdict)  # a void meeting or a failed vote says so at once, in red
+    flash(refused or _("Done: %(name)s.", name=view["task"].name), "error" if refused else "success")
+    return redirect(url_for("instances.instance", instance_id=done.instance.id))
 
 
 @bp.post("/tasks/<task_id>/claim")
