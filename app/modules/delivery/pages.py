@@ -8,6 +8,7 @@ from app.extensions import commit, db
 from app.modules.disclosure.models import Disclosure
 from app.modules.delivery import operations as projects
 from app.modules.evaluation import operations as evaluation
+from app.modules.filing.operations import latest_filing
 from app.people.policy import survey_may_answer
 
 bp = Blueprint("projects", __name__, template_folder="templates")
@@ -32,7 +33,7 @@ def project_page(project_id: int):
         ledger=projects.ledger(db(), project) if staff else [],
         applications=projects.applications(db(), project) if staff else [],
         keeps_ledger=staff and bool(projects.LEDGER_ROLES & current_user.role_ids),
-        volunteers=projects.volunteer_count(db(), project))
+        volunteers=projects.volunteer_count(db(), project), filing=latest_filing(db(), project.id) if staff else None)
 
 
 @bp.post("/projects/<id:project_id>/survey")
