@@ -55,7 +55,7 @@ def file_project(session: Session, project: Project, outcome: str, note: str, ac
                 session.add(filing)
         except IntegrityError:
             continue
-        audit.record(session, "project_filed", actor, summary=f"{filing.number}: {project.title}",
+        audit.record(session, "decision_filed", actor, summary=f"{filing.number}: {project.title}",
                      changes={"filing": [None, filing.number], "outcome": [None, outcome]})
         return filing
     raise Conflict("the filing number could not be taken after %(tries)s tries: file again", params={"tries": NUMBER_TRIES})

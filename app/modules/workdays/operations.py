@@ -84,7 +84,7 @@ def _day_payload(payload) -> tuple[date, bool, str]:
         errors["is_working_day"] = "required: true (a working day) or false (a day off)"
     note = payload.get("note") or ""
     if not isinstance(note, str) or len(note) > NOTE_LENGTH:
-        errors["note"] = f"text of at most {NOTE_LENGTH} characters"
+        errors["note"] = "text of at most 100 characters"
     if errors:
         raise Invalid("a calendar day needs the day, whether it is a working day, and at most a short note", errors)
     return parse_day(payload["day"]), working, note.strip()
