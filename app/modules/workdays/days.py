@@ -62,11 +62,12 @@ class Calendar:
         row = self._table.get(day)
         if row is not None:
             return DayStatus(day, row.is_working_day, "table", row.note)
-        if day.year in self._table_years or day.year not in package_years():
-            known = day.year in self._table_years
-            return DayStatus(day, day.weekday() < 5, "table" if known else "assumed")
-        name = chinese_calendar.get_holiday_detail(day)[1]
-        return DayStatus(day, chinese_calendar.is_workday(day), "package", HOLIDAY_NAMES.get(name, name) if name else "")
+        if day.year in package_years():
+            name = chinese_calendar.get_holiday_detail(day)[1]
+            return DayStatus(day, chinese_calendar.is_workday(day), "package",
+                             HOLIDAY_NAMES.get(name, name) if name else "")
+        # A later year: the days recorded are its holidays and adjusted working days, the rest Monday to Friday.
+        return DayStatus(day, day.weekday() < 5, "table" if day.year in self._table_years else "assumed")
 
     def _load(self, year: int) -> None:
         if year in self._loaded:
