@@ -4,8 +4,10 @@ from datetime import date
 
 import pytest
 
+from app import clock
 from app.errors import Refusal
 from app.modules.workdays import days
+from app.workflow.helpers import CHINA
 from helpers import events_of, page_csrf, sign_in
 
 
@@ -87,7 +89,10 @@ def test_the_admin_calendar_page_lists_adds_and_removes_days(app):
     client = app.test_client()
     sign_in(client, "admin")
     html = client.get("/admin/calendar").get_data(as_text=True)
-    assert "工作日历" in html and "节假日安排已内置" in html
+    this_year = clock.now().astimezone(CHINA).year
+    known = this_year in days.package_years()
+    assert "工作日历" in html and f'data-year="{this_year}" data-source="{"package" if known else "assumed"}"' in html
+    assert ("节假日安排已内置" if known else "尚无节假日安排：录入前按周一至周五上班计算") in html
     token = page_csrf(client, "/admin/calendar")
     refused = client.post("/admin/calendar", data={"day": "2027-02-30", "kind": "off", "note": "春节",
                                                    "csrf_token": token})
