@@ -67,7 +67,8 @@ def test_a_filed_project_has_a_number_and_a_receipt_the_community_prints(app, ap
     assert page(app, "resident1", filing["receipt_url"]).status_code == 403
     assert page(app, "worker2", filing["receipt_url"]).status_code == 403  # 北山社区's worker
     assert app.test_client().get(filing["receipt_url"]).status_code == 302  # sign in first
-    assert [e.summary for e in events_of(app, "decision_filed")] == [f"{filing['number']}: 小区需要一个文化活动室"]
+    assert [(e.summary, e.instance_id, e.actor_name) for e in events_of(app, "decision_filed")] == [
+        (f"{filing['number']}: 小区需要一个文化活动室", need["instance_id"], "street1")]
 
 
 def test_two_filings_in_one_street_and_year_get_consecutive_numbers(app, api):
@@ -83,7 +84,7 @@ def test_two_filings_in_one_street_and_year_get_consecutive_numbers(app, api):
 
 
 def test_filings_made_at_the_same_moment_take_different_numbers(app, api):
-    """Two transactions filing in one street: the second waits for the first's number, then takes the next."""
+    """Two transactions filing in one street: the second waits for the first to commit, then takes the next."""
     keys = [to_project(api)["tracking_code"], to_project(api, "楼道需要安装扶手")["tracking_code"]]
     sessions, day, numbers = app.extensions["db_sessions"], date(2026, 12, 7), {}
 
@@ -100,7 +101,7 @@ def test_filings_made_at_the_same_moment_take_different_numbers(app, api):
         session.flush()
         other = threading.Thread(target=second_filing)
         other.start()
-        time.sleep(0.5)  # the other transaction now waits on this one (its lock, or the number it holds)
+        time.sleep(0.5)  # the other transaction now waits on this one (the street's row, or the write lock)
         assert "second" not in numbers
         session.commit()
     other.join(timeout=20)

@@ -3,7 +3,6 @@ receipt the community prints; a rejected project is filed too. Guard → act →
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.modules.decision.models import Meeting, Project
@@ -15,9 +14,8 @@ from app.people.policy import PROJECT_STAFF, holds_any
 from app.people.scope import community_ids_in_scope
 from app.workflow import audit
 from app.workflow.trial import TRIAL_KIND
-from app.errors import Conflict, Forbidden, NotFound, Refusal
+from app.errors import Forbidden, NotFound, Refusal
 
-NUMBER_TRIES = 5  # another filing in the same street and year took the number: count again
 RECEIPT_PATH = "/filings/{id}/receipt"  # the page blueprint's route (app.modules.filing.pages)
 NOTE_LENGTH = 2000
 
@@ -38,27 +36,27 @@ def number_prefix(street: Organisation) -> str:
 
 def file_project(session: Session, project: Project, outcome: str, note: str, actor: User | None,
                  filed_on: date) -> Filing:
-    """File the project's decision with its street: the next number of that street's year, taken even when
-    another filing takes one at the same moment (the unique key refuses the second, which counts again)."""
+    """File the project's decision with its street under the next number of that street's year.
+
+    Two filings in one street at the same moment queue on the street's row (PostgreSQL: a row lock; SQLite:
+    the database's write lock), so the second counts after the first has committed; the unique key on
+    (street, year, sequence) would refuse a number taken twice. No savepoint: releasing one would write the
+    audit events the engine run has queued before their instance is known."""
     if outcome not in tuple(FilingOutcome):
         raise Refusal("a filing's outcome is one of %(outcomes)s, not %(outcome)s",
                       outcomes=", ".join(FilingOutcome), outcome=outcome)
     street = street_of(project.community)
-    for _attempt in range(NUMBER_TRIES):
-        sequence = 1 + (session.scalar(select(func.max(Filing.sequence)).where(
-            Filing.street_id == street.id, Filing.year == filed_on.year)) or 0)
-        filing = Filing(project_id=project.id, street_id=street.id, year=filed_on.year, sequence=sequence,
-                        number=f"{number_prefix(street)}-{filed_on.year}-{sequence:04d}", filed_on=filed_on,
-                        filed_by_id=actor.id if actor else None, outcome=outcome, note=str(note or "")[:NOTE_LENGTH])
-        try:
-            with session.begin_nested():
-                session.add(filing)
-        except IntegrityError:
-            continue
-        audit.record(session, "decision_filed", actor, summary=f"{filing.number}: {project.title}",
-                     changes={"filing": [None, filing.number], "outcome": [None, outcome]})
-        return filing
-    raise Conflict("the filing number could not be taken after %(tries)s tries: file again", params={"tries": NUMBER_TRIES})
+    session.execute(select(Organisation.id).where(Organisation.id == street.id).with_for_update())
+    sequence = 1 + (session.scalar(select(func.max(Filing.sequence)).where(
+        Filing.street_id == street.id, Filing.year == filed_on.year)) or 0)
+    filing = Filing(project_id=project.id, street_id=street.id, year=filed_on.year, sequence=sequence,
+                    number=f"{number_prefix(street)}-{filed_on.year}-{sequence:04d}", filed_on=filed_on,
+                    filed_by_id=actor.id if actor else None, outcome=outcome, note=str(note or "")[:NOTE_LENGTH])
+    session.add(filing)
+    session.flush()
+    audit.record(session, "decision_filed", actor, summary=f"{filing.number}: {project.title}",
+                 changes={"filing": [None, filing.number], "outcome": [None, outcome]})
+    return filing
 
 
 def latest_filing(session: Session, project_id: int) -> Filing | None:
