@@ -8,6 +8,7 @@ from app import clock
 from app.errors import Refusal
 from app.modules.workdays import days
 from app.workflow.helpers import CHINA
+from bpmn_samples import package, with_timer
 from helpers import events_of, page_csrf, sign_in
 
 
@@ -113,3 +114,13 @@ def test_the_admin_calendar_page_lists_adds_and_removes_days(app):
     worker = app.test_client()
     sign_in(worker, "worker1")
     assert worker.get("/admin/calendar").status_code == 403
+
+
+def test_a_dry_run_counts_working_days_as_the_real_run_does(api):
+    """The designer's dry run reaches a deadline in working days: the simulated clock jumps to it."""
+    files = package(with_timer('add_working_days("2026-09-30T10:00:00+08:00", 3)').replace("timeDuration", "timeDate"))
+    result = api.post("/api/processes/dry-run", {"files": files, "answers": {"work": []},
+                                                 "start_at": "2026-09-30T10:00:00+08:00"}, "designer1")
+    assert result.status_code == 200, result.get_json()
+    body = result.get_json()
+    assert body["timers_fired"] == [{"timer": "late", "at": "2026-10-10T17:30:00+08:00"}], body

@@ -6,7 +6,7 @@ year neither knows is a documented fallback, not a refusal: its days are counted
 answer says the year was assumed (`assumed_years`), so a deadline never stalls a case while the
 administrator has yet to enter next year's schedule; `is_working_day(..., strict=True)` refuses instead."""
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 from chinese_calendar import constants as package_data
@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from app.errors import Refusal
 from app.modules.workdays.models import CalendarDay
+from app.workflow.helpers import CHINA
 
+OFFICE_CLOSES = time(17, 30)  # a deadline in working days falls due when that day's office hours end
 MAX_WORKING_DAYS = 250  # about a year: a deadline further out is a typing mistake in a diagram
 # The package names its holidays in English; people read them in Chinese.
 HOLIDAY_NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
@@ -51,10 +53,16 @@ def year_is_known(session: Session, year: int) -> bool:
 
 
 class Calendar:
-    """The working-day status of days, read from the table once for the years asked about."""
+    """The working-day status of days, read from the table once for the years asked about (or, without a
+    session, from the days it was given: a snapshot for a dry run, which holds no transaction open)."""
 
-    def __init__(self, session: Session):
-        self._session, self._table, self._loaded = session, {}, set()
+    def __init__(self, session: Session | None, recorded: dict[date, CalendarDay] | None = None):
+        self._session, self._table, self._loaded = session, dict(recorded or {}), set()
+
+    @classmethod
+    def snapshot(cls, session: Session) -> "Calendar":
+        """Every recorded day, read now; the calendar then needs no session."""
+        return cls(None, {r.day: r for r in session.scalars(select(CalendarDay))})
 
     def status(self, day: date) -> DayStatus:
         """Whether `day` is a working day, and on whose word."""
@@ -70,7 +78,7 @@ class Calendar:
         return DayStatus(day, day.weekday() < 5, "table" if day.year in self._table_years else "assumed")
 
     def _load(self, year: int) -> None:
-        if year in self._loaded:
+        if self._session is None or year in self._loaded:
             return
         rows = self._session.scalars(select(CalendarDay).where(
             CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))).all()
@@ -91,13 +99,14 @@ def is_working_day(session: Session, day: date, strict: bool = False) -> bool:
     return status.is_working_day
 
 
-def add_working_days(session: Session, start: date, count: int) -> tuple[date, list[int]]:
+def add_working_days(session: Session | Calendar, start: date, count: int) -> tuple[date, list[int]]:
     """The day `count` working days after `start` (`start` itself not counted), and the years assumed Monday to
     Friday on the way (none when the table or the package knew every day counted)."""
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_WORKING_DAYS:
         raise Refusal("a number of working days must be a whole number from 1 to %(max)s, not %(value)s",
                       max=MAX_WORKING_DAYS, value=count)
-    calendar, day, counted, assumed = Calendar(session), start, 0, set()
+    calendar = session if isinstance(session, Calendar) else Calendar(session)
+    day, counted, assumed = start, 0, set()
     while counted < count:
         day += timedelta(days=1)
         status = calendar.status(day)
@@ -105,3 +114,19 @@ def add_working_days(session: Session, start: date, count: int) -> tuple[date, l
             assumed.add(day.year)
         counted += status.is_working_day
     return day, sorted(assumed)
+
+
+def deadline(session: Session | Calendar, start, count) -> tuple[str, list[int]]:
+    """The end of office hours `count` working days after `start` (an ISO date or instant; an instant without a
+    zone is China time), as an ISO 8601 instant a timer's timeDate takes; and the years assumed on the way."""
+    due, assumed = add_working_days(session, china_date(start), count)
+    return datetime.combine(due, OFFICE_CLOSES, CHINA).isoformat(), assumed
+
+
+def china_date(value) -> date:
+    """The China date of an ISO date or instant."""
+    try:
+        instant = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise Refusal("%(value)s is not an ISO 8601 date or instant", value=value) from None
+    return instant.date() if instant.tzinfo is None else instant.astimezone(CHINA).date()

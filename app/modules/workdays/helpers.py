@@ -1,11 +1,6 @@
 """Diagram functions for deadlines stated in working days."""
-from datetime import date, datetime, time
-
 from app.modules.workdays import days
-from app.errors import Refusal
-from app.workflow.helpers import CHINA, bound, record_write
-
-OFFICE_CLOSES = time(17, 30)  # a deadline in working days falls due when that day's office hours end
+from app.workflow.helpers import bound, record_write
 
 
 def add_working_days(start, count) -> str:
@@ -14,22 +9,11 @@ def add_working_days(start, count) -> str:
     come from the calendar table, then the chinese-calendar package; a year neither knows is counted Monday to
     Friday, and that is written in the case's history."""
     session, _ = bound()
-    due, assumed = days.add_working_days(session, _china_date(start), count)
+    due, assumed = days.deadline(session, start, count)
     if assumed:
-        record_write("working_days_assumed", summary=f"{_china_date(start)} + {count}: {assumed}",
+        record_write("working_days_assumed", summary=f"{days.china_date(start)} + {count}: {assumed}",
                      changes={"assumed_years": [None, assumed]})
-    return datetime.combine(due, OFFICE_CLOSES, CHINA).isoformat()
-
-
-def _china_date(value) -> date:
-    """The China date of an ISO date or instant (an instant without a zone is China time)."""
-    try:
-        instant = datetime.fromisoformat(str(value))
-    except ValueError:
-        raise Refusal("%(value)s is not an ISO 8601 date or instant", value=value) from None
-    if len(str(value)) == 10 or instant.tzinfo is None:
-        return instant.date()
-    return instant.astimezone(CHINA).date()
+    return due
 
 
 HELPERS = {f.__name__: f for f in (add_working_days,)}
