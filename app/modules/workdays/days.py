@@ -6,6 +6,7 @@ year neither knows is a documented fallback, not a refusal: its days are counted
 answer says the year was assumed (`assumed_years`), so a deadline never stalls a case while the
 administrator has yet to enter next year's schedule; `is_working_day(..., strict=True)` refuses instead."""
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
@@ -19,16 +20,12 @@ from app.workflow.helpers import CHINA
 
 OFFICE_CLOSES = time(17, 30)  # a deadline in working days falls due when that day's office hours end
 MAX_WORKING_DAYS = 250  # about a year: a deadline further out is a typing mistake in a diagram
-# The package names its holidays in English; people read them in Chinese.
-HOLIDAY_NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
-                 "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
-                 "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"}
-SOURCES = ("table", "package", "assumed")
 
 
 @dataclass(frozen=True)
 class DayStatus:
-    """Whether a day is a working day, and who says so: the table, the package, or the Monday–Friday fallback."""
+    """Whether a day is a working day, and who says so: the table, the package, or the Monday–Friday fallback
+    ("assumed"); the note an administrator wrote for a recorded day."""
 
     day: date
     is_working_day: bool
@@ -36,6 +33,7 @@ class DayStatus:
     note: str = ""
 
 
+@cache
 def package_years() -> range:
     """The years the chinese-calendar package knows."""
     years = {d.year for d in package_data.holidays}
@@ -45,11 +43,6 @@ def package_years() -> range:
 def table_years(session: Session) -> set[int]:
     """The years in which an administrator recorded at least one day."""
     return {d.year for d in session.scalars(select(CalendarDay.day))}
-
-
-def year_is_known(session: Session, year: int) -> bool:
-    """Whether the table or the package knows this year's holidays."""
-    return year in package_years() or year in table_years(session)
 
 
 class Calendar:
@@ -71,9 +64,7 @@ class Calendar:
         if row is not None:
             return DayStatus(day, row.is_working_day, "table", row.note)
         if day.year in package_years():
-            name = chinese_calendar.get_holiday_detail(day)[1]
-            return DayStatus(day, chinese_calendar.is_workday(day), "package",
-                             HOLIDAY_NAMES.get(name, name) if name else "")
+            return DayStatus(day, chinese_calendar.is_workday(day), "package")
         # A later year: the days recorded are its holidays and adjusted working days, the rest Monday to Friday.
         return DayStatus(day, day.weekday() < 5, "table" if day.year in self._table_years else "assumed")
 
