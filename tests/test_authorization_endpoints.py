@@ -125,6 +125,10 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  N  POST /api/admin/instances/{instance_id}/cancel
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  B  POST /api/admin/instances/{instance_id}/cancel
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  POST /api/admin/users/{username}/roles
+# The working-day calendar: the administrator records a day, then removes it.
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  GET /api/admin/calendar
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 201  -  POST /api/admin/calendar
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  DELETE /api/admin/calendar/{day}
 
 # Incidents (failed instances): the designer and the administrator, in every community. The retry sends no
 # correction, so it fails again and the incident stays (200, status error); cancel has an incident of its own.
@@ -225,7 +229,7 @@ OBJECT_OF = {
 }
 # Rows whose object is named in the body (its community) rather than in the path.
 SCOPED_BY_BODY = {"/api/needs", "/api/public/needs", "/api/resources"}
-UNSCOPED_PARAMETERS = {"process_id", "version", "username"}
+UNSCOPED_PARAMETERS = {"process_id", "version", "username", "day"}
 QUERY = {("GET", "/api/processes/{process_id}/diff"): "?from=1&to=2"}
 
 
@@ -237,6 +241,7 @@ BODIES = {
     "/api/incidents/{instance_id}/retry": {},
     "/api/incidents/{instance_id}/cancel": {"reason": "数据无法补正"},
     "/api/admin/users/{username}/roles": {"roles": ["committee_member"]},
+    "/api/admin/calendar": {"day": "2030-10-08", "is_working_day": True, "note": "调休上班"},
     "/api/needs": {"title": "路灯不亮", "description": "小区东门路灯坏了", "category": "daily_life",
                    "channel": "party_line", "visit_type": "home_visit"},
     "/api/public/needs": {"title": "健身器材损坏", "description": "广场单杠松动", "category": "daily_life"},
@@ -277,6 +282,8 @@ def send(api: Api, user: str | None, method: str, path: str, where: str, world: 
     headers = {"Authorization": f"Bearer {api.token(user)}"} if user else {}
     if method == "GET":
         return api.client.get(url, headers=headers)
+    if method == "DELETE":
+        return api.client.delete(url, headers=headers)
     if path == "/api/instances/{instance_id}/attachments":
         return attach(api, url, headers)
     if path.endswith("/minutes"):
@@ -314,7 +321,7 @@ STAFF = {"N": ("nanshan", "worker1", "secretary1", "supervisor1"), "B": ("beisha
 def build_world(app, api: Api) -> dict:
     """Prepare the objects and return their ids per community (N, B) and the shared ones (-)."""
     world = {"N": {"worker": "worker1"}, "B": {"worker": "worker2"},
-             "-": {"process_id": SAMPLE, "version": 1, "username": "committee5"}}
+             "-": {"process_id": SAMPLE, "version": 1, "username": "committee5", "day": "2030-10-08"}}
     give_roles(api, "worker2", STAND_IN)
     add_projects(app, api, world)
     for col, (community, worker, _, _) in STAFF.items():

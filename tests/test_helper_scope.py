@@ -30,9 +30,11 @@ record_scores(k, 5, 4, 3)
 notice = open_disclosure("implementation", "TRIAL", k, "试用进度公示", "已完成一半", 0)
 linked = open_disclosure("annual", "TRIAL", "", "领奖<b>通知</b>", "详见 http://evil.example/x 或访问evil.com，<a href='x'>点此</a>，[这里](https://e.cn)", 0)
 notify_role("community_worker", "TRIAL", "试用通知")
-overlaps = find_overlaps("TRIAL", "culture", "", "试用", k)"""
+overlaps = find_overlaps("TRIAL", "culture", "", "试用", k)
+filing = file_decision(k, "filed", "")"""
 OWN_CASE_EVENTS = {"project_registered", "project_status_changed", "project_published", "fund_entry_added",
-                   "project_progress_changed", "project_scores_recorded", "disclosure_opened", "notification_sent"}
+                   "project_progress_changed", "project_scores_recorded", "disclosure_opened", "notification_sent",
+                   "decision_filed"}
 CHINA = timezone(timedelta(hours=8))
 
 
@@ -92,6 +94,7 @@ FOREIGN_CALLS = [
     ('applicant_options("{nanshan}")', "is not this case"),
     ('open_survey("{nanshan}", 7)', "is not this case"),
     ('start_follow_up_need("{nanshan}", "x")', "is not this case"),
+    ('file_decision("{nanshan}", "filed", "")', "is not this case"),
 ]
 
 

@@ -93,3 +93,12 @@ def china_time(value: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def _instant(day: date | None) -> datetime | None:
     return datetime.combine(day, time(0), CHINA) if day else None
+
+
+def chinese_date(value: date | datetime | None) -> str:
+    """A day as people write it: 2026年12月5日 (an instant is taken in China time)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(CHINA).date()
+    return f"{value.year}年{value.month}月{value.day}日"

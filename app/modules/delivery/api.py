@@ -10,16 +10,28 @@ from app.people.policy import PROJECT_STAFF
 
 bp = Blueprint("api_projects", __name__, url_prefix="/api")
 
+# The project's newest filing (一备案); null until its decision is filed with the street.
+FILING = {"type": ["object", "null"], "required": ["number", "outcome", "filed_on", "receipt_url"], "properties": {
+    "number": {"type": "string", "description": "备案号: district-street-year-sequence, 芝罘区-幸福街道-2026-0001"},
+    "outcome": {"enum": ["filed", "rejected"], "description": "filed: 予以备案; rejected: 未通过，不予实施"},
+    "filed_on": {"type": "string", "format": "date", "description": "the filing date, China time"},
+    "note": {"type": "string", "description": "why a rejected project does not proceed"},
+    "receipt_url": {"type": "string", "description": "the printable receipt (备案回执), for the community's staff"}}}
+PROJECT = {"type": "object", "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
+                                             "status": {"type": "string"}, "filing": FILING}}
+
 
 @bp.get("/public/projects")
-@documented("The public project list (项目清单)", errors=())
+@documented("The public project list (项目清单)", errors=(), ok_content={"application/json": {"schema": {
+    "type": "object", "properties": {"projects": {"type": "array", "items": PROJECT}}}}})
 def public_list():
     found = projects.public_projects(db(), community=request.args.get("community"))
     return jsonify({"projects": [projects.project_json(db(), p) for p in found]})
 
 
 @bp.get("/public/projects/<id:project_id>")
-@documented("One project: status, 1+X fund, scores", errors=(404,))
+@documented("One project: status, 1+X fund, scores, its filing (number, outcome, date, receipt)", errors=(404,),
+            ok_content={"application/json": {"schema": PROJECT}})
 def public_detail(project_id: int):
     return jsonify(projects.project_json(db(), _public_project(project_id)))
 

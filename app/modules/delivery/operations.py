@@ -15,6 +15,7 @@ from app.modules.delivery.models import FUND_INCOME, FUND_KINDS
 from app.people.scope import community_ids_in_scope
 from app.workflow import audit
 from app.modules.evaluation.operations import survey_is_open
+from app.modules.filing.operations import filing_json, latest_filing
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.workflow.trial import TRIAL_KIND, is_public
 from app.people.policy import LEDGER_ROLES, NOT_PUBLIC_STATUSES, PROJECT_STAFF, holds_any, project_is_public
@@ -221,6 +222,7 @@ def project_json(session: Session, project: Project) -> dict:
         "scores": {"self": project.self_score, "community": project.community_score,
                    "third_party": project.third_party_score},
         "volunteers": volunteer_count(session, project),
+        "filing": filing_json(latest_filing(session, project.id)),
     }
 
 

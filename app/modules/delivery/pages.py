@@ -9,6 +9,7 @@ from app.modules.disclosure.models import Disclosure
 from app.modules.decision import meetings
 from app.modules.delivery import operations as projects
 from app.modules.evaluation import operations as evaluation
+from app.modules.filing.operations import latest_filing
 from app.people.policy import survey_may_answer
 
 bp = Blueprint("projects", __name__, template_folder="templates")
@@ -39,7 +40,7 @@ def project_page(project_id: int):
         meetings=meetings.meetings_of(db(), project) if staff else [],
         meeting_notices=meetings.notices_of(db(), project) if staff else [],
         records_meetings=staff and bool(meetings.RECORDING_ROLES & current_user.role_ids),
-        notice_methods=meetings.NOTICE_METHODS)
+        notice_methods=meetings.NOTICE_METHODS, filing=latest_filing(db(), project.id) if staff else None)
 
 
 @bp.post("/projects/<id:project_id>/survey")

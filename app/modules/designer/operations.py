@@ -15,6 +15,7 @@ from app.workflow.models.process import ProcessDefinition, ProcessDraft, Process
 from app.people.models import User
 from app.workflow import audit
 from app.workflow.helpers import now
+from app.modules.workdays import days as workdays
 from app.errors import Conflict, Invalid, NotFound, Undeployable
 from app.workflow.forms import form_pair
 from app.workflow.instances import start_process
@@ -117,9 +118,11 @@ def dry_run_files(session: Session, files: dict[str, str], scenario: dict) -> di
     except ProcessProblems as err:
         raise Undeployable("the process has problems to fix before it can run",
                            problems=[p.as_dict() for p in err.problems]) from None
+    calendar = workdays.Calendar.snapshot(session)  # the recorded holidays, read before the transaction ends
     session.commit()  # nothing was written: end the transaction, so the run holds no lock while it runs
-    # Side-effect free, so real: the simulated clock, and a stand-in for the case's business key.
-    side_effect_free = {"now": now, "case_key": lambda: DRY_RUN_KEY}
+    # Side-effect free, so real: the simulated clock, a stand-in for the case's business key, working days.
+    side_effect_free = {"now": now, "case_key": lambda: DRY_RUN_KEY,
+                        "add_working_days": lambda start, count: workdays.deadline(calendar, start, count)[0]}
     return dry_run(bundle, engine().helpers.keys(), side_effect_free=side_effect_free, **_scenario(scenario))
 
 

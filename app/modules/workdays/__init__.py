@@ -1,0 +1,1 @@
+"""workdays: China's working days (public holidays, adjusted working days) and the calendar table admins extend."""
