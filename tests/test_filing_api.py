@@ -13,7 +13,7 @@ from app.modules.decision.models import Project
 from app.modules.filing.models import Filing
 from app.modules.filing.operations import file_project
 from app.workflow.helpers import CHINA
-from flows import design_and_assess, meeting, to_disclosure, to_project
+from flows import MEETING_DAYS_AGO, day_ago, design_and_assess, meeting, suggestion, to_disclosure, to_project
 from helpers import events_of, ready, run_timers, sign_in
 
 DAY = timedelta(days=1)
@@ -41,7 +41,14 @@ def page(app, username: str, path: str):
     return client.get(path)
 
 
+def chinese(iso_day: str) -> str:
+    """An ISO date as people read it (2026年12月1日)."""
+    day = date.fromisoformat(iso_day)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def test_a_filed_project_has_a_number_and_a_receipt_the_community_prints(app, api):
+    suggested, reviewed = (chinese(day_ago(MEETING_DAYS_AGO[m])) for m in ("resident_suggestion", "party_members_review"))
     need, at = on_filing_desk(app, api)
     filed_at = at + timedelta(minutes=1)
     with clock.frozen_at(filed_at):
@@ -59,7 +66,7 @@ def test_a_filed_project_has_a_number_and_a_receipt_the_community_prints(app, ap
         html = response.get_data(as_text=True)
         for text in ("备案回执", f"备案号：<strong data-number>{filing['number']}</strong>", "小区需要一个文化活动室",
                      "南山社区", "予以备案", f"{today.year}年{today.month}月{today.day}日", "幸福街道办事处（盖章）",
-                     "群众建议", "2026年12月1日", "党员大会审议", "2026年12月8日", "决议公开"):
+                     "群众建议", suggested, "党员大会审议", reviewed, "决议公开"):
             assert text in html, text
         assert not re.search(r"\d{4}-\d{2}-\d{2}", html.split("<main", 1)[-1]), "an ISO date on the receipt"
     project_page = page(app, "worker1", f"/projects/{pid}").get_data(as_text=True)
@@ -114,8 +121,7 @@ def test_a_rejected_project_is_filed_too_with_the_reason(app, api):
     need = to_project(api)
     iid = need["instance_id"]
     design_and_assess(api, iid)
-    api.complete("worker1", "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": False,
-                                                    "minutes": "征集意见"}, iid)
+    api.complete("worker1", "resident_suggestion", suggestion(), iid)
     api.complete("secretary1", "party_proposal", meeting(5, 2), iid)  # 2 of 5: not passed
     api.complete("worker1", "revise_plan", {"revise_decision": "reject", "revise_note": "选址存在消防隐患"}, iid)
     today = clock.now().astimezone(CHINA).date()
