@@ -75,3 +75,31 @@ def first_completion_seq(app) -> int:
     with app.extensions["db_sessions"]() as session:
         return session.scalar(select(AuditEvent.seq).where(AuditEvent.event_type == "task_completed")
                               .order_by(AuditEvent.seq).limit(1))
+
+
+def _types(session) -> list[str]:
+    return list(session.scalars(select(AuditEvent.event_type).order_by(AuditEvent.seq)))
+
+
+def test_a_savepoint_neither_writes_nor_drops_the_events_queued_around_it(app):
+    """Events reach the chain at the real commit, in order; a savepoint rolled back drops only its own."""
+    from app.workflow import audit
+    sessions = app.extensions["db_sessions"]
+    with sessions() as session:
+        before = len(_types(session))
+        audit.record(session, "before_savepoint", None, summary="kept")
+        with session.begin_nested():
+            audit.record(session, "inside_kept_savepoint", None, summary="kept")
+        assert len(_types(session)) == before  # releasing the savepoint wrote nothing yet
+        savepoint = session.begin_nested()
+        audit.record(session, "inside_dropped_savepoint", None, summary="dropped")
+        savepoint.rollback()
+        audit.record(session, "after_savepoint", None, summary="kept")
+        session.commit()
+        assert _types(session)[before:] == ["before_savepoint", "inside_kept_savepoint", "after_savepoint"]
+    with sessions() as session:
+        _types(session)  # an operation reads before it records: the transaction has begun
+        audit.record(session, "rolled_back", None, summary="dropped")
+        session.rollback()
+        session.commit()
+        assert "rolled_back" not in _types(session)

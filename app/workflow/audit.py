@@ -66,7 +66,8 @@ def install(session_class) -> None:
     """Chain pending events into the log just before each commit of these sessions."""
     if not event.contains(session_class, "before_commit", _append_pending):
         event.listen(session_class, "before_commit", _append_pending)
-        event.listen(session_class, "after_rollback", _drop_pending)
+        event.listen(session_class, "after_transaction_create", _mark_savepoint)
+        event.listen(session_class, "after_soft_rollback", _drop_pending)
 
 
 def ensure_head(session: Session) -> None:
@@ -93,11 +94,27 @@ def head_mac(key: bytes, seq: int, last_hash: str) -> str:
     return hmac.digest(key, f"head:{seq}:{last_hash}".encode(), "sha256").hex()
 
 
-def _drop_pending(session: Session) -> None:
-    session.info.pop("audit_pending", None)
+def _mark_savepoint(session: Session, transaction) -> None:
+    # A savepoint remembers how many events were queued when it began: rolled back, it drops only its own.
+    if transaction.nested:
+        session.info.setdefault("audit_marks", {})[id(transaction)] = len(session.info.get("audit_pending", ()))
+
+
+def _drop_pending(session: Session, previous_transaction) -> None:
+    marks = session.info.get("audit_marks", {})
+    if previous_transaction.nested:
+        mark = marks.pop(id(previous_transaction), None)
+        if mark is not None:
+            del session.info.get("audit_pending", [])[mark:]
+    elif previous_transaction.parent is None:
+        session.info.pop("audit_pending", None)
+        marks.clear()
 
 
 def _append_pending(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the events wait for the real commit
+        return
+    session.info.pop("audit_marks", None)
     pending = session.info.pop("audit_pending", None)
     if not pending:
         return
