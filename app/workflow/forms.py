@@ -61,8 +61,9 @@ def field_labels(bundle: ProcessBundle) -> dict[str, dict]:
             continue
         for field, spec in form.get("properties", {}).items():
             entry = labels.setdefault(field, {"title": spec.get("title", field), "values": {}})
-            for choice in spec.get("oneOf", []):
-                if "const" in choice:
+            items = spec.get("items") if isinstance(spec.get("items"), dict) else {}
+            for choice in spec.get("oneOf", []) + spec.get("anyOf", []) + items.get("oneOf", []) + items.get("anyOf", []):
+                if isinstance(choice, dict) and "const" in choice:
                     entry["values"][_value_key(choice["const"])] = choice.get("title", str(choice["const"]))
     return labels
 

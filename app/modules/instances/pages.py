@@ -11,7 +11,8 @@ from app.extensions import db
 
 from app.workflow.attachments import attachment_for, attachments_of
 from app.modules.audit.history import EXPORT_HEADERS, export_rows, instance_trace, timeline
-from app.workflow.forms import field_labels, label_value
+from app.workflow.data_view import case_labels, change_rows, data_sections, readable
+from app.workflow.forms import field_labels
 from app.workflow.instances import current_data
 from app.workflow.versions import bundle_for
 from app.workflow.queries import history, instances_in_scope, ready_tasks_of, visible_instance
@@ -31,9 +32,11 @@ def instance_list():
 @login_required
 def instance(instance_id: int):
     found = visible_instance(db(), current_user, instance_id)
-    labels = field_labels(bundle_for(db(), found.version_id))
-    return render_template("instance.html", instance=found, data=current_data(db(), found), labels=labels,
-                           label_value=partial(label_value, labels), ready=ready_tasks_of(db(), found.id),
+    bundle = bundle_for(db(), found.version_id)
+    labels = case_labels(field_labels(bundle), found.community)
+    known, other = data_sections(labels, bundle.forms, current_data(db(), found))
+    return render_template("instance.html", instance=found, data=known, other_data=other,
+                           changes_of=partial(change_rows, labels, bundle.forms), readable=readable, ready=ready_tasks_of(db(), found.id),
                            events=history(db(), found.id), attachments=attachments_of(db(), found.id))
 
 
