@@ -109,3 +109,22 @@ def test_keys_nobody_named_are_shown_apart_and_dates_are_read_as_dates(app, clie
     assert [(r["key"], r["value"]) for r in other] == [("my_field", "2026年12月5日 09:00"), ("picked_on", "2026年12月5日")]
     sign_in(client, "worker1")
     assert "其他数据" not in client.get(f"/instances/{cases['affair']}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("step", ["resident_suggestion", "party_proposal"])
+def test_a_task_page_shows_the_data_it_reads_in_chinese(api, client, step):
+    from factories import project_at_design
+    from flows import design_and_assess
+    iid = project_at_design(api)["instance_id"]
+    design_and_assess(api, iid)
+    holder = "worker1"
+    if step == "party_proposal":
+        api.complete("worker1", "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": False,
+                                                        "minutes": "意见一致"}, iid)
+        holder = "secretary1"
+    task = api.task_for(holder, step, iid)
+    sign_in(client, holder)
+    html = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    form = html[html.index('<form method="post" class="card task-form"'):html.index('id="f-attachments"')]
+    assert "readonly" in form or step == "resident_suggestion"
+    assert english_words(form) == [] and not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}", form)
