@@ -9,7 +9,10 @@ import re
 from datetime import date, datetime, timezone
 
 from flask_babel import get_locale, gettext, lazy_gettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from app.people.models import User
 from app.tables.filters import CHINA
 
 # The data keys of the shipped diagrams and of the app's own start data, with their names for people.
@@ -154,6 +157,7 @@ STATUS_OF = {"redemption_id": ("redemption_",), "hours_id": ("hours_",), "object
 # Keys that take the value names of another key's form field.
 VALUES_OF = {"suggested_tier": "tier", "suggested_kind": "kind"}
 MONEY = {"fund", "fund_balance"}
+USER_KEYS = ("first_responder", "provider", "provider_username", "volunteer")  # values are usernames
 INTERNAL = {"community"}  # shown in the page's header by name
 
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -161,9 +165,19 @@ _INSTANT_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def case_labels(labels: dict, community) -> dict:
-    """The form labels with the case's community code named (the data holds its code)."""
-    return labels | {"community": {"values": {community.code: community.name}}}
+def case_labels(session: Session, labels: dict, community, data: list[dict]) -> dict:
+    """The form labels with the case's community and the people its data names by username named
+    (`data`: the dicts to look in, such as the case's data or its events' changes)."""
+    usernames = {str(v) for d in data for key in USER_KEYS for v in _both(d.get(key)) if v}
+    people = dict(session.execute(select(User.username, User.display_name).where(User.username.in_(usernames)))
+                  .all()) if usernames else {}
+    named = {key: labels.get(key, {}) | {"values": labels.get(key, {}).get("values", {}) | people} for key in USER_KEYS}
+    return labels | named | {"community": {"values": {community.code: community.name}}}
+
+
+def _both(value) -> list:
+    """A value, or both sides of a change ([before, after])."""
+    return value if isinstance(value, list) else [value]
 
 
 def is_internal(key: str) -> bool:

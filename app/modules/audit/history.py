@@ -46,10 +46,11 @@ def step_times(session: Session, instance_id: int) -> list[dict]:
 def timeline(session: Session, instance: Instance, locale: str = "zh_CN") -> list[dict]:
     """Every event of the instance: who, in which role, when, what changed (labelled), which version."""
     bundle = bundle_for(session, instance.version_id)
-    labels = case_labels(field_labels(bundle), instance.community)
+    events = history(session, instance.id)
+    labels = case_labels(session, field_labels(bundle), instance.community, [e.data_changes or {} for e in events])
     changes = partial(change_rows, labels, bundle.forms)
     roles = dict(session.execute(select(TaskSpan.id, TaskSpan.role).where(TaskSpan.instance_id == instance.id)).all())
-    return [_event_row(event, changes, roles, instance.version.version, locale) for event in history(session, instance.id)]
+    return [_event_row(event, changes, roles, instance.version.version, locale) for event in events]
 
 
 def _event_row(event: AuditEvent, changes, task_roles: dict, version: int, locale: str) -> dict:

@@ -33,11 +33,12 @@ def instance_list():
 def instance(instance_id: int):
     found = visible_instance(db(), current_user, instance_id)
     bundle = bundle_for(db(), found.version_id)
-    labels = case_labels(field_labels(bundle), found.community)
-    known, other = data_sections(labels, bundle.forms, current_data(db(), found))
+    data, events = current_data(db(), found), history(db(), found.id)
+    labels = case_labels(db(), field_labels(bundle), found.community, [data, *(e.data_changes or {} for e in events)])
+    known, other = data_sections(labels, bundle.forms, data)
     return render_template("instance.html", instance=found, data=known, other_data=other,
                            changes_of=partial(change_rows, labels, bundle.forms), readable=readable, ready=ready_tasks_of(db(), found.id),
-                           events=history(db(), found.id), attachments=attachments_of(db(), found.id))
+                           events=events, attachments=attachments_of(db(), found.id))
 
 
 @bp.get("/instances/<id:instance_id>/history")
