@@ -129,3 +129,13 @@ def test_a_task_page_shows_the_data_it_reads_in_chinese(api, client, step):
     form = html[html.index('<form method="post" class="card task-form"'):html.index('id="f-attachments"')]
     assert "readonly" in form or step == "resident_suggestion"
     assert english_words(form) == [] and not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}", form)
+
+
+def test_deep_or_odd_values_are_shown_without_failing(app):
+    from app.workflow.data_view import data_sections
+    deep: list = []
+    for _ in range(3000):
+        deep = [deep]
+    with app.test_request_context("/"):
+        _known, other = data_sections({}, {}, {"deep": deep, "odd": "2026-13-45T99:99", "flag": True, "none": None})
+    assert dict((r["key"], r["value"]) for r in other) == {"deep": "…", "flag": "是", "none": "—", "odd": "2026-13-45T99:99"}

@@ -159,6 +159,7 @@ VALUES_OF = {"suggested_tier": "tier", "suggested_kind": "kind"}
 MONEY = {"fund", "fund_balance"}
 USER_KEYS = ("first_responder", "provider", "provider_username", "volunteer")  # values are usernames
 INTERNAL = {"community"}  # shown in the page's header by name
+MAX_DEPTH = 4  # levels of lists and objects spelled out
 
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _INSTANT_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
@@ -210,17 +211,20 @@ def change_label(labels: dict, key: str) -> str:
     return key_label(labels, key) or key
 
 
-def value_text(labels: dict, forms: dict, key: str, value, statuses: tuple[str, ...] | None = None) -> str:
+def value_text(labels: dict, forms: dict, key: str, value, statuses: tuple[str, ...] | None = None,
+               depth: int = 0) -> str:
     """A stored value as people read it: option titles, status names, yes/no, dates, amounts."""
     if value is None or value == [] or value == {}:
         return "—"
+    if depth > MAX_DEPTH and isinstance(value, (dict, list)):  # a designer's script may nest data deeply
+        return "…"
     field = labels.get(VALUES_OF.get(key, key), {})
     if not isinstance(value, (dict, list)) and (titled := field.get("values", {}).get(_value_key(value))):
         return titled
     if isinstance(value, list):
-        return "；".join(value_text(labels, forms, key, item) for item in value)
+        return "；".join(value_text(labels, forms, key, item, depth=depth + 1) for item in value)
     if isinstance(value, dict):
-        return _structured(labels, forms, key, value)
+        return _structured(labels, forms, key, value, depth)
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     if key in MONEY and isinstance(value, (int, float)):
@@ -230,14 +234,14 @@ def value_text(labels: dict, forms: dict, key: str, value, statuses: tuple[str, 
     return _text(value)
 
 
-def _structured(labels: dict, forms: dict, key: str, value: dict) -> str:
+def _structured(labels: dict, forms: dict, key: str, value: dict, depth: int) -> str:
     """An option ({const, title}) by its title; any other object part by part."""
     if "const" in value:
         return str(value.get("title") or value["const"])
     parts = []
     for part, item in value.items():
         name = _form_title(forms, part) or (str(PART_LABELS[part]) if part in PART_LABELS else part)
-        shown = value_text(labels, forms, key if key in MONEY and part != "entries" else part, item)
+        shown = value_text(labels, forms, key if key in MONEY and part != "entries" else part, item, depth=depth + 1)
         parts.append(f"{name}：{shown}")
     return "；".join(parts)
 
