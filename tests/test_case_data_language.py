@@ -104,8 +104,8 @@ def test_a_case_shows_its_catalogued_keys_in_english_on_an_english_page(client, 
 def test_keys_nobody_named_are_shown_apart_and_dates_are_read_as_dates(app, client, cases):
     from app.workflow.data_view import data_sections
     with app.test_request_context("/"):
-        known, other = data_sections({}, {}, {"title": "x", "_private": 1, "disclosure_id": 3, "my_field": "2026-12-05T01:00:00+00:00",
-                                             "community": "nanshan", "picked_on": "2026-12-05"})
+        known, other = data_sections({}, {}, {"title": "x", "_private": 1, "disclosure_id": 3, "community": "nanshan",
+                                             "my_field": "2026-12-05T01:00:00+00:00", "picked_on": "2026-12-05"})
     assert [r["label"] for r in known] == ["标题"]
     assert [(r["key"], r["value"]) for r in other] == [("my_field", "2026年12月5日 09:00"), ("picked_on", "2026年12月5日")]
     sign_in(client, "worker1")
@@ -138,4 +138,4 @@ def test_deep_or_odd_values_are_shown_without_failing(app):
         deep = [deep]
     with app.test_request_context("/"):
         _known, other = data_sections({}, {}, {"deep": deep, "odd": "2026-13-45T99:99", "flag": True, "none": None})
-    assert dict((r["key"], r["value"]) for r in other) == {"deep": "…", "flag": "是", "none": "—", "odd": "2026-13-45T99:99"}
+    assert {r["key"]: r["value"] for r in other} == {"deep": "…", "flag": "是", "none": "—", "odd": "2026-13-45T99:99"}

@@ -37,8 +37,8 @@ def instance(instance_id: int):
     labels = case_labels(db(), field_labels(bundle), found.community, [data, *(e.data_changes or {} for e in events)])
     known, other = data_sections(labels, bundle.forms, data)
     return render_template("instance.html", instance=found, data=known, other_data=other,
-                           changes_of=partial(change_rows, labels, bundle.forms), readable=readable, ready=ready_tasks_of(db(), found.id),
-                           events=events, attachments=attachments_of(db(), found.id))
+                           changes_of=partial(change_rows, labels, bundle.forms), readable=readable,
+                           ready=ready_tasks_of(db(), found.id), events=events, attachments=attachments_of(db(), found.id))
 
 
 @bp.get("/instances/<id:instance_id>/history")
