@@ -57,5 +57,5 @@ clean:
 
 # Refresh the zh_CN catalogue after changing user-visible strings.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k lazy_gettext -k NotShown -o app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k lazy_gettext -k NotShown -k Text -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 APP = Path(__file__).resolve().parents[1] / "app"
 CATALOGUE = APP / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 RAISED = {"OperationError", "Invalid", "Unauthenticated", "Forbidden", "NotFound", "Conflict", "TooManyRequests", "OutsideCase",
-          "Undeployable", "ProcessFailed", "Refusal"}
+          "Undeployable", "ProcessFailed", "Refusal", "Text", "NotShown"}
 
 
 def translations() -> dict[str, str]:

@@ -25,4 +25,7 @@ def test_check_dry_run_and_deploy_take_the_chosen_entry_process(designer):
 def test_the_form_preview_refuses_a_reference_outside_the_form(designer):
     schema = {"type": "object", "properties": {"note": {"$ref": "http://127.0.0.1:9/note.json"}}}
     response = post_json(designer, "/designer/form-preview", {"schema": schema, "ui_schema": {}})
+    assert response.status_code == 400 and "指向本表单之外" in response.get_json()["message"]  # the editor's language
+    designer.get("/designer?lang=en")
+    response = post_json(designer, "/designer/form-preview", {"schema": schema, "ui_schema": {}})
     assert response.status_code == 400 and "outside this form" in response.get_json()["message"]

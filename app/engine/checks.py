@@ -8,6 +8,7 @@ from lxml import etree
 from app.engine.bounds import MAX_CALL_DEPTH, MAX_INSTANCES, MIN_CYCLE_INTERVAL, cycle_interval
 from app.engine.render import check_template
 from app.engine.scripting import check_expression, check_script
+from app.engine.text import Text
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -22,17 +23,17 @@ SCRIPT_PATHS = ("//bpmn:scriptTask/bpmn:script", "//spiff:preScript", "//spiff:p
 TIMER_PATHS = ("//bpmn:timeDuration", "//bpmn:timeDate", "//bpmn:timeCycle")
 # What SpiffWorkflow could parse but this installation cannot run, and what to use instead.
 UNSUPPORTED = {
-    "//bpmn:serviceTask": "service tasks call outside systems, which minxu does not do: "
-                          "use a script task that calls a helper function",
-    "//bpmn:sendTask | //bpmn:receiveTask": "messages between instances are not delivered: "
-                                            "use a user task, a timer or a linked process",
+    "//bpmn:serviceTask": Text("service tasks call outside systems, which minxu does not do: "
+                               "use a script task that calls a helper function"),
+    "//bpmn:sendTask | //bpmn:receiveTask": Text("messages between instances are not delivered: "
+                                                 "use a user task, a timer or a linked process"),
     "//bpmn:*[bpmn:messageEventDefinition][self::bpmn:startEvent or self::bpmn:intermediateCatchEvent "
     "or self::bpmn:boundaryEvent or self::bpmn:intermediateThrowEvent or self::bpmn:endEvent]":
-        "message events are not delivered between instances: use a timer, a signal or a user task",
-    "//bpmn:complexGateway": "complex gateways cannot run: use an exclusive, inclusive or parallel gateway",
-    "//bpmn:dataStoreReference": "data stores are not supported: keep the data in process variables",
-    "//bpmn:adHocSubProcess": "ad hoc subprocesses run their parts in no set order and cannot be bounded: "
-                              "use an embedded subprocess with gateways",
+        Text("message events are not delivered between instances: use a timer, a signal or a user task"),
+    "//bpmn:complexGateway": Text("complex gateways cannot run: use an exclusive, inclusive or parallel gateway"),
+    "//bpmn:dataStoreReference": Text("data stores are not supported: keep the data in process variables"),
+    "//bpmn:adHocSubProcess": Text("ad hoc subprocesses run their parts in no set order and cannot be bounded: "
+                                   "use an embedded subprocess with gateways"),
 }
 ISO_DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 ISO_LOOKALIKE = re.compile(r"^(R\d*/|P\d|PT\d|\d{4}-\d\d-\d\d)")
@@ -60,7 +61,7 @@ def check_document(name: str, tree, forms: dict, lane_is_known, known_functions)
 def _problems(tree, forms, lane_is_known, known_functions):
     for path, message in UNSUPPORTED.items():
         for node in tree.xpath(path, namespaces=NS):
-            yield node, f"not supported: {message}"
+            yield node, Text("not supported: %(reason)s", reason=message)
     for path in TIMER_PATHS:
         for node in tree.xpath(path, namespaces=NS):
             if message := _timer_problem(etree.QName(node).localname, _text(node).strip()):
@@ -71,11 +72,11 @@ def _problems(tree, forms, lane_is_known, known_functions):
                 yield node, message
                 continue
             for message in check_expression(_text(node), known_functions=known_functions):
-                yield node, f"expression refused: {message}"
+                yield node, Text("expression refused: %(reason)s", reason=message)
     for path in SCRIPT_PATHS:
         for node in tree.xpath(path, namespaces=NS):
             for message in check_script(_text(node), known_functions=known_functions):
-                yield node, f"script refused: {message}"
+                yield node, Text("script refused: %(reason)s", reason=message)
     yield from _dmn_input_problems(tree, known_functions)
     for node in tree.xpath("//*[local-name()='inputEntry']/*[local-name()='text']"):
         yield from _dmn_entry_problems(node, known_functions)
@@ -84,34 +85,36 @@ def _problems(tree, forms, lane_is_known, known_functions):
     yield from _lane_problems(tree, lane_is_known)
     for node in tree.xpath("//spiff:instructionsForEndUser", namespaces=NS):
         if message := check_template(_text(node)):
-            yield node, f"instructions cannot be rendered: {message}"
+            yield node, Text("instructions cannot be rendered: %(reason)s", reason=message)
 
 
 def _expression_form_problem(node) -> str | None:
     """An expression in another language, or none at all, explained before Python would fail on it."""
     language = (node.get("language") or "").lower()
     if language and "python" not in language:
-        return f"written in {node.get('language')}; minxu runs Python expressions (remove the language attribute)"
+        return Text("written in %(language)s; minxu runs Python expressions (remove the language attribute)",
+                    language=node.get("language"))
     if not _text(node).strip() and etree.QName(node).localname != "text":
-        return "expression is empty: write a Python expression (such as approved == True) or remove it"
+        return Text("expression is empty: write a Python expression (such as approved == True) or remove it")
     return None
 
 
 def _timer_problem(kind: str, text: str) -> str | None:
     """Why a timer expression cannot work, when that can be known before it runs."""
     if not text:
-        return "timer has no expression"
+        return Text("timer has no expression")
     if ISO_LOOKALIKE.match(text):
-        return f'timer expression is Python: write the ISO 8601 value in quotes, "{text}"'
+        return Text('timer expression is Python: write the ISO 8601 value in quotes, "%(value)s"', value=text)
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return None  # computed from process data (e.g. f"P{days}D"): checked by the expression check
     if not isinstance(value, str):
-        return f"timer expression must give an ISO 8601 text, not {type(value).__name__}"
+        return Text("timer expression must give an ISO 8601 text, not %(type)s", type=type(value).__name__)
     if not _valid_timer_value(kind, value):
         example = {"timeDuration": "P3D", "timeDate": "2026-12-01T09:00:00+08:00", "timeCycle": "R3/PT1H"}[kind]
-        return f"'{value}' is not a valid ISO 8601 {kind} (for example \"{example}\")"
+        return Text("'%(value)s' is not a valid ISO 8601 %(kind)s (for example \"%(example)s\")",
+                    value=value, kind=kind, example=example)
     return None
 
 
@@ -141,10 +144,10 @@ def _dmn_input_problems(tree, known_functions):
         text = _text(texts[0]) if texts else ""
         if not text.strip():
             if not (node.get("label") or "").strip():
-                yield node, "decision input has no expression and no label: write an expression such as amount"
+                yield node, Text("decision input has no expression and no label: write an expression such as amount")
             continue
         for message in check_expression(text, known_functions=known_functions):
-            yield texts[0], f"expression refused: {message}"
+            yield texts[0], Text("expression refused: %(reason)s", reason=message)
 
 
 def _dmn_entry_problems(node, known_functions):
@@ -154,16 +157,16 @@ def _dmn_entry_problems(node, known_functions):
     if text in ("", "-"):
         return
     if len(text) > MAX_ENTRY_CHARS:  # also keeps the `?` search below (and SpiffWorkflow's) short
-        yield node, f"decision rule is longer than {MAX_ENTRY_CHARS} characters"
+        yield node, Text("decision rule is longer than %(limit)s characters", limit=MAX_ENTRY_CHARS)
         return
     with_input = DMN_QUESTION_MARK.sub("dmninputexpr", text)
     if "dmninputexpr" in with_input:
         if problems := check_expression(with_input, known_functions=known_functions):
-            yield node, f"decision rule refused: {problems[0]}"
+            yield node, Text("decision rule refused: %(reason)s", reason=problems[0])
         return
     as_value = check_expression(text, known_functions=known_functions)
     if as_value and check_expression(f"dmninputexpr {text}", known_functions=known_functions):
-        yield node, f"decision rule refused: {as_value[0]}"
+        yield node, Text("decision rule refused: %(reason)s", reason=as_value[0])
 
 
 def _bound_problems(tree):
@@ -171,15 +174,16 @@ def _bound_problems(tree):
     for node in tree.xpath("//bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality", namespaces=NS):
         count = _literal(_text(node))
         if isinstance(count, int) and count > MAX_INSTANCES:
-            yield node, (f"loopCardinality {count} is too many: a multi-instance activity runs at most "
-                         f"{MAX_INSTANCES} times")
+            yield node, Text("loopCardinality %(count)s is too many: a multi-instance activity runs at most "
+                             "%(limit)s times", count=count, limit=MAX_INSTANCES)
     for node in tree.xpath("//bpmn:timeCycle", namespaces=NS):
         value = _literal(_text(node))
         interval = cycle_interval(value) if isinstance(value, str) else None
         if interval is not None and interval < MIN_CYCLE_INTERVAL:
-            yield node, (f"timer cycle '{value}' repeats every {interval.total_seconds():g} seconds: "
-                         f"the shortest interval is {MIN_CYCLE_INTERVAL.total_seconds() / 3600:g} hour "
-                         '(for example "R/PT1H" or "R/P1D")')
+            yield node, Text("timer cycle '%(value)s' repeats every %(seconds)s seconds: the shortest interval "
+                             'is %(hours)s hour (for example "R/PT1H" or "R/P1D")', value=value,
+                             seconds=f"{interval.total_seconds():g}",
+                             hours=f"{MIN_CYCLE_INTERVAL.total_seconds() / 3600:g}")
 
 
 def call_problems(trees: dict) -> list:
@@ -192,17 +196,18 @@ def call_problems(trees: dict) -> list:
         for call in process.xpath(".//bpmn:callActivity", namespaces=NS):
             cycle = _call_cycle(processes, process_id, call.get("calledElement"))
             if cycle:
-                problems.append(Problem(call.get("id") or process_id, (
-                    f"call activity calls back into its own process ({' → '.join(cycle)}): a process "
-                    "cannot call itself, so the call would never end")))
+                problems.append(Problem(call.get("id") or process_id, Text(
+                    "call activity calls back into its own process (%(cycle)s): a process "
+                    "cannot call itself, so the call would never end", cycle=" → ".join(cycle))))
     if problems:
         return problems
     memo: dict = {}
     for process_id, process in processes.items():
         depth = _nesting(process, processes, memo)
         if depth > MAX_CALL_DEPTH:
-            problems.append(Problem(process_id, f"call activities and subprocesses nest more than "
-                                                f"{MAX_CALL_DEPTH} deep here; at most {MAX_CALL_DEPTH} levels can run"))
+            problems.append(Problem(process_id, Text("call activities and subprocesses nest more than %(limit)s "
+                                                     "deep here; at most %(limit)s levels can run",
+                                                     limit=MAX_CALL_DEPTH)))
     return problems
 
 
@@ -250,17 +255,18 @@ def dmn_document_problems(tree) -> list[str]:
     nsmap = tree.nsmap
     namespace = nsmap.get(None, nsmap.get("dmn"))  # the parser reads DMN elements in this namespace
     if namespace is None or etree.QName(tree).namespace != namespace or etree.QName(tree).localname != "definitions":
-        return ["not a DMN document: the root must be <definitions xmlns=\"https://www.omg.org/spec/DMN/20191111/MODEL/\">"]
+        return [Text("not a DMN document: the root must be <definitions xmlns=\"%(namespace)s\">",
+                     namespace="https://www.omg.org/spec/DMN/20191111/MODEL/")]
     if DMN_NAMESPACES.get(namespace) == "DMN 1.2":  # SpiffWorkflow's DMN 1.2 schema does not load
-        return ["DMN 1.2 files cannot be checked: save the file as DMN 1.3 "
-                "(namespace https://www.omg.org/spec/DMN/20191111/MODEL/)"]
+        return [Text("DMN 1.2 files cannot be checked: save the file as DMN 1.3 (namespace %(namespace)s)",
+                     namespace="https://www.omg.org/spec/DMN/20191111/MODEL/")]
     decisions = tree.xpath("d:decision", namespaces={"d": namespace})
     if len(decisions) != 1:
-        return [f"a DMN file must hold exactly one decision; this one holds {len(decisions)}"]
+        return [Text("a DMN file must hold exactly one decision; this one holds %(count)s", count=len(decisions))]
     if not decisions[0].get("id"):
-        return ["the decision has no id"]
+        return [Text("the decision has no id")]
     if not decisions[0].xpath("d:decisionTable", namespaces={"d": namespace}):
-        return ["the decision has no decision table: only decision tables can run"]
+        return [Text("the decision has no decision table: only decision tables can run")]
     return []
 
 
@@ -269,21 +275,21 @@ def _form_problems(tree, forms):
                            "@name='formUiSchemaFilename']", namespaces=NS):
         filename = prop.get("value", "")
         if filename not in forms:
-            yield prop, f"form file '{filename}' is not in the package"
+            yield prop, Text("form file '%(file)s' is not in the package", file=filename)
     for task in tree.xpath("//bpmn:userTask", namespaces=NS):
         if not task.xpath(".//spiff:property[@name='formJsonSchemaFilename']", namespaces=NS):
-            yield task, "user task has no form (property formJsonSchemaFilename)"
+            yield task, Text("user task has no form (property formJsonSchemaFilename)")
 
 
 def _lane_problems(tree, lane_is_known):
     for lane in tree.xpath("//bpmn:lane", namespaces=NS):
         if not lane_is_known(lane.get("name") or ""):
-            yield lane, f"lane '{lane.get('name') or ''}' names no role"
+            yield lane, Text("lane '%(lane)s' names no role", lane=lane.get("name") or "")
     for task in tree.xpath("//bpmn:userTask", namespaces=NS):
         # An XPath variable, not string formatting: an id may hold quotes.
         lanes = tree.xpath("//bpmn:lane[bpmn:flowNodeRef=$id]", namespaces=NS, id=task.get("id") or "")
         if not lanes:
-            yield task, "user task is in no lane, so nobody could be assigned to it"
+            yield task, Text("user task is in no lane, so nobody could be assigned to it")
 
 
 # Parts of an element that may carry ids of their own but have no shape on the diagram.

@@ -24,6 +24,7 @@ from app.engine.hardstop import hard_stop
 from app.engine.package import FORM_PROPERTY, ProcessBundle
 from app.engine.runtime import TIMER_EVENT_TYPES, _parse_instant
 from app.engine.scripting import create_script_engine
+from app.engine.text import Text
 from app.engine.trace import flows_into, process_id_of, subprocess_task
 
 # SpiffWorkflow fires a timer only once its deadline is strictly in the past: timers are refreshed
@@ -129,13 +130,15 @@ class _DryRun:
             if self.workflow.is_completed():
                 return "completed", None
             if monotonic() > deadline:
-                return "step_limit", f"stopped after {MAX_DRY_RUN_SECONDS:g} s ({steps} steps)"
+                return "step_limit", Text("stopped after %(seconds)s s (%(steps)s steps)",
+                                          seconds=f"{MAX_DRY_RUN_SECONDS:g}", steps=steps)
             task = self._answerable_task()
             timer = None if task else self._next_timer()
             if task is None and timer is None:
                 return "waiting", self._waiting_message()
             if steps >= max_steps:
-                return "step_limit", f"stopped after {max_steps} steps (user tasks completed and timers fired)"
+                return "step_limit", Text("stopped after %(steps)s steps (user tasks completed and timers fired)",
+                                          steps=max_steps)
             steps += 1
             if task is not None:
                 self._complete(task)
@@ -150,14 +153,14 @@ class _DryRun:
             ran.append(task)
             self._check_depth(task)
             if len(ran) > ENGINE_TASK_LIMIT:
-                raise _Stop("step_limit", f"more than {ENGINE_TASK_LIMIT} scripts, gateways and events ran "
-                                          f"without reaching a person or a timer (last: {_element(task)}): "
-                                          "does a loop never end?")
+                raise _Stop("step_limit", Text("more than %(limit)s scripts, gateways and events ran without "
+                                               "reaching a person or a timer (last: %(element)s): does a loop "
+                                               "never end?", limit=ENGINE_TASK_LIMIT, element=_element(task)))
             if thread_time() > deadline:  # as a live run would be refused
-                raise _Stop("step_limit", f"the scripts, gateways and events used more than {MAX_RUN_SECONDS:g} s "
-                                          "of processor time "
-                                          f"without reaching a person or a timer (stopped before {_element(task)}): "
-                                          "does a loop never end?")
+                raise _Stop("step_limit", Text("the scripts, gateways and events used more than %(seconds)s s of "
+                                               "processor time without reaching a person or a timer (stopped "
+                                               "before %(element)s): does a loop never end?",
+                                               seconds=f"{MAX_RUN_SECONDS:g}", element=_element(task)))
         try:
             self._in_engine(self.workflow.refresh_timers, self.now + _PAST_DEADLINE)
             # Later deadlines (a timer armed now) count from the simulated time itself.
@@ -187,8 +190,9 @@ class _DryRun:
         """Stop before the task tree grows deeper than SpiffWorkflow can follow (every loop turn deepens it)."""
         depth = self._depth(task)
         if depth > MAX_TREE_DEPTH:
-            raise _Stop("step_limit", f"the run reached {_element(task)} {depth} levels down the task tree, "
-                                      "deeper than the engine can follow: does a loop never end?")
+            raise _Stop("step_limit", Text("the run reached %(element)s %(depth)s levels down the task tree, deeper "
+                                           "than the engine can follow: does a loop never end?",
+                                           element=_element(task), depth=depth))
 
     def _depth(self, task: SpiffTask) -> int:
         """The task's depth as SpiffWorkflow's iterators count it: a subprocess continues below its task."""
@@ -220,7 +224,7 @@ class _DryRun:
         """Stop if a task ended in ERROR without an exception reaching us."""
         failed = self._failed_tasks()
         if failed:
-            message = f"{_element(failed[0])} failed"
+            message = Text("%(element)s failed", element=_element(failed[0]))
             raise _Stop("error", message, {"bpmn_id": failed[0].task_spec.bpmn_id, "message": message})
 
     def _failed_tasks(self) -> list[SpiffTask]:
@@ -240,8 +244,9 @@ class _DryRun:
     def _validate(self, task: SpiffTask, answer) -> None:
         """Refuse an answer its form would refuse, naming the task and the first problem."""
         if not isinstance(answer, dict) or not all(isinstance(key, str) for key in answer):
-            raise _Stop("invalid_answer", _truncate(f"answer for {_element(task)} is not an object "
-                                                    f"with field names: {answer!r}"))
+            raise _Stop("invalid_answer", _truncate(Text("answer for %(element)s is not an object with field "
+                                                         "names: %(answer)s", element=_element(task),
+                                                         answer=repr(answer))))
         form = _properties(task.task_spec).get(FORM_PROPERTY)
         schema = self.bundle.form(form)
         if not schema:
@@ -250,7 +255,8 @@ class _DryRun:
         error = best_match(form_errors(schema, answer))
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path) or "(answer)"
-            message = f"answer for {_element(task)} does not fit its form {form}: {where}: {error.message}"
+            message = Text("answer for %(element)s does not fit its form %(form)s: %(where)s: %(reason)s",
+                           element=_element(task), form=form, where=where, reason=error.message)
             raise _Stop("invalid_answer", _truncate(message))
 
     def _answerable_task(self) -> SpiffTask | None:
@@ -302,7 +308,8 @@ class _DryRun:
 
     def _waiting_message(self) -> str:
         waiting = ", ".join(w["bpmn_id"] for w in self.waiting_at())
-        return f"waiting at {waiting}: no answer left" if waiting else "waiting, with no timer pending"
+        return Text("waiting at %(tasks)s: no answer left", tasks=waiting) if waiting else \
+            Text("waiting, with no timer pending")
 
     def outcome(self) -> str | None:
         """The top-level end event the workflow finished at, once it has."""

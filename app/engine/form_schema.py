@@ -15,6 +15,8 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from app.engine.text import Text
+
 MAX_DEPTH = 32  # nesting of a form's JSON; forms are a few levels deep
 MAX_REFERENCES = 200
 _UNSUPPORTED_REFERENCES = ("$dynamicRef", "$recursiveRef")
@@ -43,8 +45,8 @@ def pattern_problem(pattern) -> str | None:
         compiled(pattern)
     except re2.error as err:
         reason = err.args[0].decode(errors="replace") if err.args and isinstance(err.args[0], bytes) else str(err)
-        return (f"pattern {pattern!r} cannot be used: {reason} (backreferences and lookaround are not "
-                "supported; patterns are matched in linear time)")
+        return Text("pattern %(pattern)s cannot be used: %(reason)s (backreferences and lookaround are not "
+                    "supported; patterns are matched in linear time)", pattern=repr(pattern), reason=reason)
     return None
 
 
@@ -123,15 +125,15 @@ def form_errors(schema, instance, format_checker=None) -> list[ValidationError]:
 def schema_problems(schema) -> list[str]:
     """Everything that keeps a form schema from being used safely ([] when it can be)."""
     if _depth(schema) > MAX_DEPTH:
-        return [f"the form is nested more than {MAX_DEPTH} levels deep"]
+        return [Text("the form is nested more than %(limit)s levels deep", limit=MAX_DEPTH)]
     try:
         FormValidator.check_schema(schema)
     except SchemaError as err:
-        return [f"not a valid JSON Schema: {err.message}"]
+        return [Text("not a valid JSON Schema: %(reason)s", reason=err.message)]
     nodes = list(_subschemas(schema))
     problems = [p for node, _base in nodes for p in _pattern_problems(node)]
     if any(isinstance(n, dict) and "unevaluatedProperties" in n for n, _b in nodes) and _uses_pattern_properties(schema):
-        problems.append("unevaluatedProperties cannot be combined with patternProperties in a form")
+        problems.append(Text("unevaluatedProperties cannot be combined with patternProperties in a form"))
     return problems + _reference_problems(schema, nodes)
 
 
@@ -182,12 +184,13 @@ def _uses_pattern_properties(schema) -> bool:
 
 def _reference_problems(schema, nodes) -> list[str]:
     """References that leave the schema, point nowhere, or lead back to themselves."""
-    problems = [f"{keyword} is not supported in forms: use \"$ref\" to a definition under \"$defs\""
+    problems = [Text("%(keyword)s is not supported in forms: use \"$ref\" to a definition under \"$defs\"",
+                     keyword=keyword)
                 for node, _b in nodes if isinstance(node, dict) for keyword in _UNSUPPORTED_REFERENCES
                 if keyword in node]
     refs = [(node, base) for node, base in nodes if isinstance(node, dict) and isinstance(node.get("$ref"), str)]
     if len(refs) > MAX_REFERENCES:
-        return problems + [f"a form may hold at most {MAX_REFERENCES} references ($ref)"]
+        return problems + [Text("a form may hold at most %(limit)s references ($ref)", limit=MAX_REFERENCES)]
     resource = DRAFT202012.create_resource(schema)
     registry = Registry().with_resource(resource.id() or "", resource)  # nothing can be retrieved
     targets = {}
@@ -197,15 +200,16 @@ def _reference_problems(schema, nodes) -> list[str]:
         except Unresolvable:
             problems.append(_outside_message(node["$ref"]))
     if not problems and (loop := _reference_cycle(refs, targets)):
-        problems.append(f"recursive reference: \"$ref\" {loop!r} leads back to itself; forms cannot be recursive")
+        problems.append(Text("recursive reference: \"$ref\" %(ref)s leads back to itself; forms cannot be recursive",
+                             ref=repr(loop)))
     return problems
 
 
 def _outside_message(ref: str) -> str:
     if ref.startswith("#"):
-        return f"\"$ref\" {ref!r} points to nothing in this form"
-    return (f"\"$ref\" {ref!r} points outside this form: references are never fetched; "
-            "copy the definition under \"$defs\" and refer to it as \"#/$defs/…\"")
+        return Text("\"$ref\" %(ref)s points to nothing in this form", ref=repr(ref))
+    return Text("\"$ref\" %(ref)s points outside this form: references are never fetched; "
+                "copy the definition under \"$defs\" and refer to it as \"#/$defs/…\"", ref=repr(ref))
 
 
 def _reference_cycle(refs, targets) -> str | None:

@@ -9,6 +9,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from app.engine import checks
 from app.engine.form_schema import schema_problems
+from app.engine.text import Text, translated
 
 # Hostile uploads must not read local files or expand entity bombs.
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=False)
@@ -18,11 +19,14 @@ UI_PROPERTY = "formUiSchemaFilename"
 
 @dataclass(frozen=True)
 class Problem:
+    """What keeps a package from deploying, tied to an element: English text, a `Text` where it is ours."""
+
     element: str
     message: str
 
-    def as_dict(self) -> dict:
-        return {"element": self.element, "message": self.message}
+    def as_dict(self, gettext=None) -> dict:
+        """{element, message}: the message in English, or through `gettext` in the reader's language."""
+        return {"element": self.element, "message": translated(self.message, gettext) if gettext else self.message}
 
 
 class ProcessProblems(Exception):
@@ -94,9 +98,9 @@ def _parse_xml(files: dict[str, str], problems: list[Problem]) -> dict[str, etre
         try:
             trees[name] = etree.fromstring(text.encode(), SAFE_XML)
         except etree.XMLSyntaxError as err:
-            problems.append(Problem(name, f"not well-formed XML: {err}"))
+            problems.append(Problem(name, Text("not well-formed XML: %(reason)s", reason=str(err))))
     if not any(n.endswith(".bpmn") for n in files):
-        problems.append(Problem("package", "no .bpmn file given"))
+        problems.append(Problem("package", Text("no .bpmn file given")))
     return trees
 
 
@@ -115,10 +119,10 @@ def _parse_forms(files: dict[str, str], schema_files: set[str], problems: list[P
         try:
             forms[name] = json.loads(text)
         except json.JSONDecodeError as err:
-            problems.append(Problem(name, f"not valid JSON: {err}"))
+            problems.append(Problem(name, Text("not valid JSON: %(reason)s", reason=str(err))))
             continue
         except RecursionError:
-            problems.append(Problem(name, "not valid JSON: nested too deeply"))
+            problems.append(Problem(name, Text("not valid JSON: nested too deeply")))
             continue
         if name in schema_files and (found := schema_problems(forms[name])):
             problems += [Problem(name, message) for message in found]
@@ -132,18 +136,18 @@ def form_shape_problems(schema, ui_schema) -> list[str]:
     """What the task form renderer cannot show: fields and UI hints must be objects, the order a list."""
     problems = []
     if not isinstance(schema, dict) or not isinstance(ui_schema, dict):
-        return ["a form file must hold a JSON object"]
+        return [Text("a form file must hold a JSON object")]
     properties = schema.get("properties", {})
     if not isinstance(properties, dict) or not all(isinstance(v, dict) for v in properties.values()):
-        problems.append("every field under 'properties' must be an object")
+        problems.append(Text("every field under 'properties' must be an object"))
     for key, value in ui_schema.items():
         if key == "ui:order":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                problems.append("'ui:order' must be a list of field names")
+                problems.append(Text("'ui:order' must be a list of field names"))
         elif not key.startswith("ui:") and not isinstance(value, dict):
-            problems.append(f"the UI hints of '{key}' must be an object")
+            problems.append(Text("the UI hints of '%(field)s' must be an object", field=key))
         elif isinstance(value, dict) and not isinstance(value.get("ui:optionsFrom", ""), str):
-            problems.append(f"'ui:optionsFrom' of '{key}' must name a process variable")
+            problems.append(Text("'ui:optionsFrom' of '%(field)s' must name a process variable", field=key))
     return problems
 
 
@@ -163,8 +167,8 @@ def _parser_problems(parser: SpiffBpmnParser, trees: dict) -> list[Problem]:
         # Broad on purpose: SpiffWorkflow's parsers fail on odd files in many ways (lxml schema and
         # XPath errors, IndexError, KeyError, …), and an uploaded file must never give a 500.
         except Exception as err:
-            problems.append(Problem(name, f"cannot be read as {'BPMN' if name.endswith('.bpmn') else 'DMN'}: "
-                                          f"{_error_text(err)}"))
+            problems.append(Problem(name, Text("cannot be read as %(kind)s: %(reason)s", reason=_error_text(err),
+                                               kind="BPMN" if name.endswith(".bpmn") else "DMN")))
     return problems
 
 
@@ -191,22 +195,26 @@ def _main_process_id(trees: dict, chosen: str | None, problems: list[Problem]) -
     if len(candidates) == 1:
         return candidates[0]
     if candidates:
-        problems.append(Problem("package", f"several processes could be the entry point: {', '.join(candidates)}; "
-                                           "choose the entry process (entry_process)"))
+        problems.append(Problem("package", Text("several processes could be the entry point: %(processes)s; "
+                                                "choose the entry process (entry_process)",
+                                                processes=", ".join(candidates))))
     else:
-        problems.append(Problem("package", "exactly one executable process must be the entry point; "
-                                           "found none (remove isExecutable=\"false\" from the entry process)"))
+        problems.append(Problem("package", Text("exactly one executable process must be the entry point; found "
+                                                "none (remove isExecutable=\"false\" from the entry process)")))
     return None
 
 
 def _chosen_entry(chosen: str, executable: dict[str, bool], problems: list[Problem]) -> str | None:
     """The entry process the designer chose, if the package holds it and it can run."""
     if chosen not in executable:
-        problems.append(Problem("package", f"the entry process '{chosen}' is not in this package; it holds: "
-                                           f"{', '.join(executable) or 'no process'}"))
+        held = ", ".join(executable)
+        problems.append(Problem("package", Text("the entry process '%(process)s' is not in this package; it holds: "
+                                                "%(processes)s", process=chosen, processes=held) if held else
+                                Text("the entry process '%(process)s' is not in this package; it holds: no process",
+                                     process=chosen)))
         return None
     if not executable[chosen]:
-        problems.append(Problem(chosen, "the entry process is marked isExecutable=\"false\""))
+        problems.append(Problem(chosen, Text("the entry process is marked isExecutable=\"false\"")))
         return None
     return chosen
 
@@ -219,5 +227,6 @@ def _build_specs(parser: SpiffBpmnParser, main_id: str | None, problems: list[Pr
     except ValidationException as err:
         problems.append(Problem(err.id or main_id, str(err)))
     except Exception as err:  # see _parser_problems
-        problems.append(Problem(main_id, f"SpiffWorkflow cannot build this process: {_error_text(err)}"))
+        problems.append(Problem(main_id, Text("SpiffWorkflow cannot build this process: %(reason)s",
+                                              reason=_error_text(err))))
     raise ProcessProblems(problems)

@@ -11,6 +11,7 @@ from jinja2.utils import Namespace
 
 from app.engine.hardstop import hard_stop
 from app.engine.scripting import ScriptLimitExceeded, ScriptTooLarge, check_size, guard_method, limited, percent_size, text_size
+from app.engine.text import Text
 
 log = logging.getLogger(__name__)
 
@@ -171,17 +172,9 @@ def _render(template, data):
     return "".join(parts)
 
 
-class NotShown(str):
+class NotShown(Text):
     """The note shown instead of instructions that could not be rendered: English text that is also the
     catalogue's msgid (with its params), so the task page translates it (the engine knows no Flask)."""
-
-    msgid: str
-    params: dict
-
-    def __new__(cls, msgid: str, **params):
-        note = super().__new__(cls, msgid % params if params else msgid)
-        note.msgid, note.params = msgid, params
-        return note
 
 
 def render_instructions(text: str | None, data: dict) -> str:

@@ -27,6 +27,7 @@ from RestrictedPython.transformer import copy_locations
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
 
 from app import clock
+from app.engine.text import Text
 
 log = logging.getLogger(__name__)
 
@@ -888,7 +889,8 @@ def _check(mode, text, known_functions):
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
              and node.func.id not in known and not node.func.id.startswith("_")]
     calls.sort(key=lambda node: (node.lineno, node.col_offset))
-    return problems + [f'Line {node.lineno}: call of unknown function "{node.func.id}".' for node in calls]
+    return problems + [Text('Line %(line)s: call of unknown function "%(name)s".', line=node.lineno, name=node.func.id)
+                       for node in calls]
 
 
 def _defined_names(tree):

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from app.engine import Problem
 from app.errors import OperationError
 
 # What a page says for an HTTP error that carries no message of its own.
@@ -48,7 +49,8 @@ def operation_error(err: OperationError):
     """A refused operation: the JSON document, the page it came from with the message, or an error page."""
     _roll_back()
     if wants_json():
-        return jsonify(error_body(err.code, _for_people(err), err.fields, **err.extra)), err.status
+        extra = {name: _details_for_people(value) for name, value in err.extra.items()}
+        return jsonify(error_body(err.code, _for_people(err), err.fields, **extra)), err.status
     if err.status in (400, 409) and request.method == "POST" and request.referrer:
         # A button with no form fields of its own (claim, sign up, retire): back where it was pressed.
         # Forms with fields catch Invalid themselves and re-render with the errors and 400.
@@ -107,6 +109,14 @@ def _for_people(message) -> str:
     if isinstance(message, OperationError):
         return message.message if api else message.translated(_)
     return message if api else _(message)
+
+
+def _details_for_people(value):
+    """An error's details (a package's problems) as JSON, in English for the API, else in the reader's language."""
+    if isinstance(value, list):
+        gettext = None if _is_api() else _
+        return [item.as_dict(gettext) if isinstance(item, Problem) else item for item in value]
+    return value
 
 
 def _is_api() -> bool:

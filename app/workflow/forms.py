@@ -8,6 +8,7 @@ from jsonschema.exceptions import ValidationError
 from app.engine import ProcessBundle
 from app.engine.form_schema import form_errors, schema_problems
 from app.engine.package import form_shape_problems
+from app.engine.text import Text
 from app.errors import Invalid
 
 _FORMAT_CHECKER = FormatChecker()
@@ -29,7 +30,8 @@ def preview_form(schema, ui_schema) -> dict:
     if not isinstance(schema, dict) or not isinstance(ui_schema, dict):
         raise Invalid("the schema and the UI schema must each be a JSON object")
     if problems := schema_problems(schema) or form_shape_problems(schema, ui_schema):
-        raise Invalid(problems[0])
+        first = problems[0]
+        raise Invalid(first.msgid, params=first.params) if isinstance(first, Text) else Invalid(first)
     sources = {spec["ui:optionsFrom"] for spec in ui_schema.values()
                if isinstance(spec, dict) and isinstance(spec.get("ui:optionsFrom"), str)}
     samples = {str(s): [{"const": "sample", "title": f"（{s}）"}] for s in sources}
@@ -61,21 +63,15 @@ def field_labels(bundle: ProcessBundle) -> dict[str, dict]:
             continue
         for field, spec in form.get("properties", {}).items():
             entry = labels.setdefault(field, {"title": spec.get("title", field), "values": {}})
-            for choice in spec.get("oneOf", []):
-                if "const" in choice:
+            items = spec.get("items") if isinstance(spec.get("items"), dict) else {}
+            for choice in spec.get("oneOf", []) + spec.get("anyOf", []) + items.get("oneOf", []) + items.get("anyOf", []):
+                if isinstance(choice, dict) and "const" in choice:
                     entry["values"][_value_key(choice["const"])] = choice.get("title", str(choice["const"]))
     return labels
 
 
 def _value_key(value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def label_value(labels: dict, field: str, value) -> str:
-    """A stored value as people read it (an option's title where the form has one)."""
-    if value is None:
-        return "—"
-    return labels.get(field, {}).get("values", {}).get(_value_key(value), str(value))
 
 
 def prefill(form: dict, data: dict) -> dict:

@@ -6,7 +6,8 @@ from pathlib import Path
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, object_session
 
-from app.engine import ProcessBundle, ProcessEngine, ProcessProblems, content_hash, parse_package
+from app.engine import Problem, ProcessBundle, ProcessEngine, ProcessProblems, content_hash, parse_package
+from app.engine.text import Text
 from app.workflow.models.process import ProcessDefinition, ProcessVersion
 from app.people.models import User
 from app.people.roles import role_for_lane
@@ -43,12 +44,12 @@ def rely_on_elements(registry: dict[str, dict[str, list[str]]]) -> None:
                   for process, elements in registry.items()}
 
 
-def relied_on_problems(bundle: ProcessBundle) -> list[dict]:
+def relied_on_problems(bundle: ProcessBundle) -> list[Problem]:
     """One problem per element id the code relies on that this version of its process no longer has."""
     wanted = _relied_on.get(bundle.process_id, {})
     present = engine().element_ids(bundle) if wanted else set()
-    return [{"element": element, "message": f"the element '{element}' is removed or renamed, but "
-                                            f"{' and '.join(who)} read it by this id: keep the id"}
+    return [Problem(element, Text("the element '%(element)s' is removed or renamed, but %(readers)s read it by "
+                                  "this id: keep the id", element=element, readers=" and ".join(who)))
             for element, who in sorted(wanted.items()) if element not in present]
 
 
@@ -120,7 +121,7 @@ def deploy(session: Session, files: dict[str, str], actor: User | None,
     try:
         bundle = check_package(files, entry_process)
     except ProcessProblems as err:
-        raise Undeployable("the process cannot be deployed", problems=[p.as_dict() for p in err.problems]) from None
+        raise Undeployable("the process cannot be deployed", problems=err.problems) from None
     if problems := relied_on_problems(bundle):
         raise Undeployable("the process cannot be deployed", problems=problems)
     definition = _definition(session, bundle)

@@ -83,7 +83,7 @@ def test_a_broken_diagram_shows_its_problems_and_deploys_nothing(page: Page, api
     expect(page.locator("#status")).to_have_text("发现问题，没有发布。")
     problems = page.locator("#problem-list li")
     expect(problems.filter(has_text="flow_gw_reasonable_to_explain_to_resident")).to_have_count(1)
-    expect(problems.filter(has_text="assess_reasonableness")).to_contain_text("user task has no form")
+    expect(problems.filter(has_text="assess_reasonableness")).to_contain_text("人工任务没有表单")  # the editor speaks its reader's language
     expect(page.locator(".djs-element.has-problem")).to_have_count(2)
     problems.filter(has_text="assess_reasonableness").get_by_role("button").click()
     expect(page.locator(".djs-element.selected[data-element-id=assess_reasonableness]")).to_have_count(1)
@@ -155,7 +155,7 @@ def test_the_form_editor_previews_as_the_task_page_renders(page: Page):
     schema.fill("{ not json")
     expect(page.locator("#form-error")).to_contain_text("不是有效的 JSON")
     schema.fill('{"type": "object", "properties": {"a": {"type": 7}}}')
-    expect(page.locator("#form-error")).to_contain_text("not a valid JSON Schema")
+    expect(page.locator("#form-error")).to_contain_text("不是有效的 JSON Schema")
 
 
 def test_a_lane_takes_a_role_from_a_list(page: Page):

@@ -1,4 +1,5 @@
 """One instance's history for auditors: its events with roles and changes, the path on the diagram, step times."""
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -8,7 +9,8 @@ from app.engine.trace import trace
 from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, InstanceTrail, TaskSpan
 from app.people.roles import role_label
-from app.workflow.forms import field_labels, label_value
+from app.workflow.data_view import case_labels, change_rows, readable
+from app.workflow.forms import field_labels
 from app.tables.filters import china_time
 from app.workflow.instances import load_workflow
 from app.workflow.queries import history
@@ -43,28 +45,25 @@ def step_times(session: Session, instance_id: int) -> list[dict]:
 
 def timeline(session: Session, instance: Instance, locale: str = "zh_CN") -> list[dict]:
     """Every event of the instance: who, in which role, when, what changed (labelled), which version."""
-    labels = field_labels(bundle_for(session, instance.version_id))
+    bundle = bundle_for(session, instance.version_id)
+    events = history(session, instance.id)
+    labels = case_labels(session, field_labels(bundle), instance.community, [e.data_changes or {} for e in events])
+    changes = partial(change_rows, labels, bundle.forms)
     roles = dict(session.execute(select(TaskSpan.id, TaskSpan.role).where(TaskSpan.instance_id == instance.id)).all())
-    return [_event_row(event, labels, roles, instance.version.version, locale) for event in history(session, instance.id)]
+    return [_event_row(event, changes, roles, instance.version.version, locale) for event in events]
 
 
-def _event_row(event: AuditEvent, labels: dict, task_roles: dict, version: int, locale: str) -> dict:
+def _event_row(event: AuditEvent, changes, task_roles: dict, version: int, locale: str) -> dict:
     role = task_roles.get(event.task_id) if event.task_id else None
     actor_roles = sorted(event.actor.role_ids) if event.actor else []
     return {
         "seq": event.seq, "at": event.at, "actor": event.actor.display_name if event.actor else event.actor_name,
         "username": event.actor_name, "role": role_label(role, locale) if role else
         "、".join(role_label(r, locale) for r in actor_roles), "event_type": event.event_type,
-        "task": event.task_name, "task_bpmn_id": event.task_bpmn_id, "summary": event.summary,
+        "task": event.task_name, "task_bpmn_id": event.task_bpmn_id, "summary": readable(event.summary),
         "version": version, "hash": event.hash,
-        "changes": [_change(labels, field, pair) for field, pair in (event.data_changes or {}).items()],
+        "changes": changes(event.data_changes),
     }
-
-
-def _change(labels: dict, field: str, pair) -> dict:
-    before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-    return {"field": field, "label": labels.get(field, {}).get("title", field),
-            "before": label_value(labels, field, before), "after": label_value(labels, field, after)}
 
 
 def export_rows(events: list[dict]) -> list[list]:

@@ -52,7 +52,7 @@ def process_deploy():
 @requires("designer")
 def process_check():
     problems = designer.check_files(db(), _uploaded_files(), _entry_process())
-    return jsonify({"ok": not problems, "problems": problems})
+    return jsonify({"ok": not problems, "problems": [p.as_dict() for p in problems]})
 
 
 @bp.post("/dry-run")

@@ -6,7 +6,7 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.engine import ProcessEngine, ProcessProblems
+from app.engine import Problem, ProcessEngine, ProcessProblems
 from app.engine.diff import diff_packages
 from app.engine.dry_run import dry_run
 from app.engine.package import SAFE_XML
@@ -69,12 +69,12 @@ def entry_process_of(value) -> str | None:
     return None if value in (None, "") else check_process_id(value)
 
 
-def check_files(session: Session, files: dict[str, str], entry_process: str | None = None) -> list[dict]:
+def check_files(session: Session, files: dict[str, str], entry_process: str | None = None) -> list[Problem]:
     """Every problem deploying this package would meet ([] when it would deploy)."""
     try:
         bundle = check_package(with_stored_forms(session, files), entry_process)
     except ProcessProblems as err:
-        return [p.as_dict() for p in err.problems]
+        return err.problems
     return relied_on_problems(bundle)
 
 
@@ -117,7 +117,7 @@ def dry_run_files(session: Session, files: dict[str, str], scenario: dict) -> di
         bundle = check_package(with_stored_forms(session, files), entry)
     except ProcessProblems as err:
         raise Undeployable("the process has problems to fix before it can run",
-                           problems=[p.as_dict() for p in err.problems]) from None
+                           problems=err.problems) from None
     calendar = workdays.Calendar.snapshot(session)  # the recorded holidays, read before the transaction ends
     session.commit()  # nothing was written: end the transaction, so the run holds no lock while it runs
     # Side-effect free, so real: the simulated clock, a stand-in for the case's business key, working days.

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.engine.package import FORM_PROPERTY
+from app.engine.text import translated
 from app.extensions import commit, db
 from app.people.org import Organisation
 from app.workflow.models.process import ProcessDefinition
@@ -123,15 +124,18 @@ def draft_discard(process_id: str):
 @json_view
 def check():
     body = _json()
-    return jsonify({"problems": designer.check_files(db(), designer.package_files(body.get("files")),
-                                                     designer.entry_process_of(body.get("entry_process")))})
+    problems = designer.check_files(db(), designer.package_files(body.get("files")),
+                                    designer.entry_process_of(body.get("entry_process")))
+    return jsonify({"problems": [p.as_dict(_) for p in problems]})
 
 
 @bp.post("/dry-run")
 @json_view
 def dry_run():
     body = _json()
-    return jsonify(designer.dry_run_files(db(), designer.package_files(body.get("files")), body))
+    result = designer.dry_run_files(db(), designer.package_files(body.get("files")), body)
+    error = result["error"] and result["error"] | {"message": translated(result["error"]["message"], _)}
+    return jsonify(result | {"message": translated(result["message"], _), "error": error})
 
 
 @bp.post("/<process_id>/deploy")

@@ -1,20 +1,18 @@
 """Instance pages: the list in one's communities, and one instance with its data and history."""
 import io
-
 from functools import partial
 
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
-
 from sqlalchemy import select
 
 from app.extensions import db
 from app.modules.decision.models import Project
-
 from app.workflow.attachments import attachment_for, attachments_of
 from app.modules.audit.history import EXPORT_HEADERS, export_rows, instance_trace, timeline
-from app.workflow.forms import field_labels, label_value
+from app.workflow.data_view import case_labels, change_rows, data_sections, readable
+from app.workflow.forms import field_labels
 from app.workflow.instances import current_data
 from app.workflow.versions import bundle_for
 from app.workflow.queries import history, instances_in_scope, ready_tasks_of, visible_instance
@@ -34,10 +32,13 @@ def instance_list():
 @login_required
 def instance(instance_id: int):
     found = visible_instance(db(), current_user, instance_id)
-    labels = field_labels(bundle_for(db(), found.version_id))
-    return render_template("instance.html", instance=found, data=current_data(db(), found), labels=labels,
-                           label_value=partial(label_value, labels), ready=ready_tasks_of(db(), found.id),
-                           events=history(db(), found.id), attachments=attachments_of(db(), found.id),
+    bundle = bundle_for(db(), found.version_id)
+    data, events = current_data(db(), found), history(db(), found.id)
+    labels = case_labels(db(), field_labels(bundle), found.community, [data, *(e.data_changes or {} for e in events)])
+    known, other = data_sections(labels, bundle.forms, data)
+    return render_template("instance.html", instance=found, data=known, other_data=other,
+                           changes_of=partial(change_rows, labels, bundle.forms), readable=readable,
+                           ready=ready_tasks_of(db(), found.id), events=events, attachments=attachments_of(db(), found.id),
                            project=db().scalars(select(Project).where(Project.instance_id == found.id)).first())
 
 

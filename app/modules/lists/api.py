@@ -1,25 +1,20 @@
 """三张清单 for programs: the needs, resources and projects lists with the pages' filters; adding a resource."""
-from decimal import Decimal
-
 from flask import Blueprint, jsonify, request
 
 from app.extensions import commit, db
-from app.modules.lists.operations import LIST_ROLES, need_list, project_list, resource_list, resource_row
+from app.modules.lists.reads import FILTERS, LIST_ROLES, READERS, list_item_json, resource_row
 from app.modules.lists.resources import RESOURCE_EDITORS, add_resource
 from app.http.auth import api_user, json_body, requires
 from app.http.docs import documented
 from app.http import schemas
 
 bp = Blueprint("api_lists", __name__, url_prefix="/api")
-READERS = {"needs": need_list, "resources": resource_list, "projects": project_list}
 
 
 @bp.get("/lists/<any(needs, resources, projects):name>")
 @documented("A 三张清单 list in your communities: {count, items}", errors=(400, 401, 403), variants={
     name: {"summary": f"The {name} list (三张清单) in your communities: {{count, items}}", "query": schemas.filters(*f)}
-    for name, f in (("needs", ("community", "status", "category", "year", "from", "to", "q")),
-                    ("resources", ("community", "kind", "q")),
-                    ("projects", ("community", "status", "category", "year", "from", "to", "q")))})
+    for name, f in FILTERS.items()})
 @requires(*LIST_ROLES)
 def list_rows(name: str):
     listing = READERS[name](db(), api_user(), request.args)
@@ -33,13 +28,3 @@ def resource_add():
     resource = add_resource(db(), api_user(), json_body())
     commit()
     return jsonify(list_item_json(resource_row(resource))), 201
-
-
-def list_item_json(row: dict) -> dict:
-    """A list row as JSON: timestamps in ISO 8601, each amount in fen and as yuan with two decimals."""
-    item = {key: value.isoformat() if hasattr(value, "isoformat") else value
-            for key, value in row.items() if not key.endswith("_fen")}
-    for key in (k for k in row if k.endswith("_fen")):
-        item[key] = row[key]
-        item[key[:-4] + "_yuan"] = f"{Decimal(row[key]) / 100:.2f}"
-    return item

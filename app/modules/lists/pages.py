@@ -10,7 +10,8 @@ from flask_login import current_user, login_required
 from app.extensions import commit, db
 from app.modules.lists.models import RESOURCE_KINDS
 from app.errors import Invalid
-from app.modules.lists.operations import LIST_ROLES, NEED_STATUSES, PER_PAGE, category_labels, community_choices, need_list, project_list, project_statuses, read_page, resource_list
+from app.modules.lists.reads import (FILTERS, LIST_ROLES, NEED_STATUSES, PER_PAGE, READERS, category_labels,
+                                     community_choices, project_statuses, read_page)
 from app.modules.lists.resources import RESOURCE_EDITORS, RESOURCE_FIELDS, add_resource
 from app.tables.exports import table_download
 from app.modules.lists.columns import NEED_COLUMNS, PROJECT_COLUMNS, RESOURCE_COLUMNS, cell, code_label, shown
@@ -26,13 +27,11 @@ class ListPage(NamedTuple):
     filters: tuple[str, ...]
 
 
-LISTS = {
-    "needs": ListPage(lazy_gettext("Needs list"), need_list, NEED_COLUMNS,
-                      ("community", "status", "category", "year", "from", "to", "q")),
-    "resources": ListPage(lazy_gettext("Resources list"), resource_list, RESOURCE_COLUMNS, ("community", "kind", "q")),
-    "projects": ListPage(lazy_gettext("Projects list"), project_list, PROJECT_COLUMNS,
-                         ("community", "status", "category", "year", "from", "to", "q")),
-}
+LISTS = {name: ListPage(title, READERS[name], columns, FILTERS[name]) for name, title, columns in (
+    ("needs", lazy_gettext("Needs list"), NEED_COLUMNS),
+    ("resources", lazy_gettext("Resources list"), RESOURCE_COLUMNS),
+    ("projects", lazy_gettext("Projects list"), PROJECT_COLUMNS),
+)}
 
 
 @bp.app_context_processor

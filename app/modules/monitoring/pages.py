@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.workflow.models.process import ProcessDefinition
 from app.errors import Invalid
-from app.modules.lists.operations import category_labels
+from app.modules.lists.reads import category_labels
 from app.modules.monitoring.operations import NEED_PROCESS, dashboard_for, require_dashboard_role
 from app.modules.audit.search import communities_in_scope, community_names
 from app.workflow.versions import latest_version

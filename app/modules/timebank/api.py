@@ -2,7 +2,7 @@
 from flask import Blueprint, jsonify
 
 from app.extensions import commit, db
-from app.modules.timebank import operations as timebank
+from app.modules.timebank import operations as timebank, reads
 from app.http.auth import api_user, json_body, requires
 from app.http.docs import documented
 
@@ -13,14 +13,7 @@ bp = Blueprint("api_timebank", __name__, url_prefix="/api/timebank")
 @documented("My time-bank balance, ledger, hours and redemptions", errors=(401, 403))
 @requires("volunteer")
 def account():
-    view = timebank.account_view(db(), api_user())
-    return jsonify({
-        "balance": view["balance"], "points_per_hour": view["points_per_hour"],
-        "entries": [{"id": e.id, "kind": e.kind, "points": e.points, "balance_after": e.balance_after,
-                     "note": e.note, "at": e.at.isoformat()} for e in view["entries"]],
-        "hours": [_hours_json(h) for h in view["hours"]],
-        "redemptions": [{"id": r.id, "item": r.item, "points": r.points, "status": r.status, "reason": r.reason}
-                        for r in view["redemptions"]]})
+    return jsonify(reads.account_json(reads.account_view(db(), api_user())))
 
 
 @bp.post("/hours")
@@ -31,14 +24,14 @@ def account():
 def hours_create():
     hours = timebank.log_hours(db(), api_user(), json_body())
     commit()
-    return jsonify(_hours_json(hours)), 201
+    return jsonify(reads.hours_json(hours)), 201
 
 
 @bp.get("/hours")
 @documented("Hours awaiting confirmation in my communities", errors=(401, 403))
 @requires(*timebank.CONFIRMING_ROLES)
 def hours_pending():
-    return jsonify({"hours": [_hours_json(h) for h in timebank.pending_hours(db(), api_user())]})
+    return jsonify({"hours": [reads.hours_json(h) for h in reads.pending_hours(db(), api_user())]})
 
 
 @bp.post("/hours/<id:hours_id>/decision")
@@ -48,7 +41,7 @@ def hours_pending():
 def hours_decide(hours_id: int):
     hours = timebank.decide_hours(db(), hours_id, api_user(), json_body())
     commit()
-    return jsonify(_hours_json(hours))
+    return jsonify(reads.hours_json(hours))
 
 
 @bp.post("/redemptions")
@@ -60,9 +53,3 @@ def redemption_create():
     redemption = timebank.request_redemption(db(), api_user(), json_body())
     commit()
     return jsonify({"id": redemption.id, "status": redemption.status, "instance_id": redemption.instance_id}), 201
-
-
-def _hours_json(hours) -> dict:
-    return {"id": hours.id, "volunteer": hours.volunteer.username, "activity": hours.activity,
-            "source": hours.source, "served_on": hours.served_on.isoformat(), "hours": hours.tenths / 10,
-            "status": hours.status, "points": hours.points}

@@ -2,7 +2,7 @@
 
 
 from app.modules.timebank.models import Redemption
-from app.modules.timebank import operations as timebank
+from app.modules.timebank import operations as timebank, reads
 from app.workflow.helpers import bound, member_of_case, own_community, own_key, own_record
 
 
@@ -18,7 +18,7 @@ def log_volunteer_hours(volunteer, hours, activity, community, source) -> int:
 def points_balance(volunteer) -> int:
     """A volunteer's time-bank balance in points."""
     session, _ = bound()
-    return timebank.balance(session, member_of_case(session, volunteer, "volunteer").id)
+    return reads.balance(session, member_of_case(session, volunteer, "volunteer").id)
 
 
 def redeem_points(redemption_id) -> bool:

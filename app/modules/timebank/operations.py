@@ -1,7 +1,6 @@
 """The volunteer time bank: hours confirmed into points, redemptions, and a ledger that never goes negative."""
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -10,6 +9,7 @@ from app import clock
 from app.people.org import Organisation
 from app.modules.timebank.models import (HoursStatus, Redemption, RedemptionStatus, TimeBankAccount, TimeBankEntry,
                                          VolunteerHours)
+from app.modules.timebank.reads import balance, points_per_hour
 from app.people.models import User, UserRole
 from app.people.scope import community_ids_in_scope
 from app.workflow import audit
@@ -22,16 +22,6 @@ REDEMPTION_PROCESS = "time_bank_redemption"
 # Started only by a volunteer's redemption: POST /api/processes/…/instances refuses it.
 STARTED_BY = {REDEMPTION_PROCESS: "POST /api/timebank/redemptions"}
 MAX_TENTHS = 240  # one entry covers at most a day
-
-
-def points_per_hour() -> int:
-    """Points credited per confirmed hour (TIME_BANK_POINTS_PER_HOUR)."""
-    return int(current_app.config["TIME_BANK_POINTS_PER_HOUR"])
-
-
-def balance(session: Session, user_id: int) -> int:
-    """A volunteer's points balance (0 before their first entry)."""
-    return session.scalar(select(TimeBankAccount.balance).where(TimeBankAccount.user_id == user_id)) or 0
 
 
 def log_hours(session: Session, actor: User, payload) -> VolunteerHours:
@@ -164,26 +154,6 @@ def refuse(session: Session, redemption_id: int, reason: str, actor: User | None
         raise ValueError(f"redemption {redemption_id} is not awaiting a decision")
     _decide(session, redemption, RedemptionStatus.REFUSED, str(reason)[:500], actor)
     return True
-
-
-def account_view(session: Session, user: User) -> dict:
-    """A volunteer's balance, ledger, hours and redemptions (newest first)."""
-    return {
-        "balance": balance(session, user.id), "points_per_hour": points_per_hour(),
-        "entries": list(session.scalars(select(TimeBankEntry).where(TimeBankEntry.user_id == user.id)
-                                        .order_by(TimeBankEntry.id.desc()).limit(200))),
-        "hours": list(session.scalars(select(VolunteerHours).where(VolunteerHours.volunteer_id == user.id)
-                                      .order_by(VolunteerHours.id.desc()).limit(200))),
-        "redemptions": list(session.scalars(select(Redemption).where(Redemption.volunteer_id == user.id)
-                                            .order_by(Redemption.id.desc()).limit(200))),
-    }
-
-
-def pending_hours(session: Session, user: User) -> list[VolunteerHours]:
-    """Hours awaiting confirmation in the communities this worker answers for."""
-    return list(session.scalars(select(VolunteerHours).where(
-        VolunteerHours.status == HoursStatus.PENDING,
-        VolunteerHours.community_id.in_(community_ids_in_scope(session, user))).order_by(VolunteerHours.id)))
 
 
 def _decide(session: Session, redemption: Redemption, status: RedemptionStatus, reason: str,

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import commit, db
-from app.modules.timebank import operations as timebank
+from app.modules.timebank import operations as timebank, reads
 from app.errors import Forbidden
 
 bp = Blueprint("timebank", __name__, template_folder="templates")
@@ -17,8 +17,8 @@ def timebank_page():
     confirms = bool(timebank.CONFIRMING_ROLES & current_user.role_ids)
     if not is_volunteer and not confirms:
         raise Forbidden("the time bank is for volunteers and the community's workers")
-    return render_template("timebank.html", account=timebank.account_view(db(), current_user) if is_volunteer else None,
-                           pending=timebank.pending_hours(db(), current_user) if confirms else [])
+    return render_template("timebank.html", account=reads.account_view(db(), current_user) if is_volunteer else None,
+                           pending=reads.pending_hours(db(), current_user) if confirms else [])
 
 
 @bp.post("/timebank/hours")

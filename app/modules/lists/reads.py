@@ -1,7 +1,8 @@
-"""三张清单: the needs, resources and projects lists for staff, in their communities.
+"""三张清单: the needs, resources and projects lists for staff, in their communities, and a row as JSON.
 
 A page, its export and the API read the same query, so an export holds exactly the rows the page counts."""
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import case, func, or_, select
@@ -84,6 +85,25 @@ def project_list(session: Session, user: User, filters: Mapping, page: int | Non
     total = session.scalar(select(func.count(Project.id)).where(*where))
     return Listing([_project_row(p, raised, spent, names, labels)
                     for p, raised, spent in session.execute(_page(query, page))], total)
+
+
+# The lists, each with the query that reads it and the filters it takes (the same for pages and API).
+READERS = {"needs": need_list, "resources": resource_list, "projects": project_list}
+FILTERS = {
+    "needs": ("community", "status", "category", "year", "from", "to", "q"),
+    "resources": ("community", "kind", "q"),
+    "projects": ("community", "status", "category", "year", "from", "to", "q"),
+}
+
+
+def list_item_json(row: dict) -> dict:
+    """A list row as JSON: timestamps in ISO 8601, each amount in fen and as yuan with two decimals."""
+    item = {key: value.isoformat() if hasattr(value, "isoformat") else value
+            for key, value in row.items() if not key.endswith("_fen")}
+    for key in (k for k in row if k.endswith("_fen")):
+        item[key] = row[key]
+        item[key[:-4] + "_yuan"] = f"{Decimal(row[key]) / 100:.2f}"
+    return item
 
 
 def require_list_role(user: User) -> None:
