@@ -115,13 +115,12 @@ def test_keys_nobody_named_are_shown_apart_and_dates_are_read_as_dates(app, clie
 @pytest.mark.parametrize("step", ["resident_suggestion", "party_proposal"])
 def test_a_task_page_shows_the_data_it_reads_in_chinese(api, client, step):
     from factories import project_at_design
-    from flows import design_and_assess
+    from flows import design_and_assess, suggestion
     iid = project_at_design(api)["instance_id"]
     design_and_assess(api, iid)
     holder = "worker1"
     if step == "party_proposal":
-        api.complete("worker1", "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": False,
-                                                        "minutes": "意见一致"}, iid)
+        api.complete("worker1", "resident_suggestion", suggestion(), iid)
         holder = "secretary1"
     task = api.task_for(holder, step, iid)
     sign_in(client, holder)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.people.models import User
+from app.people.roles import ROLES, role_label
 from app.tables.filters import CHINA
 
 # The data keys of the shipped diagrams and of the app's own start data, with their names for people.
@@ -128,6 +129,13 @@ KEY_LABELS = {
     "results": lazy_gettext("Results"),
     "scores": lazy_gettext("Scores"),
     "links_or_markup_removed": lazy_gettext("Links or markup removed"),
+    "filing": lazy_gettext("Filing number"),
+    "filing_number": lazy_gettext("Filing number"),
+    "recipients": lazy_gettext("Recipients"),
+    "role": lazy_gettext("Role notified"),
+    "notice_id": lazy_gettext("Delivery record"),
+    "community_name": lazy_gettext("Community"),
+    "grid_name": lazy_gettext("Grid"),
 }
 # The parts of the structured values above (the project fund, survey results, scores).
 PART_LABELS = {
@@ -151,14 +159,14 @@ VALUE_LABELS = {
 }
 # Keys whose values are statuses with a catalogue entry "<prefix><value>".
 STATUS_PREFIXES = {"project_outcome": ("project_",), "status": ("project_", ""), "kind": ("disclosure_", "fund_"),
-                   "outcome": ("",)}
+                   "outcome": ("", "filing_")}
 # A status changed together with one of these ids is that record's status.
 STATUS_OF = {"redemption_id": ("redemption_",), "hours_id": ("hours_",), "objection_id": ("objection_", "")}
 # Keys that take the value names of another key's form field.
 VALUES_OF = {"suggested_tier": "tier", "suggested_kind": "kind"}
 MONEY = {"fund", "fund_balance"}
 USER_KEYS = ("first_responder", "provider", "provider_username", "volunteer")  # values are usernames
-INTERNAL = {"community"}  # shown in the page's header by name
+INTERNAL = {"community", "community_name", "grid_name"}  # the community is in the page's header; the grid by its code
 MAX_DEPTH = 4  # levels of lists and objects spelled out
 
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -256,6 +264,8 @@ def _named_value(forms: dict, key: str, value, statuses: tuple[str, ...] | None)
             return translated
     if key in ("meeting", "ready_tasks"):
         return _form_title(forms, text)
+    if key == "role" and text in ROLES:
+        return role_label(text, str(get_locale() or "zh_CN"))
     return None
 
 
