@@ -33,7 +33,10 @@ def links(app) -> dict:
         projects = dict(session.execute(select(Project.project_key, Project.id)).all())
         cases = dict(session.execute(select(Instance.business_key, Instance.id)).all())
         meetings = [(m.project_key, m.project_id) for m in session.scalars(select(Meeting))]
-        notices = [(d.project_key, d.project_id) for d in session.scalars(select(Disclosure)) if d.project_key]
+        # A notice names its project by key only (the string column went in 0015): the case that posted it
+        # is keyed like its project.
+        notices = [(session.get(Instance, d.instance_id).business_key, d.project_id)
+                   for d in session.scalars(select(Disclosure)) if d.project_id]
         ballots = [(b.ballot_key.split(":")[0], b.instance_id) for b in session.scalars(select(Ballot))]
     assert all(projects[key] == pid for key, pid in meetings + notices)
     assert all(cases[key] == iid for key, iid in ballots)
