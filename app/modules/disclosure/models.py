@@ -6,6 +6,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
 from app.people.org import Organisation
+from app.people.models import User
+from app.workflow.models.attachment import Attachment
 from app.workflow.models.instance import Instance
 from app.status import StrEnum, transitions
 
@@ -41,6 +43,7 @@ class Disclosure(Base):
     objections: Mapped[list["Objection"]] = relationship(back_populates="disclosure", order_by="Objection.id")
     superseded_by: Mapped["Disclosure | None"] = relationship(remote_side=[id])
     instance: Mapped[Instance | None] = relationship()
+    photo: Mapped[Attachment | None] = relationship()
 
 
 OBJECTION_CHANNELS = ("online", "in_person", "phone", "written")  # 网上 / 现场 / 电话 / 书面
@@ -80,5 +83,7 @@ class Objection(Base):
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     disclosure: Mapped[Disclosure] = relationship(back_populates="objections")
+    objector: Mapped[User | None] = relationship(foreign_keys=[objector_id])
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
 
 
