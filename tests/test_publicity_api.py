@@ -146,15 +146,15 @@ def test_the_bulletin_board_notice_names_issuer_period_and_valid_meetings_only(a
     assert notice["issuer"] == "南山社区居民委员会" and "月" in notice["period"] and "至" in notice["period"]
     assert "T" not in notice["period"] and notice["issued_on"].endswith("日")
     headers = {"Authorization": f"Bearer {api.token('worker1')}"}
-    changed = api.client.patch(f"/api/disclosures/{notice['id']}", headers=headers, json={
+    changed = api.client.post(f"/api/disclosures/{notice['id']}/details", headers=headers, json={
         "issuer": "中共南山社区委员会　南山社区居民委员会", "objection_phone": "0535-6661234",
         "objection_address": "南山社区党群服务中心一楼"})
     assert changed.status_code == 200, changed.get_json()
-    assert api.client.patch(f"/api/disclosures/{notice['id']}", headers=headers,
+    assert api.client.post(f"/api/disclosures/{notice['id']}/details", headers=headers,
                             json={"objection_phone": 5}).status_code == 400
-    assert api.client.patch(f"/api/disclosures/{notice['id']}", headers=headers, json={"title": "x"}).status_code == 400
+    assert api.client.post(f"/api/disclosures/{notice['id']}/details", headers=headers, json={"title": "x"}).status_code == 400
     resident = {"Authorization": f"Bearer {api.token('resident1')}"}
-    assert api.client.patch(f"/api/disclosures/{notice['id']}", headers=resident, json={}).status_code == 403
+    assert api.client.post(f"/api/disclosures/{notice['id']}/details", headers=resident, json={}).status_code == 403
     page = api.client.get(f"/disclosures/{notice['id']}?print=1").get_data(as_text=True)
     for text in (f"关于“{PROJECT_TITLE}”项目决议的公示", "中共南山社区委员会", "0535-6661234", "南山社区党群服务中心一楼",
                  notice["period"], "（盖章）", "党员大会审议", "2026年12月8日"):

@@ -64,7 +64,7 @@ def objection_record(disclosure_id: int):
                     "instance_id": objection.instance_id}), 201
 
 
-@bp.patch("/disclosures/<id:disclosure_id>")
+@bp.post("/disclosures/<id:disclosure_id>/details")
 @documented("Set who issues the notice and where objections go (phone, address)", errors=(400, 401, 403, 404),
             body={"type": "object", "properties": {k: {"type": "string"} for k in
                                                     ("issuer", "objection_phone", "objection_address")}})

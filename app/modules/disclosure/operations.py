@@ -85,7 +85,7 @@ def record_objection(session: Session, disclosure_id: int, payload, worker: User
         raise Invalid("give the objector's name (at most 100 characters)", {"objector_name": "required"})
     if channel not in RECORDED_CHANNELS:
         raise Invalid("say how the objection was made: in person, by phone or in writing",
-                      {"channel": "one of: " + ", ".join(RECORDED_CHANNELS)})
+                      {"channel": "in person, by phone or in writing"})
     objector = _account(session, account)
     if not contact and objector is None:
         raise Invalid("leave a contact (phone) or the objector's account, so that they can be told the answer",
@@ -158,7 +158,7 @@ def set_notice_details(session: Session, disclosure_id: int, payload, worker: Us
     unknown = {k: "unknown field" for k in payload if k not in limits}
     if unknown:
         raise Invalid("some fields need correcting", unknown)
-    bad = {k: "text of at most %s characters" % limits[k] for k, v in payload.items()
+    bad = {k: "too long" if isinstance(v, str) else "must be text" for k, v in payload.items()
            if not isinstance(v, str) or len(v.strip()) > limits[k]}
     if bad:
         raise Invalid("some fields need correcting", bad)
