@@ -114,9 +114,11 @@ def notify_objector(objection_id) -> str:
     if not objection.answered_at:
         raise Refusal("objection %(id)s has no answer to tell yet", id=objection_id)
     way, masked = tell_objector(session, objection, objector_message(objection), case().instance)
-    objection.notified_at = utcnow() if way != "none" else None
+    before, objection.notified_at = objection.notified_at, utcnow() if way != "none" else None
     record_write("objector_notified", summary=f"OBJ{objection.id}: {way}",
-                 changes={"objection_id": objection.id, "way": way, "to": masked})
+                 changes={"objection_id": objection.id, "way": way, "to": masked,
+                          "notified_at": [before and before.isoformat(),
+                                          objection.notified_at and objection.notified_at.isoformat()]})
     return way
 
 
