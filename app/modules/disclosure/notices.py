@@ -17,6 +17,11 @@ def china_day(value: datetime, with_year: bool = True) -> str:
     return f"{local[0]}年{day}" if with_year else day
 
 
+def china_moment(value: datetime) -> str:
+    """An instant as people read it: 2026年12月4日 09:00, China time."""
+    return f"{china_day(value)} {china_time(value, '%H:%M')}"
+
+
 def day_text(day: date) -> str:
     """A calendar day (a meeting's) as people write it: 2026年12月10日."""
     return f"{day.year}年{day.month}月{day.day}日"
