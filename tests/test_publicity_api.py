@@ -206,3 +206,30 @@ def test_a_worker_attaches_the_posting_photo_and_everyone_sees_it(app, api):
         assert session.get(Disclosure, notice["id"]).photo.filename == "张贴照片.png"
         assert session.scalar(select(User.username).where(User.id == session.get(Disclosure, notice["id"])
                                                           .photo.uploaded_by_id)) == "worker1"
+
+
+def test_the_keeping_page_is_for_the_communitys_workers_and_says_what_is_missing(app, api, client):
+    from helpers import csrf_of, sign_in
+    project_on_notice(api)
+    notice_id = newest_notice(api)["id"]
+    for user, status in (("resident1", 403), ("worker2", 403), ("worker1", 200)):
+        sign_in(client, user)
+        assert client.get(f"/disclosures/{notice_id}/keep").status_code == status, user
+    page = client.get(f"/disclosures/{notice_id}/keep").get_data(as_text=True)
+    refused = client.post(f"/disclosures/{notice_id}/keep/objections", data=IN_PERSON | {
+        "objector_name": "", "csrf_token": csrf_of(page)})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "请填写异议人姓名" in text and "太吵" in text  # kept what was written
+    assert count(app, Objection) == 0
+    stored = client.post(f"/disclosures/{notice_id}/keep/objections", data=IN_PERSON | {"csrf_token": csrf_of(page)})
+    assert stored.status_code == 302 and count(app, Objection, Objection.channel == "in_person") == 1
+
+
+def test_a_stale_token_leaves_a_public_objection_anonymous(app, api):
+    project_on_notice(api)
+    notice_id = newest_notice(api)["id"]
+    response = api.client.post(f"/api/public/disclosures/{notice_id}/objections", json={"content": "预算偏高"},
+                               headers={"Authorization": "Bearer not-a-token"})
+    assert response.status_code == 201
+    with app.extensions["db_sessions"]() as session:
+        assert session.get(Objection, response.get_json()["id"]).objector_id is None
