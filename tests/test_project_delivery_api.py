@@ -59,6 +59,7 @@ def test_a_project_from_filing_to_effect_disclosure_resolves_its_need(app, api):
         assert all(code not in d.text and code not in d.title for d in notices)  # the code is the resident's key
         kinds = [d.kind for d in notices]
         assert kinds == ["decision", "implementation", "implementation", "results", "effect"]
+        assert all(d.superseded_by_id is None for d in notices)  # progress reports add up, none replaces another
         results = session.scalars(select(Disclosure).where(Disclosure.project_id == pid,
                                                            Disclosure.kind == "results")).one()
         assert "30000" in results.text.replace(",", "") and "45000" in results.text.replace(",", "")

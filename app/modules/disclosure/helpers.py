@@ -12,6 +12,7 @@ from app.status import change_status
 from app.errors import Refusal
 from app.workflow.helpers import bound, case, own_community, own_key, own_record, public_text, record_write
 
+SUPERSEDING_KINDS = ("decision",)
 DISCLOSURE_KINDS = ("collection", "decision", "implementation", "results", "effect", "annual", "rejection")
 
 
@@ -31,7 +32,8 @@ def open_disclosure(kind, community, project_key, title, text, days) -> int:
                         ends_at=starts + timedelta(days=int(days)) if int(days) > 0 else None)
     session.add(notice)
     session.flush()
-    replaced = _supersede(session, notice) if project_id else []
+    # A decision posted again (after a revision) replaces the one before; progress reports and the rest add up.
+    replaced = _supersede(session, notice) if project_id and notice.kind in SUPERSEDING_KINDS else []
     record_write("disclosure_opened", summary=f"{kind}: {title}",
                  changes={"disclosure_id": [None, notice.id], "kind": [None, kind], "days": [None, int(days)],
                           "links_or_markup_removed": given != (title, text), "replaces": replaced})
