@@ -127,7 +127,8 @@ def test_an_unsettled_objection_leads_to_a_revised_plan_and_a_notice_that_supers
     api.complete("worker1", "revise_plan_after_objection",
                  {"plan": "改造闲置车库为居民文化活动室，晚上九点闭馆", "objection_revision": "开放时间缩短到晚上九点"}, iid)
     api.complete("secretary1", "party_members_review", meeting(30, 25, "2026-12-20", notice_date="2026-12-16"), iid)
-    api.complete("worker1", "representatives_resolution", meeting(25, 20, "2026-12-21", assembly="representatives"), iid)
+    api.complete("worker1", "representatives_resolution",
+                 meeting(25, 20, "2026-12-21", assembly="representatives"), iid)
     second = newest_notice(api)
     assert second["id"] != first["id"] and "晚上九点闭馆" in second["text"] and second["open"] is True
     old = api.get(f"/api/public/disclosures/{first['id']}").get_json()
@@ -152,11 +153,13 @@ def test_the_bulletin_board_notice_names_issuer_period_and_valid_meetings_only(a
     assert changed.status_code == 200, changed.get_json()
     assert api.client.post(f"/api/disclosures/{notice['id']}/details", headers=headers,
                             json={"objection_phone": 5}).status_code == 400
-    assert api.client.post(f"/api/disclosures/{notice['id']}/details", headers=headers, json={"title": "x"}).status_code == 400
+    assert api.client.post(f"/api/disclosures/{notice['id']}/details", headers=headers,
+                           json={"title": "x"}).status_code == 400
     resident = {"Authorization": f"Bearer {api.token('resident1')}"}
     assert api.client.post(f"/api/disclosures/{notice['id']}/details", headers=resident, json={}).status_code == 403
     page = api.client.get(f"/disclosures/{notice['id']}?print=1").get_data(as_text=True)
     for text in (f"关于“{PROJECT_TITLE}”项目决议的公示", "中共南山社区委员会", "0535-6661234", "南山社区党群服务中心一楼",
+                 "50,000.00 元",
                  notice["period"], "（盖章）", "党员大会审议", "2026年12月8日"):
         assert text in page, text
     assert "2026-12-08" not in page

@@ -33,7 +33,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('objection_phone', sa.String(length=50), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('objection_address', sa.String(length=200), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('photo_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_disclosure_instance_id_instance'), 'instance', ['instance_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_disclosure_instance_id_instance'), 'instance',
+                                    ['instance_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_disclosure_superseded_by_id_disclosure'), 'disclosure',
                                     ['superseded_by_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_disclosure_photo_id_attachment'), 'attachment', ['photo_id'], ['id'])

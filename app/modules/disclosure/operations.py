@@ -126,13 +126,13 @@ def _filed(session: Session, notice: Disclosure, objection: Objection, worker: U
     start = {"objection_id": objection.id, "disclosure_id": notice.id, "content": objection.content,
              "community": notice.community.code, "title": notice.title,
              "project_key": notice.project.project_key if notice.project else "", "channel": objection.channel}
-    who = f"resident:{objection.objector_name}" if worker else "resident"
-    with audit.acting_as(who):
+    with audit.acting_as("resident"):  # events without an account name the objector's side, never their name
         instance = start_process(session, OBJECTION_PROCESS, start, notice.community, worker,
                                  business_key=f"OBJ{objection.id}")
     objection.instance_id = instance.id
     audit.record(session, "objection_filed", worker, instance=instance, actor_name=None if worker else "resident",
-                 summary=notice.title, changes={"disclosure_id": [None, notice.id], "objection_id": [None, objection.id],
+                 summary=notice.title, changes={"disclosure_id": [None, notice.id],
+                                                "objection_id": [None, objection.id],
                                                 "channel": [None, objection.channel]})
     return objection
 
