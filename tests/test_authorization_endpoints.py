@@ -76,6 +76,8 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  -  GET /api/public/disclosures
 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  N  GET /api/public/disclosures/{disclosure_id}
 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  B  GET /api/public/disclosures/{disclosure_id}
+200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  N  GET /api/public/disclosures/{disclosure_id}/photo
+200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  B  GET /api/public/disclosures/{disclosure_id}/photo
 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  -  GET /api/public/projects
 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  N  GET /api/public/projects/{project_id}
 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  B  GET /api/public/projects/{project_id}
@@ -153,6 +155,14 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 200 200 200 200 200 200 200 200 200 200 200 200 200 200 403 200  B  POST /api/public/needs/{code}/withdraw
 201 201 201 201 201 201 201 201 201 201 201 201 201 201 403 201  N  POST /api/public/disclosures/{disclosure_id}/objections
 201 201 201 201 201 201 201 201 201 201 201 201 201 201 403 201  B  POST /api/public/disclosures/{disclosure_id}/objections
+# Keeping a notice (objections made in person, its details, the posting photo): the community's workers and the
+# street office above them.
+401 403 201 201 403 201 403 403 201 403 403 403 403 403 403 403  N  POST /api/disclosures/{disclosure_id}/objections
+401 403 403 403 201 403 403 403 201 403 403 403 403 403 403 403  B  POST /api/disclosures/{disclosure_id}/objections
+401 403 200 200 403 200 403 403 200 403 403 403 403 403 403 403  N  POST /api/disclosures/{disclosure_id}/details
+401 403 403 403 200 403 403 403 200 403 403 403 403 403 403 403  B  POST /api/disclosures/{disclosure_id}/details
+401 403 201 201 403 201 403 403 201 403 403 403 403 403 403 403  N  POST /api/disclosures/{disclosure_id}/photo
+401 403 403 403 201 403 403 403 201 403 403 403 403 403 403 403  B  POST /api/disclosures/{disclosure_id}/photo
 
 # The resources list: the community's workers and party secretary, the street office, the administrator.
 # Another community in the body is refused as a field error (400, fields.community "not one of your
@@ -248,6 +258,9 @@ BODIES = {
     "/api/public/needs/{code}/feedback": {"satisfaction": 5},
     "/api/public/needs/{code}/withdraw": {"reason": "已自行解决"},
     "/api/public/disclosures/{disclosure_id}/objections": {"content": "预算偏高，请说明"},
+    "/api/disclosures/{disclosure_id}/objections": {"content": "预算偏高，请说明", "objector_name": "李阿姨",
+                                                    "channel": "phone", "contact": "13800000007"},
+    "/api/disclosures/{disclosure_id}/details": {"objection_phone": "0535-6661234"},
     "/api/resources": {"kind": "venue", "name": "老年活动室"},
     "/api/projects/{project_id}/applications": {"unit_name": "阳光社工服务中心", "plan": "三周完成"},
     "/api/projects/{project_id}/fund": {"kind": "donation", "source": "辖区企业", "amount": 1000},
@@ -289,12 +302,20 @@ def send(api: Api, user: str | None, method: str, path: str, where: str, world: 
     if path.endswith("/minutes"):
         return api.client.post(url, data={"file": (io.BytesIO(b"%PDF-1.4 signed"), "签字记录.pdf")},
                                content_type="multipart/form-data", headers=headers)
+    if path == "/api/disclosures/{disclosure_id}/photo":
+        return attach_photo(api, url, headers)
     return api.client.post(url, json=body_for(path, where, user, objects), headers=headers)
 
 
 def attach(api: Api, url: str, headers: dict):
     """A text file as multipart 'files'."""
     return api.client.post(url, data={"files": [(io.BytesIO("居民签名登记".encode()), "登记表.txt")]},
+                           content_type="multipart/form-data", headers=headers)
+
+
+def attach_photo(api: Api, url: str, headers: dict):
+    """A PNG as multipart 'files' (the posting photo of a notice)."""
+    return api.client.post(url, data={"files": [(io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(32)), "张贴照片.png")]},
                            content_type="multipart/form-data", headers=headers)
 
 
@@ -360,6 +381,9 @@ def add_projects(app, api: Api, world: dict) -> None:
         world[col]["meeting_id"] = api.get(f"/api/projects/{pid}/meetings", "auditor1").get_json()["meetings"][0]["id"]
         world[col]["notice_project_id"] = project_of(api, decided(api, col, "disclosed"))
         world[col]["disclosure_id"] = open_notice(api, community)
+        photo = attach_photo(api, f"/api/disclosures/{world[col]['disclosure_id']}/photo",
+                             {"Authorization": f"Bearer {api.token(worker)}"})
+        assert photo.status_code == 201, photo.get_json()
 
 
 def add_incidents(app, api: Api, world: dict) -> None:

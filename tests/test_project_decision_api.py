@@ -157,6 +157,11 @@ def test_an_unsettled_objection_sends_the_plan_back_to_the_party_members(app, ap
     iid = posted_with_objection(api, "没有征求一楼住户意见")
     api.complete("worker1", "answer_objection", {"settled": False, "answer": "将重新征求意见"})
     run_timers(app, clock.now() + timedelta(days=7, minutes=5))
+    assert ready(api, "secretary1", iid) == []  # the plan is revised first (tests/test_publicity_api.py)
+    text = instructions(api, "worker1", "revise_plan_after_objection", iid)
+    assert "没有征求一楼住户意见" in text and "将重新征求意见" in text
+    api.complete("worker1", "revise_plan_after_objection",
+                 {"plan": "改造闲置车库为居民文化活动室，一楼住户意见已征求", "objection_revision": "补充征求一楼住户意见"}, iid)
     assert ready(api, "secretary1", iid) == ["party_members_review"]
 
 

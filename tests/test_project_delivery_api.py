@@ -55,11 +55,12 @@ def test_a_project_from_filing_to_effect_disclosure_resolves_its_need(app, api):
             "evaluated", 2, 4.5, 1.0)
         assert (project.self_score, project.community_score, project.third_party_score) == (5, 4, 4)
         assert project.follow_up_code is None and project.completed_at is not None
-        notices = session.scalars(select(Disclosure).where(Disclosure.project_key == code).order_by(Disclosure.id)).all()
+        notices = session.scalars(select(Disclosure).where(Disclosure.project_id == pid).order_by(Disclosure.id)).all()
         assert all(code not in d.text and code not in d.title for d in notices)  # the code is the resident's key
         kinds = [d.kind for d in notices]
         assert kinds == ["decision", "implementation", "implementation", "results", "effect"]
-        results = session.scalars(select(Disclosure).where(Disclosure.project_key == code,
+        assert all(d.superseded_by_id is None for d in notices)  # progress reports add up, none replaces another
+        results = session.scalars(select(Disclosure).where(Disclosure.project_id == pid,
                                                            Disclosure.kind == "results")).one()
         assert "30000" in results.text.replace(",", "") and "45000" in results.text.replace(",", "")
 

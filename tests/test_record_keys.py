@@ -31,10 +31,12 @@ def links(app) -> dict:
     with app.extensions["db_sessions"]() as session:
         projects = dict(session.execute(select(Project.project_key, Project.id)).all())
         cases = dict(session.execute(select(Instance.business_key, Instance.id)).all())
-        # A meeting names its project by the key alone since 0015: its project is its case's.
+        # Since 0015 a meeting and a notice name their project by its key alone: a meeting's project is its
+        # case's, and the case that posted a notice is keyed like its project.
         project_cases = dict(session.execute(select(Project.id, Project.instance_id)).all())
         meetings = {m.id: m.project_id for m in session.scalars(select(Meeting))}
-        notices = [(d.project_key, d.project_id) for d in session.scalars(select(Disclosure)) if d.project_key]
+        notices = [(session.get(Instance, d.instance_id).business_key, d.project_id)
+                   for d in session.scalars(select(Disclosure)) if d.project_id]
         ballots = [(b.ballot_key.split(":")[0], b.instance_id) for b in session.scalars(select(Ballot))]
     assert all(projects[key] == pid for key, pid in notices)
     assert all(cases[key] == iid for key, iid in ballots)

@@ -52,6 +52,12 @@ def notify(session: Session, users: list, message: str, instance: Instance | Non
         for user in users]))
 
 
+def queue_sms(session: Session, to: str, message: str) -> None:
+    """One outbox SMS to a number that belongs to no account (the sender, issue 22's, delivers it)."""
+    session.execute(_SEND_SMS, [{"channel": "sms", "recipient_id": None,
+                                 "payload": {"to": to, "text": message[:500]}}])
+
+
 def notify_task_ready(session: Session, task: ReadyTask, instance: Instance) -> None:
     """Tell whoever may act on a newly ready task."""
     if task.assignee_id is not None:

@@ -76,7 +76,7 @@ def test_a_resident_objects_on_the_public_page(page: Page, api):
                  meeting(25, 20, meeting_id="representatives_resolution", assembly="representatives"), iid)
     page.goto("/disclosures")
     page.get_by_role("link", name="更换小区健身器材").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("公示：更换小区健身器材")
+    expect(page.get_by_role("heading", level=1)).to_have_text("关于“更换小区健身器材”项目决议的公示")
     expect(page.locator("table.list")).to_contain_text("党员大会审议")
     page.get_by_label("异议内容").fill("器材位置离住户窗户太近")
     page.get_by_role("button", name="提交异议").click()

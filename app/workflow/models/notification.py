@@ -24,14 +24,17 @@ class Notification(Base):
 
 
 class OutboxMessage(Base):
-    """A message waiting for an external sender; `sent_at` is set by whoever delivers it."""
+    """A message waiting for an external sender; `sent_at` is set by whoever delivers it.
+
+    `recipient_id` is None for someone without an account (an objector who left a phone number): the
+    payload's `to` is then the address itself."""
 
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_message_pending", "sent_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     payload: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
