@@ -33,6 +33,12 @@ def day_ago(days: float) -> str:
     return ago(days).astimezone(CHINA).date().isoformat()
 
 
+def chinese_day_ago(days: float) -> str:
+    """The China date that many days ago, as pages show it (2026年12月1日)."""
+    local = ago(days).astimezone(CHINA)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
 def when(days: float = 0, minutes: int = 0) -> dict:
     """A meeting's date and time fields, that many days and minutes ago (China time)."""
     local = ago(days, minutes).astimezone(CHINA)

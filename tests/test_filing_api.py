@@ -13,7 +13,7 @@ from app.modules.decision.models import Project
 from app.modules.filing.models import Filing
 from app.modules.filing.operations import file_project
 from app.workflow.helpers import CHINA
-from flows import MEETING_DAYS_AGO, day_ago, design_and_assess, meeting, suggestion, to_disclosure, to_project
+from flows import MEETING_DAYS_AGO, chinese_day_ago, design_and_assess, meeting, suggestion, to_disclosure, to_project
 from helpers import events_of, ready, run_timers, sign_in
 
 DAY = timedelta(days=1)
@@ -41,14 +41,8 @@ def page(app, username: str, path: str):
     return client.get(path)
 
 
-def chinese(iso_day: str) -> str:
-    """An ISO date as people read it (2026年12月1日)."""
-    day = date.fromisoformat(iso_day)
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def test_a_filed_project_has_a_number_and_a_receipt_the_community_prints(app, api):
-    suggested, reviewed = (chinese(day_ago(MEETING_DAYS_AGO[m])) for m in ("resident_suggestion", "party_members_review"))
+    suggested, reviewed = (chinese_day_ago(MEETING_DAYS_AGO[m]) for m in ("resident_suggestion", "party_members_review"))
     need, at = on_filing_desk(app, api)
     filed_at = at + timedelta(minutes=1)
     with clock.frozen_at(filed_at):

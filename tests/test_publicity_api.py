@@ -1,6 +1,7 @@
 """The publicity window as a process state, objections made in person, the objector told the answer, the plan
 revised after an unsettled objection, and the bulletin-board notice (公示栏) that a newer one supersedes."""
 import io
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -8,9 +9,9 @@ from sqlalchemy import func, select
 from app import clock
 from app.modules.disclosure.models import Disclosure, Objection
 from app.people.models import User
-from app.workflow.models.notification import Notification, OutboxMessage
+from app.workflow.models.notification import OutboxMessage
 from factories import PROJECT_TITLE, project_on_notice
-from flows import meeting
+from flows import MEETING_DAYS_AGO, chinese_day_ago, meeting, notice_given, suggestion
 from helpers import history, ready, run_timers
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -126,21 +127,28 @@ def test_an_unsettled_objection_leads_to_a_revised_plan_and_a_notice_that_supers
     assert refused.status_code == 400 and "objection_revision" in refused.get_json()["fields"]
     api.complete("worker1", "revise_plan_after_objection",
                  {"plan": "改造闲置车库为居民文化活动室，晚上九点闭馆", "objection_revision": "开放时间缩短到晚上九点"}, iid)
-    api.complete("secretary1", "party_members_review", meeting(30, 25, "2026-12-20", notice_date="2026-12-16"), iid)
-    api.complete("worker1", "representatives_resolution",
-                 meeting(25, 20, "2026-12-21", assembly="representatives"), iid)
-    second = newest_notice(api)
-    assert second["id"] != first["id"] and "晚上九点闭馆" in second["text"] and second["open"] is True
-    old = api.get(f"/api/public/disclosures/{first['id']}").get_json()
-    assert old["superseded_by"] == second["id"] and old["closed"] == "superseded" and old["open"] is False
-    late = api.post(f"/api/public/disclosures/{first['id']}/objections", {"content": "旧公示"})
-    assert late.status_code == 409 and "replaced by a newer one" in late.get_json()["message"]
-    printed = api.client.get(f"/disclosures/{first['id']}?print=1").get_data(as_text=True)
-    assert "已被新公示替代" in printed and f"/disclosures/{second['id']}" in printed
-    assert "已被新公示替代" not in api.client.get(f"/disclosures/{second['id']}?print=1").get_data(as_text=True)
+    # The party members meet again: the plan delivered a day after the period ended, the meeting 4 days later.
+    later = clock.now() + timedelta(days=8)
+    with clock.frozen_at(later):
+        notice = notice_given(api, iid, days=0)
+    with clock.frozen_at(later + timedelta(days=4)):
+        api.complete("secretary1", "party_members_review",
+                     meeting(30, 25, meeting_id="party_members_review", days=0, minutes=30, notice_date=notice), iid)
+        api.complete("worker1", "representatives_resolution", meeting(
+            25, 20, meeting_id="representatives_resolution", days=0, minutes=10, assembly="representatives"), iid)
+        second = newest_notice(api)
+        assert second["id"] != first["id"] and "晚上九点闭馆" in second["text"] and second["open"] is True
+        old = api.get(f"/api/public/disclosures/{first['id']}").get_json()
+        assert old["superseded_by"] == second["id"] and old["closed"] == "superseded" and old["open"] is False
+        late = api.post(f"/api/public/disclosures/{first['id']}/objections", {"content": "旧公示"})
+        assert late.status_code == 409 and "replaced by a newer one" in late.get_json()["message"]
+        printed = api.client.get(f"/disclosures/{first['id']}?print=1").get_data(as_text=True)
+        assert "已被新公示替代" in printed and f"/disclosures/{second['id']}" in printed
+        assert "已被新公示替代" not in api.client.get(f"/disclosures/{second['id']}?print=1").get_data(as_text=True)
 
 
 def test_the_bulletin_board_notice_names_issuer_period_and_valid_meetings_only(app, api):
+    reviewed = chinese_day_ago(MEETING_DAYS_AGO["party_members_review"])
     need = project_on_notice(api)
     notice = newest_notice(api)
     assert notice["heading"] == f"关于“{PROJECT_TITLE}”项目决议的公示"
@@ -160,9 +168,9 @@ def test_the_bulletin_board_notice_names_issuer_period_and_valid_meetings_only(a
     page = api.client.get(f"/disclosures/{notice['id']}?print=1").get_data(as_text=True)
     for text in (f"关于“{PROJECT_TITLE}”项目决议的公示", "中共南山社区委员会", "0535-6661234", "南山社区党群服务中心一楼",
                  "50,000.00 元",
-                 notice["period"], "（盖章）", "党员大会审议", "2026年12月8日"):
+                 notice["period"], "（盖章）", "党员大会审议", reviewed):
         assert text in page, text
-    assert "2026-12-08" not in page
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", page.split("<main", 1)[-1]), "an ISO date on the notice"
     assert need["tracking_code"] not in page
 
 
@@ -170,14 +178,15 @@ def test_a_void_meeting_never_shows_on_the_notice(app, api):
     from flows import design_and_assess, to_project
     iid = to_project(api)["instance_id"]
     design_and_assess(api, iid)
-    api.complete("worker1", "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": False,
-                                                    "minutes": "征集意见"}, iid)
-    api.complete("secretary1", "party_proposal", meeting(2, 2, "2026-12-02"), iid)  # 2 of 5: void
-    api.complete("secretary1", "party_proposal", meeting(5, 4, "2026-12-02"), iid)
+    api.complete("worker1", "resident_suggestion", suggestion(), iid)
+    api.complete("secretary1", "party_proposal", meeting(2, 2), iid)  # 2 of 5: void
+    api.complete("secretary1", "party_proposal", meeting(5, 4, minutes=-30), iid)  # reconvened half an hour later
     api.complete("worker1", "choose_voting_mode", {"voting_mode": "meeting"}, iid)
-    api.complete("worker1", "committees_deliberation", meeting(7, 6, "2026-12-03"), iid)
-    api.complete("secretary1", "party_members_review", meeting(30, 25, "2026-12-08", notice_date="2026-12-04"), iid)
-    api.complete("worker1", "representatives_resolution", meeting(25, 20, assembly="representatives"), iid)
+    api.complete("worker1", "committees_deliberation", meeting(7, 6, meeting_id="committees_deliberation"), iid)
+    api.complete("secretary1", "party_members_review",
+                 meeting(30, 25, meeting_id="party_members_review", notice_date=notice_given(api, iid)), iid)
+    api.complete("worker1", "representatives_resolution",
+                 meeting(25, 20, meeting_id="representatives_resolution", assembly="representatives"), iid)
     notice = newest_notice(api)
     assert [m["meeting"] for m in notice["meetings"]] == [
         "resident_suggestion", "party_proposal", "committees_deliberation", "party_members_review",

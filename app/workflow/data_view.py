@@ -136,6 +136,10 @@ KEY_LABELS = {
     "notice_id": lazy_gettext("Delivery record"),
     "community_name": lazy_gettext("Community"),
     "grid_name": lazy_gettext("Grid"),
+    "notice_text": lazy_gettext("Text of the notice"),
+    "unsettled_objection_text": lazy_gettext("Objections not settled"),
+    "closed_at": lazy_gettext("Closed at"),
+    "replaces": lazy_gettext("Replaces notice"),
 }
 # The parts of the structured values above (the project fund, survey results, scores).
 PART_LABELS = {
