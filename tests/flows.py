@@ -17,9 +17,30 @@ def to_project(api, title: str = "小区需要一个文化活动室", worker: st
 
 
 def meeting(present: int, votes_for: int, date: str = "2026-12-10", **extra) -> dict:
-    """A meeting record: the rest of those present vote against."""
+    """A meeting record: the rest of those present vote against (`present` becomes a sign-in sheet: signed)."""
     return {"meeting_date": date, "present": present, "votes_for": votes_for, "votes_against": present - votes_for,
             "abstain": 0, "minutes": "会议记录"} | extra
+
+
+def sheet(api, username: str, bpmn_id: str, iid: int, record: dict, excused: int = 0) -> dict:
+    """The record with its sign-in sheet picked from the register the task offers, as a clerk ticks it: the first
+    `excused` members who may be excused are excused (with a reason), then the first `present` others sign in
+    (for a 居民（代表）会议, from the chosen meeting's register)."""
+    task = api.task_for(username, bpmn_id, iid)
+    fields = api.get(f"/api/tasks/{task['id']}", username).get_json()["form"]["schema"]["properties"]
+    lead = {"representatives": "【居民代表】", "residents": "【户代表】"}.get(record.get("assembly"), "")
+    away = [o["const"] for o in fields["excused"]["items"].get("oneOf", []) if o["title"].startswith(lead)][:excused]
+    roster = [o["const"] for o in fields["attendees"]["items"]["oneOf"]
+              if o["title"].startswith(lead) and o["const"] not in away]
+    record = dict(record)
+    present = record.pop("present")
+    assert present <= len(roster), f"only {len(roster)} on the register for {bpmn_id}"
+    return record | {"attendees": roster[:present], "excused": away} | ({"excused_reason": "外出务工"} if away else {})
+
+
+def signed(api, username: str, bpmn_id: str, record: dict, iid: int, excused: int = 0, status: int = 200) -> dict:
+    """Complete a meeting task with the record and a sign-in sheet of `record["present"]` members."""
+    return api.complete(username, bpmn_id, sheet(api, username, bpmn_id, iid, record, excused), iid, status)
 
 
 def design_and_assess(api, iid: int, worker: str = "worker1", secretary: str = "secretary1") -> None:
@@ -32,17 +53,17 @@ def first_four_meetings(api, iid: int, worker: str = "worker1", secretary: str =
     api.complete(worker, "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": True,
                                                  "hearing_date": "2026-11-30", "hearing_summary": "居民一致赞成",
                                                  "minutes": "听证会意见一致"}, iid)
-    api.complete(secretary, "party_proposal", meeting(5, 4, "2026-12-02"), iid)
+    signed(api, secretary, "party_proposal", meeting(5, 4, "2026-12-02"), iid)
     api.complete(worker, "choose_voting_mode", {"voting_mode": "meeting"}, iid)
-    api.complete(worker, "committees_deliberation", meeting(7, 6, "2026-12-03"), iid)
-    api.complete(secretary, "party_members_review", meeting(30, 25, "2026-12-08", notice_date="2026-12-04"), iid)
+    signed(api, worker, "committees_deliberation", meeting(7, 6, "2026-12-03"), iid)
+    signed(api, secretary, "party_members_review", meeting(30, 25, "2026-12-08", notice_date="2026-12-04"), iid)
 
 
 def to_disclosure(api, iid: int, worker: str = "worker1", secretary: str = "secretary1") -> None:
     """Through all five deliberations: the resolution is posted for objections."""
     design_and_assess(api, iid, worker, secretary)
     first_four_meetings(api, iid, worker, secretary)
-    api.complete(worker, "representatives_resolution", meeting(25, 20, assembly="representatives"), iid)
+    signed(api, worker, "representatives_resolution", meeting(25, 20, assembly="representatives"), iid)
 
 
 def to_committees(api, iid: int, voting_mode: str) -> None:
@@ -51,11 +72,11 @@ def to_committees(api, iid: int, voting_mode: str) -> None:
     design_and_assess(api, iid)
     api.complete("worker1", "resident_suggestion", {"meeting_date": "2026-12-01", "hearing_held": False,
                                                     "minutes": "征集意见"}, iid)
-    api.complete("secretary1", "party_proposal", meeting(5, 4), iid)
+    signed(api, "secretary1", "party_proposal", meeting(5, 4), iid)
     api.complete("worker1", "choose_voting_mode", {"voting_mode": voting_mode}, iid)
 
 
 def to_party_members_review(api, iid: int) -> None:
     """Design, assessment and the first three deliberations (no hearing; meeting vote), all passed."""
     to_committees(api, iid, "meeting")
-    api.complete("worker1", "committees_deliberation", meeting(7, 5), iid)
+    signed(api, "worker1", "committees_deliberation", meeting(7, 5), iid)

@@ -11,7 +11,7 @@ PAGES = ("accounts.pages", "home.pages", "tasks.pages", "needs.pages", "instance
          "needs.public_pages", "disclosure.pages", "delivery.pages", "timebank.pages", "lists.pages", "admin.pages",
          "designer.pages", "incidents.pages", "audit.pages", "monitoring.pages")
 APIS = ("accounts.api", "needs.api", "tasks.api", "instances.api", "designer.api", "notifications.api",
-        "disclosure.api", "delivery.api", "timebank.api", "lists.api", "admin.api", "incidents.api", "monitoring.api")
+        "disclosure.api", "delivery.api", "timebank.api", "lists.api", "admin.api", "incidents.api", "monitoring.api", "decision.api")
 # Modules that read diagram element ids by name (their `RELIED_ON`: process id → element id → what reads it).
 RELYING_MODULES = ("needs.operations", "monitoring.operations")
 MODEL_MODULES = ("decision", "disclosure", "delivery", "evaluation", "lists", "timebank")

@@ -2,7 +2,7 @@
 objects to a public notice on the public page."""
 from playwright.sync_api import Page, expect
 
-from flows import design_and_assess, first_four_meetings, meeting, to_project
+from flows import design_and_assess, first_four_meetings, meeting, signed, to_project
 from test_need_pages import open_from_inbox, sign_in
 
 
@@ -32,7 +32,7 @@ def test_a_resident_objects_on_the_public_page(page: Page, api):
     iid = need["instance_id"]
     design_and_assess(api, iid)
     first_four_meetings(api, iid)
-    api.complete("worker1", "representatives_resolution", meeting(25, 20, assembly="representatives"), iid)
+    signed(api, "worker1", "representatives_resolution", meeting(25, 20, assembly="representatives"), iid)
     page.goto("/disclosures")
     page.get_by_role("link", name="更换小区健身器材").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("公示：更换小区健身器材")
