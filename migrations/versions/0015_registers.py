@@ -23,7 +23,8 @@ down_revision = '0014'
 branch_labels = None
 depends_on = None
 
-counts = sa.table("community_register", sa.column("community_id"), sa.column("body"), sa.column("members"))
+counts = sa.table("community_register", sa.column("community_id"), sa.column("body"), sa.column("members"),
+                  sa.column("updated_at"))
 members = sa.table("register_member", sa.column("community_id"), sa.column("body"), sa.column("name"),
                    sa.column("phone"), sa.column("affiliation"), sa.column("status"), sa.column("updated_at"))
 

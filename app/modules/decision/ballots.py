@@ -4,7 +4,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.modules.decision.helpers import VOTES
+from app.modules.decision.models import VOTES
 from app.modules.decision.models import Ballot, RegisterMember
 from app.modules.decision.registers import on_register, today
 from app.people.models import User

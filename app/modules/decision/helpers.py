@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
-from app.modules.decision.models import Ballot, Meeting, Project, ProjectStatus, RegisterMember
+from app.modules.decision.models import VOTES, Ballot, Meeting, Project, ProjectStatus, RegisterMember
 from app.modules.decision.registers import on_register, today
 from app.modules.decision.sign_in import record_sign_in, register_roster, register_size, sign_in
 from app.people.models import User
@@ -13,7 +13,6 @@ from app.status import change_status
 from app.errors import Refusal
 from app.workflow.helpers import OutsideCase, bound, case, own_community, own_key, own_record, record_write
 
-VOTES = ("for", "against", "abstain")
 
 
 def register_project(project_key, community, title) -> bool:

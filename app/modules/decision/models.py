@@ -9,6 +9,7 @@ from app.status import StrEnum, transitions
 from app.people.models import User
 from app.people.org import Organisation
 
+VOTES = ("for", "against", "abstain")
 REGISTER_BODIES = ("party_committee", "two_committees", "party_members", "representatives", "residents")
 
 

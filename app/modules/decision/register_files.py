@@ -70,12 +70,12 @@ def import_register(session: Session, actor: User, code: str, body: str, content
     """Make the file the body's register if every row is clean; else RegisterFileRefused listing each bad row."""
     org, body = community(session, code), checked_body(body)
     parsed = _parsed_rows(session, org, _sheet_rows(content))
-    existing = {(m.name, m.phone): m for m in members(session, org, body) if m.left_on is None or m.left_on > today()}
+    kept = {(m.name, m.phone): m for m in members(session, org, body)}  # the newest entry per person
     seen, result = set(), {"added": 0, "updated": 0, "left": 0}
     for clean in parsed:
         key = (clean["name"], clean["phone"])
         seen.add(key)
-        member = existing.get(key)
+        member = kept.get(key)
         if member is None:
             session.add(RegisterMember(community_id=org.id, body=body, **clean))
             result["added"] += 1
@@ -83,8 +83,8 @@ def import_register(session: Session, actor: User, code: str, body: str, content
             for k, v in clean.items():
                 setattr(member, k, v)
             result["updated"] += 1
-    for key, member in existing.items():
-        if key not in seen:
+    for key, member in kept.items():
+        if key not in seen and member.on_register(today()):
             member.left_on = today()
             result["left"] += 1
     session.flush()

@@ -163,11 +163,13 @@ def _apply(session: Session, org: Organisation, member: RegisterMember, fields: 
 
 
 def _grid_id(session: Session, org: Organisation, value, problems: dict) -> int | None:
+    """The grid a register names: 南山第1网格, 第1网格, 1 or its code."""
     text = str(value or "").strip()
     if not text:
         return None
     for grid in grids(session, org):
-        if text in (grid.name, grid.code) or grid.name.endswith(text):
+        number = grid.code.rsplit("-", 1)[-1]
+        if text in (grid.name, grid.code, number, f"第{number}网格"):
             return grid.id
     problems["grid"] = ("no grid %(grid)s in this community (its grids: %(grids)s)",
                         {"grid": text, "grids": "、".join(g.name for g in grids(session, org)) or "—"})
