@@ -1,5 +1,5 @@
-"""五议两公开一备案 in Chromium: a meeting without quorum is refused with its reason; a resident
-objects to a public notice on the public page."""
+"""五议两公开一备案 in Chromium: a meeting signed in from its register without quorum is refused with its
+reason; a resident objects to a public notice on the public page."""
 from playwright.sync_api import Page, expect
 
 from flows import design_and_assess, first_four_meetings, meeting, signed, to_project
@@ -13,10 +13,13 @@ def test_a_meeting_without_quorum_is_refused_with_the_reason(page: Page, api):
                                                     "minutes": "征集意见"}, iid)
     sign_in(page, "secretary1")
     open_from_inbox(page, "党组织提议", "建设社区四点半课堂")
-    expect(page.get_by_label("党组织委员会委员人数")).to_have_value("5")  # from the register
-    expect(page.get_by_label("党组织委员会委员人数")).to_have_attribute("readonly", "")
+    expect(page.get_by_label("党组织委员会委员人数（花名册）")).to_have_value("5")  # from the register
+    expect(page.get_by_label("党组织委员会委员人数（花名册）")).to_have_attribute("readonly", "")
     page.get_by_label("会议日期").fill("2026-12-02")
-    page.get_by_label("到会委员人数").fill("2")
+    signatures = page.locator('[data-field="attendees"] input[type="checkbox"]')
+    expect(signatures).to_have_count(5)  # the sign-in sheet is the party committee's register, by name
+    signatures.nth(0).check()
+    signatures.nth(1).check()
     page.get_by_label("赞成票").fill("2")
     page.get_by_label("反对票").fill("0")
     page.get_by_label("弃权票").fill("0")

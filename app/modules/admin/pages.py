@@ -70,7 +70,8 @@ def register_import_post(community: str, body: str):
     except register_files.RegisterFileRefused as err:
         db().rollback()
         flash(err.translated(_), "error")
-        return register(community, body, problems=err.problems, status=400)
+        return register(community, body, problems=[(p.row, p.column, p.translated(_)) for p in err.problems],
+                        status=400)
     except Invalid as err:
         db().rollback()
         flash(err.translated(_), "error")
