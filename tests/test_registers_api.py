@@ -160,3 +160,25 @@ def test_the_migration_turns_typed_counts_into_placeholder_members(app, database
         names = conn.execute(text("SELECT m.name FROM register_member m JOIN organisation o ON o.id = m.community_id "
                                   "WHERE o.code = 'nanshan' AND m.body = 'party_members' ORDER BY m.id")).scalars().all()
     assert names == [f"待补录成员{n}" for n in range(1, 41)]
+
+
+def test_the_clerk_records_a_vote_on_the_page(client, api):
+    from flows import to_committees
+    from test_pages import csrf_of, sign_in
+    iid = to_project(api)["instance_id"]
+    to_committees(api, iid, "online")
+    sign_in(client, "worker1")
+    case = client.get(f"/instances/{iid}").get_data(as_text=True)
+    assert f'href="/instances/{iid}/ballots"' in case
+    page = client.get(f"/instances/{iid}/ballots").get_data(as_text=True)
+    assert page.count("未表决") == 7 and page.count("data-member=") == 1  # one member without an account
+    member = page.split('data-member="')[1].split('"')[0]
+    refused = client.post(f"/instances/{iid}/ballots", data={"csrf_token": csrf_of(page), "member_id": member,
+                                                              "vote": "for"})
+    assert refused.status_code == 400 and "有些内容需要修改：代为录入的原因：此项必填" in refused.get_data(as_text=True)  # no reason
+    done = client.post(f"/instances/{iid}/ballots", data={"csrf_token": csrf_of(page), "member_id": member,
+                                                           "vote": "for", "reason": "电话表决"}, follow_redirects=True)
+    shown = done.get_data(as_text=True)
+    assert "表决已录入" in shown and shown.count("已表决") == 2 and "data-member=" not in shown  # header + the row
+    sign_in(client, "committee1")
+    assert client.get(f"/instances/{iid}/ballots").status_code == 403

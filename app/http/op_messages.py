@@ -63,7 +63,7 @@ MESSAGES = (
     _("register_exported"), _("meeting_signed_in"), _("ballot_recorded"), _("register_counting_rule"),
     _("register_suffix"), _("register_file_help"), _("register_name"), _("register_grid"), _("register_phone"),
     _("register_affiliation"), _("register_status"), _("register_joined_on"), _("register_left_on"),
-    _("register_username"),
+    _("register_username"), _("ballots_help"),
     _("this notice is not in its publicity period: objections are not accepted now"),
     _("say what you object to (at most 2000 characters)"), _("no such disclosure"),
     # the three lists (三张清单) and the resources list

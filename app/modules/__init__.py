@@ -9,7 +9,7 @@ HELPER_MODULES = ("needs", "decision", "disclosure", "delivery", "evaluation", "
 # The page and API blueprints (`bp` of each), in the order they are registered.
 PAGES = ("accounts.pages", "home.pages", "tasks.pages", "needs.pages", "instances.pages", "notifications.pages",
          "needs.public_pages", "disclosure.pages", "delivery.pages", "timebank.pages", "lists.pages", "admin.pages",
-         "designer.pages", "incidents.pages", "audit.pages", "monitoring.pages")
+         "designer.pages", "incidents.pages", "audit.pages", "monitoring.pages", "decision.pages")
 APIS = ("accounts.api", "needs.api", "tasks.api", "instances.api", "designer.api", "notifications.api",
         "disclosure.api", "delivery.api", "timebank.api", "lists.api", "admin.api", "incidents.api", "monitoring.api", "decision.api")
 # Modules that read diagram element ids by name (their `RELIED_ON`: process id → element id → what reads it).

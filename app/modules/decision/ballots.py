@@ -17,14 +17,7 @@ from app.workflow.models.instance import Instance, ReadyTask
 
 def record_ballot(session: Session, clerk: User, instance_id: int, fields: dict) -> Ballot:
     """Record a member's vote on the case's open online vote, for a member without an account, with the reason."""
-    instance = session.get(Instance, instance_id)
-    if instance is None:
-        raise NotFound("no such instance")
-    if not clerk.role_ids & BALLOT_CLERKS or instance.community_id not in community_ids_in_scope(session, clerk):
-        raise Forbidden("only the community's workers and party secretary record votes for members")
-    if session.scalar(select(ReadyTask.id).where(ReadyTask.instance_id == instance.id,
-                                                 ReadyTask.bpmn_id == "committee_vote").limit(1)) is None:
-        raise Conflict("this case has no online vote open")
+    instance = _open_vote(session, clerk, instance_id)
     member, vote, reason = _checked(session, instance, fields)
     key = str(current_data(session, instance)["ballot_key"])
     try:
@@ -37,6 +30,30 @@ def record_ballot(session: Session, clerk: User, instance_id: int, fields: dict)
     audit.record(session, "ballot_recorded", clerk, instance=instance, summary=f"{key}: {member.name}",
                  changes={"ballot_key": key, "member_id": member.id, "vote": [None, vote], "reason": reason})
     return ballot
+
+
+def vote_sheet(session: Session, clerk: User, instance_id: int) -> tuple[Instance, list[tuple[RegisterMember, bool]]]:
+    """The open online vote's roster (the two-committee register) with whether each member has voted."""
+    instance = _open_vote(session, clerk, instance_id)
+    key = str(current_data(session, instance)["ballot_key"])
+    voted = set(session.scalars(select(Ballot.member_id).where(Ballot.ballot_key == key)))
+    roster = session.scalars(on_register(select(RegisterMember).where(
+        RegisterMember.community_id == instance.community_id, RegisterMember.body == "two_committees"), today())
+        .order_by(RegisterMember.id)).all()
+    return instance, [(m, m.id in voted) for m in roster]
+
+
+def _open_vote(session: Session, clerk: User, instance_id: int) -> Instance:
+    """The case, if the clerk may record its votes and its online vote is open."""
+    instance = session.get(Instance, instance_id)
+    if instance is None:
+        raise NotFound("no such instance")
+    if not clerk.role_ids & BALLOT_CLERKS or instance.community_id not in community_ids_in_scope(session, clerk):
+        raise Forbidden("only the community's workers and party secretary record votes for members")
+    if session.scalar(select(ReadyTask.id).where(ReadyTask.instance_id == instance.id,
+                                                 ReadyTask.bpmn_id == "committee_vote").limit(1)) is None:
+        raise Conflict("this case has no online vote open")
+    return instance
 
 
 def _checked(session: Session, instance: Instance, fields: dict) -> tuple[RegisterMember, str, str]:
