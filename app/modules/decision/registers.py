@@ -22,7 +22,6 @@ from app.workflow.helpers import CHINA
 STATUS_LABELS = {MemberStatus.ON_RECORD: "在册", MemberStatus.ON_LEAVE: "请假", MemberStatus.AWAY: "流动",
                  MemberStatus.ABROAD: "出国", MemberStatus.OTHER: "其他"}
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
-FIELDS = ("name", "grid", "phone", "affiliation", "status", "joined_on", "left_on", "username")
 
 
 class MemberRefused(Invalid):
