@@ -1,7 +1,7 @@
 """The demo dataset of api.md: 芝罘区 → 幸福街道 → 南山 / 北山, and one user per role."""
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
@@ -112,9 +112,9 @@ def add_register_members(session: Session, community: Organisation, sizes: dict[
                                                                Organisation.kind == "grid").order_by(Organisation.code)))
     accounts = dict(session.execute(select(User.username, User.id)).all()) if community.code == "nanshan" else {}
     if replace_placeholders and sizes:
-        session.query(RegisterMember).filter(RegisterMember.community_id == community.id,
-                                             RegisterMember.body.in_(sizes),
-                                             RegisterMember.name.like("待补录成员%")).delete(synchronize_session=False)
+        session.execute(delete(RegisterMember).where(RegisterMember.community_id == community.id,
+                                                     RegisterMember.body.in_(sizes),
+                                                     RegisterMember.name.like("待补录成员%")))
     rows = []
     for offset, (body, size) in enumerate(sizes.items()):
         linked = [accounts.get(u) for u in REGISTER_ACCOUNTS.get(body, [])] if accounts else []
