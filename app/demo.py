@@ -1,8 +1,11 @@
 """The demo dataset of api.md: 芝罘区 → 幸福街道 → 南山 / 北山, and one user per role."""
-from sqlalchemy import select
+from datetime import date
+
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from app.modules.decision.models import CommunityRegister
+from app.db import utcnow
+from app.modules.decision.models import MemberStatus, RegisterMember
 from app.people.org import Organisation
 from app.modules.lists.models import Resource
 from app.people.models import User, UserRole
@@ -35,8 +38,20 @@ USERS = [
 ]
 
 
-# Members on record: 南山 per api.md (7 two-committee members, 40 party members, 30 representatives).
+# The registers (花名册), per api.md: 5 party-committee members, 7 two-committee members, 40 party members,
+# 30 residents' representatives and 600 households (户代表). Names are made up; the figures are what tests count.
 REGISTERS = {"party_committee": 5, "two_committees": 7, "party_members": 40, "representatives": 30, "residents": 600}
+# Accounts on 南山's registers (the rest have none): the secretary chairs both committees; committee1…5 sit on the
+# two committees, so six of its seven members vote online and the clerk records the seventh.
+REGISTER_ACCOUNTS = {"party_committee": ["secretary1"],
+                     "two_committees": ["secretary1", "committee1", "committee2", "committee3", "committee4",
+                                        "committee5"]}
+# Party members who may be excused at a meeting (the rest are 在册): two 流动党员, one abroad, one on leave.
+PARTY_MEMBER_STATUSES = {36: MemberStatus.AWAY, 37: MemberStatus.AWAY, 38: MemberStatus.ABROAD,
+                         39: MemberStatus.ON_LEAVE}
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
+_GIVEN = ["建国", "秀英", "志强", "桂兰", "海燕", "明华", "淑珍", "国庆", "丽华", "文博", "春梅", "玉兰", "德胜",
+          "晓东", "红霞", "振华", "凤英", "永刚", "雪梅", "宏伟"]
 
 # The resources list (资源清单): one of each kind per community, for designing projects.
 RESOURCES = [
@@ -65,14 +80,14 @@ def load_demo(session: Session, password: str) -> None:
         orgs[code] = Organisation(code=code, name=name, kind=kind, parent=orgs.get(parent))
         session.add(orgs[code])
     session.flush()
-    for community in ("nanshan", "beishan"):
-        for body, members in REGISTERS.items():
-            session.add(CommunityRegister(community_id=orgs[community].id, body=body, members=members))
     password_hash = hash_password(password)
     for username, display, role, org in USERS:
         user = User(username=username, display_name=display, password_hash=password_hash, org=orgs[org])
         user.roles.append(UserRole(role=role))
         session.add(user)
+    session.flush()
+    for community in ("nanshan", "beishan"):
+        add_register_members(session, orgs[community], REGISTERS)
     for community, kind, name, contact, capacity, description in RESOURCES:
         session.add(Resource(community_id=orgs[community].id, kind=kind, name=name, contact=contact,
                              capacity=capacity, description=description))
@@ -80,12 +95,41 @@ def load_demo(session: Session, password: str) -> None:
 
 
 def backfill_registers(session: Session) -> int:
-    """Give demo communities their registers when an older demo database lacks them."""
+    """Give demo communities their registers when an older demo database lacks them (or kept placeholders)."""
     added = 0
     for community in session.scalars(select(Organisation).where(Organisation.code.in_(("nanshan", "beishan")))):
-        known = set(session.scalars(select(CommunityRegister.body).where(CommunityRegister.community_id == community.id)))
-        for body, members in REGISTERS.items():
-            if body not in known:
-                session.add(CommunityRegister(community_id=community.id, body=body, members=members))
-                added += 1
+        known = set(session.scalars(select(RegisterMember.body).where(
+            RegisterMember.community_id == community.id, RegisterMember.name.not_like("待补录成员%"))))
+        missing = {body: size for body, size in REGISTERS.items() if body not in known}
+        added += add_register_members(session, community, missing, replace_placeholders=True)
     return added
+
+
+def add_register_members(session: Session, community: Organisation, sizes: dict[str, int],
+                         replace_placeholders: bool = False) -> int:
+    """Named demo members for each body (one bulk insert): grids in turn, made-up phones, a few accounts."""
+    grids = list(session.scalars(select(Organisation.id).where(Organisation.parent_id == community.id,
+                                                               Organisation.kind == "grid").order_by(Organisation.code)))
+    accounts = dict(session.execute(select(User.username, User.id)).all()) if community.code == "nanshan" else {}
+    if replace_placeholders and sizes:
+        session.execute(delete(RegisterMember).where(RegisterMember.community_id == community.id,
+                                                     RegisterMember.body.in_(sizes),
+                                                     RegisterMember.name.like("待补录成员%")))
+    rows = []
+    for offset, (body, size) in enumerate(sizes.items()):
+        linked = [accounts.get(u) for u in REGISTER_ACCOUNTS.get(body, [])] if accounts else []
+        for n in range(size):
+            status = PARTY_MEMBER_STATUSES.get(n, MemberStatus.ON_RECORD) if body == "party_members" else "on_record"
+            rows.append({"community_id": community.id, "body": body, "name": _demo_name(n + offset * 7, community),
+                         "grid_id": grids[n % len(grids)] if grids else None, "phone": f"138{offset:02d}{n:06d}",
+                         "affiliation": "", "status": str(status), "joined_on": date(2024, 1, 1), "left_on": None,
+                         "user_id": linked[n] if n < len(linked) else None, "updated_at": utcnow()})
+    if rows:
+        session.execute(insert(RegisterMember), rows)
+    return len(rows)
+
+
+def _demo_name(n: int, community: Organisation) -> str:
+    """A made-up name, different for each n below 600 (and per community)."""
+    n += 13 if community.code == "beishan" else 0
+    return _SURNAMES[n % len(_SURNAMES)] + _GIVEN[(n // len(_SURNAMES)) % len(_GIVEN)]

@@ -106,6 +106,27 @@ def to_project(api, title: str = "小区需要一个文化活动室", worker: st
     return need
 
 
+def sheet(api, username: str, bpmn_id: str, iid: int, record: dict, excused: int = 0) -> dict:
+    """The record with its sign-in sheet picked from the register the task offers, as a clerk ticks it: the first
+    `excused` members who may be excused are excused (with a reason), then the first `present` others sign in
+    (for a 居民（代表）会议, from the chosen meeting's register)."""
+    task = api.task_for(username, bpmn_id, iid)
+    fields = api.get(f"/api/tasks/{task['id']}", username).get_json()["form"]["schema"]["properties"]
+    lead = {"representatives": "【居民代表】", "residents": "【户代表】"}.get(record.get("assembly"), "")
+    away = [o["const"] for o in fields["excused"]["items"].get("oneOf", []) if o["title"].startswith(lead)][:excused]
+    roster = [o["const"] for o in fields["attendees"]["items"]["oneOf"]
+              if o["title"].startswith(lead) and o["const"] not in away]
+    record = dict(record)
+    present = record.pop("present")
+    assert present <= len(roster), f"only {len(roster)} on the register for {bpmn_id}"
+    return record | {"attendees": roster[:present], "excused": away} | ({"excused_reason": "外出务工"} if away else {})
+
+
+def signed(api, username: str, bpmn_id: str, record: dict, iid: int, excused: int = 0, status: int = 200) -> dict:
+    """Complete a meeting task with the record and a sign-in sheet of `record["present"]` members."""
+    return api.complete(username, bpmn_id, sheet(api, username, bpmn_id, iid, record, excused), iid, status)
+
+
 def design_and_assess(api, iid: int, worker: str = "worker1", secretary: str = "secretary1") -> None:
     """The plan designed and assessed, just after the need was recorded (ten days ago)."""
     with frozen_at(ago(NEED_DAYS_AGO - 0.1)):
@@ -116,11 +137,11 @@ def design_and_assess(api, iid: int, worker: str = "worker1", secretary: str = "
 def first_four_meetings(api, iid: int, worker: str = "worker1", secretary: str = "secretary1") -> None:
     """群众建议, 党组织提议, “两委”商议 (at a meeting) and 党员大会审议, each valid and passed."""
     api.complete(worker, "resident_suggestion", suggestion(hearing=True), iid)
-    api.complete(secretary, "party_proposal", meeting(5, 4), iid)
+    signed(api, secretary, "party_proposal", meeting(5, 4), iid)
     api.complete(worker, "choose_voting_mode", {"voting_mode": "meeting"}, iid)
-    api.complete(worker, "committees_deliberation", meeting(7, 6, meeting_id="committees_deliberation"), iid)
+    signed(api, worker, "committees_deliberation", meeting(7, 6, meeting_id="committees_deliberation"), iid)
     notice = notice_given(api, iid, as_user=secretary)
-    api.complete(secretary, "party_members_review",
+    signed(api, secretary, "party_members_review",
                  meeting(30, 25, meeting_id="party_members_review", notice_date=notice), iid)
 
 
@@ -128,7 +149,7 @@ def to_disclosure(api, iid: int, worker: str = "worker1", secretary: str = "secr
     """Through all five deliberations: the resolution is posted for objections."""
     design_and_assess(api, iid, worker, secretary)
     first_four_meetings(api, iid, worker, secretary)
-    api.complete(worker, "representatives_resolution",
+    signed(api, worker, "representatives_resolution",
                  meeting(25, 20, meeting_id="representatives_resolution", assembly="representatives"), iid)
 
 
@@ -137,11 +158,11 @@ def to_committees(api, iid: int, voting_mode: str) -> None:
     committees' voting mode chosen ("meeting": committees_deliberation; "online": one committee_vote each)."""
     design_and_assess(api, iid)
     api.complete("worker1", "resident_suggestion", suggestion(), iid)
-    api.complete("secretary1", "party_proposal", meeting(5, 4), iid)
+    signed(api, "secretary1", "party_proposal", meeting(5, 4), iid)
     api.complete("worker1", "choose_voting_mode", {"voting_mode": voting_mode}, iid)
 
 
 def to_party_members_review(api, iid: int) -> None:
     """Design, assessment and the first three deliberations (no hearing; meeting vote), all passed."""
     to_committees(api, iid, "meeting")
-    api.complete("worker1", "committees_deliberation", meeting(7, 5, meeting_id="committees_deliberation"), iid)
+    signed(api, "worker1", "committees_deliberation", meeting(7, 5, meeting_id="committees_deliberation"), iid)

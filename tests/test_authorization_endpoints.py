@@ -19,6 +19,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -28,7 +29,7 @@ from app import clock
 from bpmn_samples import linear, package, process, with_condition
 from backends import BACKENDS, PG_URL
 from factories import give_roles, project_delivered, project_on_notice, public_project_id
-from flows import OK, project_of
+from flows import OK, project_of, to_committees, to_project
 from helpers import deploy, run_timers
 from test_incidents_api import PASS as INCIDENT_PASS, deploy_ratio, start_ratio
 
@@ -195,6 +196,20 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 401 403 403 403 200 403 403 403 403 403 403 403 403 403 403 403  B  POST /api/timebank/hours/{hours_id}/decision
 401 403 403 403 403 403 403 403 403 403 403 201 403 403 403 403  -  POST /api/timebank/redemptions
 
+# Registers (花名册): the administrator keeps them, in every community (the import replaces 居民代表's register).
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  N  GET /api/admin/registers/{community}/{body}
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  B  GET /api/admin/registers/{community}/{body}
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  N  GET /api/admin/registers/{community}/{body}/export
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  B  GET /api/admin/registers/{community}/{body}/export
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 201  N  POST /api/admin/registers/{community}/{body}/members
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 201  B  POST /api/admin/registers/{community}/{body}/members
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  N  POST /api/admin/registers/{community}/{body}/import
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  B  POST /api/admin/registers/{community}/{body}/import
+# An online two-committee vote: the community's workers and party secretary record the vote of a member without
+# an account. 北山's case has no vote open, so its worker, allowed, is told 409.
+401 403 403 201 403 201 403 403 403 403 403 403 403 403 403 403  N  POST /api/instances/{instance_id}/ballots
+401 403 403 403 409 403 403 403 403 403 403 403 403 403 403 403  B  POST /api/instances/{instance_id}/ballots
+
 # Designing and deploying: the designer only.
 401 403 403 403 403 403 403 403 403 403 403 403 403 201 403 403  -  POST /api/processes
 401 403 403 403 403 403 403 403 403 403 403 403 403 200 403 403  -  POST /api/processes/check
@@ -236,6 +251,7 @@ OBJECT_OF = {
     ("GET", "/api/incidents/{instance_id}"): {"instance_id": "incident_id"},
     ("POST", "/api/incidents/{instance_id}/retry"): {"instance_id": "incident_id"},
     ("POST", "/api/incidents/{instance_id}/cancel"): {"instance_id": "incident_cancel_id"},
+    ("POST", "/api/instances/{instance_id}/ballots"): {"instance_id": "vote_instance_id"},
 }
 # Rows whose object is named in the body (its community) rather than in the path.
 SCOPED_BY_BODY = {"/api/needs", "/api/public/needs", "/api/resources"}
@@ -273,6 +289,7 @@ BODIES = {
     "/api/processes/check": {"files": package(with_condition("1 == 1"))},
     "/api/processes/dry-run": {"files": package(with_condition("1 == 1")), "answers": {"work": {"note": "好"}}},
     "/api/processes/{process_id}/instances": {"community": "TRIAL", "data": {}},
+    "/api/admin/registers/{community}/{body}/members": {"name": "何平", "phone": "13912340000"},
 }
 
 
@@ -284,6 +301,8 @@ def body_for(path: str, where: str, user: str | None, objects: dict) -> dict | N
         return {"username": objects["worker"]}
     if path in SCOPED_BY_BODY:
         return BODIES[path] | {"community": WHERE[where]}
+    if path == "/api/instances/{instance_id}/ballots":
+        return {"member_id": objects["offline_member_id"], "vote": "for", "reason": "本人无智能手机，电话表决"}
     return BODIES.get(path)
 
 
@@ -304,6 +323,9 @@ def send(api: Api, user: str | None, method: str, path: str, where: str, world: 
                                content_type="multipart/form-data", headers=headers)
     if path == "/api/disclosures/{disclosure_id}/photo":
         return attach_photo(api, url, headers)
+    if path == "/api/admin/registers/{community}/{body}/import":
+        return api.client.post(url, data={"file": (io.BytesIO(REGISTER_FILE), "花名册.xlsx")},
+                               content_type="multipart/form-data", headers=headers)
     return api.client.post(url, json=body_for(path, where, user, objects), headers=headers)
 
 
@@ -317,6 +339,18 @@ def attach_photo(api: Api, url: str, headers: dict):
     """A PNG as multipart 'files' (the posting photo of a notice)."""
     return api.client.post(url, data={"files": [(io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(32)), "张贴照片.png")]},
                            content_type="multipart/form-data", headers=headers)
+
+
+def _register_file() -> bytes:
+    book = Workbook()
+    book.active.append(["姓名", "电话", "状态"])
+    book.active.append(["何平", "13912340001", "在册"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+REGISTER_FILE = _register_file()
 
 
 def _parameters(path: str) -> list[str]:
@@ -353,6 +387,7 @@ def build_world(app, api: Api) -> dict:
     assert earned.status_code == 200 and earned.get_json()["points"] >= 5  # enough for one redemption
     give_roles(api, "worker2", ["community_worker"])
     add_incidents(app, api, world)
+    add_online_vote(api, world)
     for name in ("办理", "复核"):
         bpmn = process(linear().replace('name="办理"', f'name="{name}"'), process_id=SAMPLE)
         assert deploy(api, package(bpmn)).status_code == 201
@@ -384,6 +419,18 @@ def add_projects(app, api: Api, world: dict) -> None:
         photo = attach_photo(api, f"/api/disclosures/{world[col]['disclosure_id']}/photo",
                              {"Authorization": f"Bearer {api.token(worker)}"})
         assert photo.status_code == 201, photo.get_json()
+
+
+def add_online_vote(api: Api, world: dict) -> None:
+    """南山: a case whose two committees vote online now, and the member without an account; each community's
+    representatives' register for the register rows."""
+    iid = to_project(api, "nanshan online vote")["instance_id"]
+    to_committees(api, iid, "online")
+    members = api.get("/api/admin/registers/nanshan/two_committees", "admin").get_json()["members"]
+    world["N"] |= {"vote_instance_id": iid, "offline_member_id": next(m["id"] for m in members if not m["username"])}
+    world["B"] |= {"vote_instance_id": world["B"]["instance_id"], "offline_member_id": 0}
+    for col, (community, *_) in STAFF.items():
+        world[col] |= {"community": community, "body": "representatives"}
 
 
 def add_incidents(app, api: Api, world: dict) -> None:

@@ -7,7 +7,7 @@ from app.modules.decision.models import Meeting
 import io
 
 from flows import (MEETING_DAYS_AGO, day_ago, deliver_notice, design_and_assess, meeting, notice_given, project_of,
-                   suggestion, to_committees, to_disclosure, to_party_members_review, to_project, when)
+                   signed, suggestion, to_committees, to_disclosure, to_party_members_review, to_project, when)
 from helpers import ready, sign_in
 
 
@@ -135,15 +135,15 @@ def test_a_void_meeting_stays_in_the_records_and_never_reaches_the_public_notice
     iid = need["instance_id"]
     design_and_assess(api, iid)
     api.complete("worker1", "resident_suggestion", suggestion(hearing=True), iid)
-    void = api.complete("secretary1", "party_proposal", meeting(2, 2, days=8.5), iid)
+    void = signed(api, "secretary1", "party_proposal", meeting(2, 2, days=8.5), iid)
     assert void["verdict"]["outcome"] == "void"
-    api.complete("secretary1", "party_proposal", meeting(5, 4), iid)
+    signed(api, "secretary1", "party_proposal", meeting(5, 4), iid)
     api.complete("worker1", "choose_voting_mode", {"voting_mode": "meeting"}, iid)
-    api.complete("worker1", "committees_deliberation", meeting(7, 6, meeting_id="committees_deliberation"), iid)
+    signed(api, "worker1", "committees_deliberation", meeting(7, 6, meeting_id="committees_deliberation"), iid)
     notice = notice_given(api, iid)
-    api.complete("secretary1", "party_members_review",
+    signed(api, "secretary1", "party_members_review",
                  meeting(30, 25, meeting_id="party_members_review", notice_date=notice), iid)
-    api.complete("worker1", "representatives_resolution",
+    signed(api, "worker1", "representatives_resolution",
                  meeting(25, 20, meeting_id="representatives_resolution", assembly="representatives"), iid)
     public = api.get("/api/public/disclosures?kind=decision").get_json()["disclosures"][0]
     assert [m["meeting"] for m in public["meetings"]] == [

@@ -95,17 +95,24 @@ def test_instructions_cannot_reach_python(client, api):
 
 def test_admin_maintains_the_registers_and_others_cannot(client, api):
     sign_in(client, "admin")
-    page = client.get("/admin/registers").get_data(as_text=True)
-    assert 'name="r:nanshan:party_members" value="40"' in page
-    saved = client.post("/admin/registers", data={"csrf_token": csrf_of(page), "r:nanshan:party_members": "41"})
-    assert saved.status_code == 302
-    assert 'name="r:nanshan:party_members" value="41"' in client.get("/admin/registers").get_data(as_text=True)
-    bad = client.post("/admin/registers", data={"csrf_token": csrf_of(page), "r:nanshan:party_members": "-3"})
-    # a refused form is shown again with the reason and 400 (issue 17); nothing of it was stored
-    assert bad.status_code == 400 and 'name="r:nanshan:party_members" value="41"' in bad.get_data(as_text=True)
+    overview = client.get("/admin/registers").get_data(as_text=True)
+    assert "在册 40 人" in overview and "其中请假、流动、出国 4 人" in overview  # derived from the members
+    page = client.get("/admin/registers/nanshan/party_members").get_data(as_text=True)
+    assert page.count("<tr") == 41 and "138****" in page and "13802000000" not in page  # phones masked
+    added = client.post("/admin/registers/nanshan/party_members", data={
+        "csrf_token": csrf_of(page), "name": "钱学文", "grid": "nanshan-2", "phone": "13912345678", "status": "away"})
+    assert added.status_code == 302
+    page = client.get("/admin/registers/nanshan/party_members").get_data(as_text=True)
+    assert "钱学文" in page and "南山第2网格" in page and "139****5678" in page and "在册 41 人" in page
+    bad = client.post("/admin/registers/nanshan/party_members", data={
+        "csrf_token": csrf_of(page), "name": "", "phone": "-3", "status": "on_record"})
+    # a refused form is shown again with each reason and 400 (issue 17); nothing of it was stored
+    shown = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "姓名不能为空" in shown and "电话号码格式不对" in shown and "在册 41 人" in shown
     client.post("/logout", data={"csrf_token": csrf_of(page)})
     sign_in(client, "worker1")
     assert client.get("/admin/registers").status_code == 403
+    assert client.get("/admin/registers/nanshan/party_members").status_code == 403
 
 
 def test_sign_in_only_redirects_within_the_site(client):

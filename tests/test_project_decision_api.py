@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
-from app.modules.decision.models import Ballot, Meeting, Project
-from flows import (design_and_assess, first_four_meetings, meeting, notice_given, suggestion, to_committees,
-                   to_disclosure, to_party_members_review, to_project)
+from app.modules.decision.models import Ballot, Meeting, MeetingAttendance, Project
+from flows import (design_and_assess, first_four_meetings, meeting, notice_given, sheet, signed, suggestion,
+                   to_committees, to_disclosure, to_party_members_review, to_project)
 from helpers import ready, run_timers
 
 
@@ -62,7 +62,7 @@ def test_two_thirds_present_exactly_versus_one_fewer(api, present, valid):
     iid = to_project(api)["instance_id"]
     design_and_assess(api, iid)
     first_four_meetings(api, iid)
-    api.complete("worker1", "representatives_resolution",
+    signed(api, "worker1", "representatives_resolution",
                  meeting(present, present - 1, meeting_id="representatives_resolution", assembly="representatives"), iid)
     if valid:
         assert ready(api, "worker1", iid) == []  # posted for objections
@@ -75,7 +75,7 @@ def test_two_thirds_present_exactly_versus_one_fewer(api, present, valid):
 def test_votes_for_exactly_half_versus_half_plus_one(api, votes_for, passed):
     iid = to_project(api)["instance_id"]
     to_party_members_review(api, iid)
-    api.complete("secretary1", "party_members_review",
+    signed(api, "secretary1", "party_members_review",
                  meeting(40, votes_for, meeting_id="party_members_review", notice_date=notice_given(api, iid)), iid)
     expected = ["representatives_resolution"] if passed else ["revise_plan"]
     assert ready(api, "worker1", iid) == expected
@@ -88,7 +88,7 @@ def test_notice_two_versus_three_days_before_the_assembly(api, notice_days_ago, 
     iid = to_project(api)["instance_id"]
     to_party_members_review(api, iid)
     notice = notice_given(api, iid, days=notice_days_ago)  # the assembly is held 3 days ago
-    api.complete("secretary1", "party_members_review",
+    signed(api, "secretary1", "party_members_review",
                  meeting(36, 30, meeting_id="party_members_review", days=3, notice_date=notice), iid)
     if valid:
         assert ready(api, "worker1", iid) == ["representatives_resolution"]
@@ -102,9 +102,10 @@ def test_members_on_record_cannot_be_changed_by_the_clerk(api):
     design_and_assess(api, iid)
     api.complete("worker1", "resident_suggestion", suggestion(), iid)
     task = api.task_for("secretary1", "party_proposal", iid)
-    assert api.get(f"/api/tasks/{task['id']}", "secretary1").get_json()["data"]["members_total"] == 5
-    response = api.post(f"/api/tasks/{task['id']}/complete", {"data": meeting(3, 3, members_total=3)}, "secretary1")
-    assert response.status_code == 400 and response.get_json()["fields"] == {"members_total": "read-only"}
+    assert api.get(f"/api/tasks/{task['id']}", "secretary1").get_json()["data"]["members_on_register"] == 5
+    record = sheet(api, "secretary1", "party_proposal", iid, meeting(3, 3, members_on_register=3))
+    response = api.post(f"/api/tasks/{task['id']}/complete", {"data": record}, "secretary1")
+    assert response.status_code == 400 and response.get_json()["fields"] == {"members_on_register": "read-only"}
 
 
 def test_a_failed_vote_can_end_the_project_rejected_with_the_reason_disclosed(api):
@@ -112,7 +113,7 @@ def test_a_failed_vote_can_end_the_project_rejected_with_the_reason_disclosed(ap
     iid = need["instance_id"]
     design_and_assess(api, iid)
     api.complete("worker1", "resident_suggestion", suggestion(), iid)
-    api.complete("secretary1", "party_proposal", meeting(5, 2), iid)  # 2 of 5: not passed
+    signed(api, "secretary1", "party_proposal", meeting(5, 2), iid)  # 2 of 5: not passed
     api.complete("worker1", "revise_plan", {"revise_decision": "reject", "revise_note": "选址存在消防隐患"}, iid)
     notices = api.get("/api/public/disclosures?kind=rejection").get_json()["disclosures"]
     assert len(notices) == 1 and isinstance(notices[0]["project"], int) and "选址存在消防隐患" in notices[0]["text"]
@@ -186,7 +187,7 @@ def test_a_filing_returned_for_correction_goes_to_the_named_step(app, api):
     api.complete("street1", "street_filing", {"filing_decision": "returned", "reason": "代表会议缺少签到表",
                                               "return_to": "representatives_resolution"}, iid)
     assert "缺少签到表" in instructions(api, "worker1", "representatives_resolution", iid)
-    api.complete("worker1", "representatives_resolution",  # reconvened today, after the first one
+    signed(api, "worker1", "representatives_resolution",  # reconvened today, after the first one
                  meeting(24, 20, meeting_id="representatives_resolution", days=0, minutes=1,
                          assembly="representatives"), iid)
     second = decision_notice(api, need["tracking_code"])
@@ -195,22 +196,41 @@ def test_a_filing_returned_for_correction_goes_to_the_named_step(app, api):
     assert ready(api, "worker1", iid) == ["publish_project"] and second["open"] is True
 
 
-def test_committee_members_vote_online_once_each(app, api):
+def test_the_online_roster_is_the_two_committee_register(app, api):
     iid = to_project(api)["instance_id"]
     to_committees(api, iid, "online")
-    tasks = {n: api.task_for(f"committee{n}", "committee_vote", iid) for n in range(1, 6)}
-    assert len({t["id"] for t in tasks.values()}) == 5  # one task per member
-    other = api.post(f"/api/tasks/{tasks[1]['id']}/complete", {"data": {"vote": "for"}}, "committee2")
+    register = api.get("/api/admin/registers/nanshan/two_committees", "admin").get_json()
+    with_accounts = [m["username"] for m in register["members"] if m["username"]]
+    assert register["due"] == 7 and sorted(with_accounts) == ["committee1", "committee2", "committee3", "committee4",
+                                                               "committee5", "secretary1"]
+    tasks = {u: api.task_for(u, "committee_vote", iid) for u in with_accounts}
+    assert len({t["id"] for t in tasks.values()}) == 6  # one ballot per member with an account, the secretary's too
+    other = api.post(f"/api/tasks/{tasks['committee1']['id']}/complete", {"data": {"vote": "for"}}, "committee2")
     assert other.status_code == 403  # nobody votes on another member's ballot
-    for n, vote in ((1, "for"), (2, "for"), (3, "for"), (4, "for"), (5, "against")):
-        api.complete(f"committee{n}", "committee_vote", {"vote": vote}, iid)
-    assert api.post(f"/api/tasks/{tasks[1]['id']}/complete", {"data": {"vote": "against"}},
+    (offline,) = [m for m in register["members"] if m["username"] is None]
+    path = f"/api/instances/{iid}/ballots"
+    no_reason = api.post(path, {"member_id": offline["id"], "vote": "for"}, "worker1")
+    assert no_reason.status_code == 400 and set(no_reason.get_json()["fields"]) == {"reason"}
+    in_person = api.post(path, {"member_id": register["members"][0]["id"], "vote": "for", "reason": "代录"}, "worker1")
+    assert in_person.get_json()["fields"] == {"member_id": "this member has an account and votes in person"}
+    assert api.post(path, {"member_id": offline["id"], "vote": "for", "reason": "代录"}, "committee1").status_code == 403
+    recorded = api.post(path, {"member_id": offline["id"], "vote": "for", "reason": "本人无智能手机，电话表决"}, "worker1")
+    assert recorded.status_code == 201
+    assert api.post(path, {"member_id": offline["id"], "vote": "against", "reason": "再录"}, "worker1").status_code == 409
+    for username, vote in zip(with_accounts, ("for", "for", "for", "for", "against", "abstain")):
+        api.complete(username, "committee_vote", {"vote": vote}, iid)
+    assert api.post(f"/api/tasks/{tasks['committee1']['id']}/complete", {"data": {"vote": "against"}},
                     "committee1").status_code == 409
+    assert api.post(path, {"member_id": offline["id"], "vote": "for", "reason": "迟"}, "worker1").status_code == 409
     with app.extensions["db_sessions"]() as session:
-        assert len(session.scalars(select(Ballot)).all()) == 5
+        ballots = session.scalars(select(Ballot)).all()
+        assert len(ballots) == 7 and len({b.member_id for b in ballots}) == 7
+        assert [b.reason for b in ballots if b.voter_id is None] == ["本人无智能手机，电话表决"]
         recorded = session.scalars(select(Meeting).where(Meeting.meeting == "committees_deliberation")).one()
-        assert (recorded.members_total, recorded.present, recorded.votes_for, recorded.votes_against) == (7, 5, 4, 1)
+        assert (recorded.members_total, recorded.present, recorded.votes_for, recorded.votes_against) == (7, 7, 5, 1)
         assert recorded.is_valid and recorded.passed
+        signed_in = session.scalars(select(MeetingAttendance).where(MeetingAttendance.meeting_id == recorded.id)).all()
+        assert len(signed_in) == 7 and offline["name"] in {a.name for a in signed_in}
     data = api.get(f"/api/instances/{iid}", "worker1").get_json()["data"]
     assert "vote" not in data and "member" not in data  # ballots are rows, not process data
     assert ready(api, "secretary1", iid) == ["party_members_review"]

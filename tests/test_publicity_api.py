@@ -11,7 +11,7 @@ from app.modules.disclosure.models import Disclosure, Objection
 from app.people.models import User
 from app.workflow.models.notification import OutboxMessage
 from factories import PROJECT_TITLE, project_on_notice
-from flows import MEETING_DAYS_AGO, chinese_day_ago, meeting, notice_given, suggestion
+from flows import MEETING_DAYS_AGO, chinese_day_ago, meeting, notice_given, signed, suggestion
 from helpers import history, ready, run_timers
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -132,9 +132,9 @@ def test_an_unsettled_objection_leads_to_a_revised_plan_and_a_notice_that_supers
     with clock.frozen_at(later):
         notice = notice_given(api, iid, days=0)
     with clock.frozen_at(later + timedelta(days=4)):
-        api.complete("secretary1", "party_members_review",
+        signed(api, "secretary1", "party_members_review",
                      meeting(30, 25, meeting_id="party_members_review", days=0, minutes=30, notice_date=notice), iid)
-        api.complete("worker1", "representatives_resolution", meeting(
+        signed(api, "worker1", "representatives_resolution", meeting(
             25, 20, meeting_id="representatives_resolution", days=0, minutes=10, assembly="representatives"), iid)
         second = newest_notice(api)
         assert second["id"] != first["id"] and "晚上九点闭馆" in second["text"] and second["open"] is True
@@ -179,13 +179,13 @@ def test_a_void_meeting_never_shows_on_the_notice(app, api):
     iid = to_project(api)["instance_id"]
     design_and_assess(api, iid)
     api.complete("worker1", "resident_suggestion", suggestion(), iid)
-    api.complete("secretary1", "party_proposal", meeting(2, 2), iid)  # 2 of 5: void
-    api.complete("secretary1", "party_proposal", meeting(5, 4, minutes=-30), iid)  # reconvened half an hour later
+    signed(api, "secretary1", "party_proposal", meeting(2, 2), iid)  # 2 of 5: void
+    signed(api, "secretary1", "party_proposal", meeting(5, 4, minutes=-30), iid)  # reconvened half an hour later
     api.complete("worker1", "choose_voting_mode", {"voting_mode": "meeting"}, iid)
-    api.complete("worker1", "committees_deliberation", meeting(7, 6, meeting_id="committees_deliberation"), iid)
-    api.complete("secretary1", "party_members_review",
+    signed(api, "worker1", "committees_deliberation", meeting(7, 6, meeting_id="committees_deliberation"), iid)
+    signed(api, "secretary1", "party_members_review",
                  meeting(30, 25, meeting_id="party_members_review", notice_date=notice_given(api, iid)), iid)
-    api.complete("worker1", "representatives_resolution",
+    signed(api, "worker1", "representatives_resolution",
                  meeting(25, 20, meeting_id="representatives_resolution", assembly="representatives"), iid)
     notice = newest_notice(api)
     assert [m["meeting"] for m in notice["meetings"]] == [

@@ -7,7 +7,7 @@ from app.migrate import alembic_config, upgrade
 from app.modules.decision.models import Ballot, Meeting, Project
 from app.modules.disclosure.models import Disclosure
 from app.workflow.models.instance import Instance
-from flows import design_and_assess, meeting, suggestion, to_disclosure, to_project
+from flows import design_and_assess, meeting, signed, suggestion, to_disclosure, to_project
 from test_project_decision_api import decision_notice
 
 
@@ -19,7 +19,7 @@ def decided_with_online_votes(api) -> dict:
     iid = voted["instance_id"]
     design_and_assess(api, iid)
     api.complete("worker1", "resident_suggestion", suggestion(), iid)
-    api.complete("secretary1", "party_proposal", meeting(5, 4), iid)
+    signed(api, "secretary1", "party_proposal", meeting(5, 4), iid)
     api.complete("worker1", "choose_voting_mode", {"voting_mode": "online"}, iid)
     for n in (1, 2):
         api.complete(f"committee{n}", "committee_vote", {"vote": "for"}, iid)

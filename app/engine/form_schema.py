@@ -102,9 +102,28 @@ def _guarded_unevaluated_properties(validator, unevaluated, instance, schema):
     yield from _unevaluated_properties(validator, unevaluated, instance, schema)
 
 
+_one_of = Draft202012Validator.VALIDATORS["oneOf"]
+_LABEL_KEYS = {"const", "title", "description"}
+
+
+def _fast_one_of(validator, subschemas, instance, schema):
+    # A choice list of text options (a register's members, hundreds of them, checked for every ticked box): the
+    # instance matches exactly one option when it equals exactly one const, so count instead of validating each.
+    if isinstance(instance, str) and all(isinstance(s, dict) and "const" in s and isinstance(s["const"], str)
+                                         and s.keys() <= _LABEL_KEYS for s in subschemas):
+        matches = [s["const"] for s in subschemas].count(instance)
+        if matches == 0:
+            yield ValidationError(f"{instance!r} is not valid under any of the given schemas")
+        elif matches > 1:
+            yield ValidationError(f"{instance!r} is valid under each of several of the given schemas")
+        return
+    yield from _one_of(validator, subschemas, instance, schema)
+
+
 FormValidator = validators.extend(Draft202012Validator, {
     "pattern": _pattern, "patternProperties": _pattern_properties,
     "additionalProperties": _additional_properties, "unevaluatedProperties": _guarded_unevaluated_properties,
+    "oneOf": _fast_one_of,
 })
 
 

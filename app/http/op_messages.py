@@ -59,6 +59,11 @@ MESSAGES = (
     _("body_party_committee"), _("body_two_committees"), _("body_party_members"), _("body_representatives"),
     _("body_residents"),
     _("objection_filed"), _("disclosure_opened"), _("project_status_changed"), _("register_changed"),
+    _("register_member_added"), _("register_member_changed"), _("register_member_removed"), _("register_imported"),
+    _("register_exported"), _("meeting_signed_in"), _("ballot_recorded"), _("register_counting_rule"),
+    _("register_suffix"), _("register_file_help"), _("register_name"), _("register_grid"), _("register_phone"),
+    _("register_affiliation"), _("register_status"), _("register_joined_on"), _("register_left_on"),
+    _("register_username"), _("ballots_help"),
     _("this notice is not in its publicity period: objections are not accepted now"),
     _("say what you object to (at most 2000 characters)"), _("no such disclosure"),
     # the three lists (三张清单) and the resources list

@@ -27,6 +27,8 @@ PROJECT_STAFF = frozenset({"community_worker", "party_secretary", "committee_mem
 LEDGER_ROLES = frozenset({"community_worker", "party_secretary", "street_officer"})
 # Confirm volunteers' hours and settle redemptions in the time bank.
 CONFIRMING_ROLES = frozenset({"community_worker", "party_secretary"})
+# Record the online vote of a two-committee member who has no account (with the reason).
+BALLOT_CLERKS = frozenset({"community_worker", "party_secretary"})
 # Trial instances: who may look at one, and who may act on every task of one whatever its lane.
 TRIAL_VIEWERS = frozenset({"designer", "auditor", "admin"})
 TRIAL_PLAYERS = frozenset({"designer"})

@@ -38,8 +38,10 @@ def inbox(session: Session, user: User, limit: int = 200, task: str | None = Non
 
 
 def _may_take(session: Session, user: User, scope: set[int]):
-    """Tasks of the user's roles in their communities; for designers, every task of a trial too."""
-    mine = and_(ReadyTask.role.in_(user.role_ids), ReadyTask.community_id.in_(scope))
+    """Tasks of the user's roles in their communities, and those named to them there (a register member's own
+    ballot, whatever their role); for designers, every task of a trial too."""
+    mine = and_(or_(ReadyTask.role.in_(user.role_ids), ReadyTask.assignee_id == user.id),
+                ReadyTask.community_id.in_(scope))
     trial = trial_community_id(session) if plays_trials(user) else None
     return or_(mine, ReadyTask.community_id == trial) if trial is not None else mine
 

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from flows import design_and_assess, first_four_meetings, meeting, suggestion, to_disclosure, to_project, when
+from flows import design_and_assess, first_four_meetings, meeting, signed, suggestion, to_disclosure, to_project, when
 from test_need_pages import open_from_inbox, sign_in
 
 
@@ -27,10 +27,13 @@ def test_a_meeting_without_quorum_says_void_in_red_at_once(page: Page, api):
     api.complete("worker1", "resident_suggestion", suggestion(), iid)
     sign_in(page, "secretary1")
     open_from_inbox(page, "党组织提议", "建设社区四点半课堂")
-    expect(page.get_by_label("党组织委员会委员人数")).to_have_value("5")  # from the register
-    expect(page.get_by_label("党组织委员会委员人数")).to_have_attribute("readonly", "")
+    expect(page.get_by_label("党组织委员会委员人数（花名册）")).to_have_value("5")  # from the register
+    expect(page.get_by_label("党组织委员会委员人数（花名册）")).to_have_attribute("readonly", "")
     fill_meeting_record(page, when(days=8))
-    page.get_by_label("到会委员人数").fill("2")
+    signatures = page.locator('[data-field="attendees"] input[type="checkbox"]')
+    expect(signatures).to_have_count(5)  # the sign-in sheet is the party committee's register, by name
+    signatures.nth(0).check()
+    signatures.nth(1).check()
     page.get_by_label("赞成票").fill("2")
     page.get_by_label("反对票").fill("0")
     page.get_by_label("弃权票").fill("0")
@@ -72,8 +75,8 @@ def test_a_resident_objects_on_the_public_page(page: Page, api):
     iid = need["instance_id"]
     design_and_assess(api, iid)
     first_four_meetings(api, iid)
-    api.complete("worker1", "representatives_resolution",
-                 meeting(25, 20, meeting_id="representatives_resolution", assembly="representatives"), iid)
+    signed(api, "worker1", "representatives_resolution",
+           meeting(25, 20, meeting_id="representatives_resolution", assembly="representatives"), iid)
     page.goto("/disclosures")
     page.get_by_role("link", name="更换小区健身器材").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("关于“更换小区健身器材”项目决议的公示")

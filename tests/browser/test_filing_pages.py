@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app import clock
 from app.modules.decision.models import Project
 from app.workflow.helpers import CHINA
+from flows import MEETING_DAYS_AGO, chinese_day_ago
 from factories import project_filed
 from test_need_pages import sign_in
 
@@ -31,7 +32,7 @@ def test_the_worker_opens_the_printable_filing_receipt(page: Page, app, api):
     expect(receipt.locator("[data-outcome]")).to_have_text("予以备案")
     expect(receipt.locator("[data-filed-on]")).to_have_text(f"{today.year}年{today.month}月{today.day}日")
     expect(receipt.locator("[data-steps]")).to_contain_text("党员大会审议")
-    expect(receipt.locator("[data-steps]")).to_contain_text("2026年12月8日")
+    expect(receipt.locator("[data-steps]")).to_contain_text(chinese_day_ago(MEETING_DAYS_AGO["party_members_review"]))
     expect(receipt.locator(".seal")).to_contain_text("幸福街道办事处（盖章）")
     expect(receipt.locator("header.top")).to_be_visible()
     receipt.emulate_media(media="print")

@@ -261,7 +261,7 @@ def test_case_list_filters_by_status(page: Page, api):
     expect(page).to_have_url(re.compile(r"status=completed"))
     expect(cases).to_have_count(1)
     expect(cases).to_contain_text("要求物业免除全部物业费")
-    expect(cases).to_contain_text("不合理·已解释办结")
+    expect(cases).to_contain_text("不合理诉求（已解释说明）办结")
     expect(page.get_by_label("状态")).to_have_value("completed")
 
 

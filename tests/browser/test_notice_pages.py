@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from flows import MEETING_DAYS_AGO, chinese_day_ago
 from factories import project_on_notice
 from test_need_pages import sign_in
 
@@ -43,7 +44,7 @@ def test_a_worker_keeps_the_notice_and_prints_it_for_the_bulletin_board(page: Pa
     expect(notice).to_contain_text("0535-6661234")
     expect(notice).to_contain_text("南山社区党群服务中心一楼")
     expect(notice.locator("table.list")).to_contain_text("党员大会审议")
-    expect(notice.locator("table.list")).to_contain_text("2026年12月8日")
+    expect(notice.locator("table.list")).to_contain_text(chinese_day_ago(MEETING_DAYS_AGO["party_members_review"]))
     expect(notice.get_by_role("img", name="张贴照片")).to_be_visible()
     text = notice.inner_text()
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text), text  # no ISO date on the notice

@@ -1,7 +1,8 @@
 """Administration: community registers, users' roles, and repairs to one instance."""
+import io
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,7 +12,12 @@ from app.modules.admin import operations as admin_actions
 from app.errors import Invalid
 from app.workflow.instances import current_data
 from app.workflow.queries import ready_tasks_of
-from app.modules.decision.registers import registers_table, set_register
+from app.modules.decision import register_files
+from app.modules.decision import registers as reg
+from app.modules.decision.models import REGISTER_BODIES, RegisterMember
+from app.modules.decision.registers import registers_table
+from app.people.org import Organisation
+from app.tables.exports import XLSX_TYPE
 from app.people.roles import ROLES
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
@@ -24,25 +30,107 @@ def _admins_only():
         abort(403)
 
 
+# ---- registers (花名册) ----------------------------------------------------------------------------------------
+
 @bp.get("/registers")
 def registers():
-    return render_template("admin_registers.html", table=registers_table(db()))
+    return render_template("admin_registers.html", table=registers_table(db()), bodies=REGISTER_BODIES)
 
 
-@bp.post("/registers")
-def registers_post():
+@bp.get("/registers/<community>/<body>")
+def register(community: str, body: str, problems=None, form=None, status: int = 200):
+    org, body = reg.community(db(), community), reg.checked_body(body)
+    return render_template("admin_register.html", org=org, body=body, members=reg.members(db(), org, body),
+                           figures=reg.counts(db(), org.id, body), grids=reg.grids(db(), org), today=reg.today(),
+                           statuses=reg.STATUS_LABELS, mask=reg.mask_phone, problems=problems or [],
+                           form=form or {}, headers=register_files.HEADERS), status
+
+
+@bp.post("/registers/<community>/<body>")
+def register_add_post(community: str, body: str):
     try:
-        for key, value in request.form.items():
-            if key.startswith("r:") and value.strip():
-                community, body = key.split(":", 2)[1:]
-                set_register(db(), current_user, community, body, value)
-    except Invalid as err:  # the table again, as it is stored, with the reason (400)
+        member = reg.add_member(db(), current_user, community, body, request.form.to_dict())
+    except Invalid as err:
+        db().rollback()
+        flash(err.translated(_) + _field_list(err), "error")
+        return register(community, body, form=request.form.to_dict(), status=400)
+    commit()
+    flash(_("%(name)s is on the register.", name=member.name), "success")
+    return redirect(url_for("admin.register", community=community, body=body))
+
+
+@bp.post("/registers/<community>/<body>/import")
+def register_import_post(community: str, body: str):
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Choose the register file (.xlsx) to import."), "error")
+        return register(community, body, status=400)
+    try:
+        result = register_files.import_register(db(), current_user, community, body, upload.read())
+    except register_files.RegisterFileRefused as err:
         db().rollback()
         flash(err.translated(_), "error")
-        return registers(), 400
+        return register(community, body, problems=[(p.row, p.column, p.translated(_)) for p in err.problems],
+                        status=400)
+    except Invalid as err:
+        db().rollback()
+        flash(err.translated(_), "error")
+        return register(community, body, status=400)
     commit()
-    flash(_("Registers saved."), "success")
-    return redirect(url_for("admin.registers"))
+    flash(_("Register imported: %(added)s added, %(updated)s updated, %(left)s left the register.", **result),
+          "success")
+    return redirect(url_for("admin.register", community=community, body=body))
+
+
+@bp.get("/registers/<community>/<body>/export")
+def register_export(community: str, body: str):
+    content = register_files.export_register(db(), current_user, community, reg.checked_body(body))
+    commit()
+    return send_file(io.BytesIO(content), mimetype=XLSX_TYPE, as_attachment=True,
+                     download_name=f"花名册-{community}-{body}.xlsx")
+
+
+@bp.get("/registers/members/<id:member_id>")
+def register_member(member_id: int, status: int = 200):
+    member = db().get(RegisterMember, member_id) or abort(404)
+    org = db().get(Organisation, member.community_id)
+    return render_template("admin_register_member.html", member=member, org=org, grids=reg.grids(db(), org),
+                           statuses=reg.STATUS_LABELS, mask=reg.mask_phone), status
+
+
+@bp.post("/registers/members/<id:member_id>")
+def register_member_post(member_id: int):
+    fields = request.form.to_dict()
+    member = db().get(RegisterMember, member_id) or abort(404)
+    if not fields.get("phone"):
+        fields["phone"] = member.phone  # the page shows the number masked: left empty, it stays as it was
+    try:
+        member = reg.update_member(db(), current_user, member_id, fields)
+    except Invalid as err:
+        db().rollback()
+        flash(err.translated(_) + _field_list(err), "error")
+        return register_member(member_id, status=400)
+    org = db().get(Organisation, member.community_id)
+    commit()
+    flash(_("Saved for %(name)s.", name=member.name), "success")
+    return redirect(url_for("admin.register", community=org.code, body=member.body))
+
+
+@bp.post("/registers/members/<id:member_id>/remove")
+def register_member_remove_post(member_id: int):
+    member = db().get(RegisterMember, member_id) or abort(404)
+    org, body, name = db().get(Organisation, member.community_id), member.body, member.name
+    reg.remove_member(db(), current_user, member_id)
+    commit()
+    flash(_("%(name)s is taken off the register.", name=name), "success")
+    return redirect(url_for("admin.register", community=org.code, body=body))
+
+
+def _field_list(err: Invalid) -> str:
+    """The refused fields of a member form, named as the page names them."""
+    problems = getattr(err, "problems", {})
+    return "：" + "；".join(f"{_('register_' + k)}：{_(m, **p) if p else _(m)}" for k, (m, p) in problems.items()
+                           ) if problems else ""
 
 
 @bp.get("/users")

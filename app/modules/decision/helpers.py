@@ -1,4 +1,4 @@
-"""Diagram functions for the decision (五议): registers, projects' status, meetings and ballots."""
+"""Diagram functions for the decision (五议): projects' status, meetings and ballots (registers: sign_in.py)."""
 from datetime import date
 
 from sqlalchemy import func, select
@@ -6,27 +6,16 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.modules.decision import meetings
-from app.modules.decision.models import Ballot, CommunityRegister, Meeting, Project, ProjectStatus
-from app.people.models import User, UserRole
+from app.modules.decision.models import VOTES, Ballot, Meeting, Project, ProjectStatus, RegisterMember
+from app.modules.decision.registers import on_register, today
+from app.modules.decision.sign_in import record_sign_in, register_roster, register_size, sign_in
+from app.people.models import User
 from app.workflow.models.instance import Instance
 from app.status import change_status
 from app.errors import Refusal
 from app.workflow.helpers import (OutsideCase, bound, case, own_community, own_key, own_record, record_write,
                                   report_verdict)
 
-VOTES = ("for", "against", "abstain")
-
-
-def register_size(community, body) -> int:
-    """Members on record for the case community's body (the denominator of its quorum rules)."""
-    session, _ = bound()
-    found = own_community(community)
-    members = session.scalar(select(CommunityRegister.members).where(
-        CommunityRegister.community_id == found.id, CommunityRegister.body == str(body)))
-    if members is None:
-        raise Refusal("no register of '%(body)s' for community %(community)s: an administrator must record it",
-                      body=body, community=community)
-    return members
 
 
 def register_project(project_key, community, title) -> bool:
@@ -94,12 +83,14 @@ def _meeting_record(record: dict, held_at) -> dict:
 
 
 def committee_roster(community) -> list[str]:
-    """Usernames of the case community's two-committee members (for online voting)."""
+    """Usernames of the members on the case community's two-committee register who have an account: each gets
+    their own ballot (members without one have their vote recorded by the clerk, with the reason)."""
     session, _ = bound()
     found = own_community(community)
-    return list(session.scalars(select(User.username).join(UserRole).where(
-        UserRole.role == "committee_member", User.org_id == found.id, User.is_active.is_(True))
-        .order_by(User.username)))
+    query = on_register(select(User.username).join(RegisterMember, RegisterMember.user_id == User.id).where(
+        RegisterMember.community_id == found.id, RegisterMember.body == "two_committees",
+        User.is_active.is_(True)), today())
+    return list(dict.fromkeys(session.scalars(query.order_by(RegisterMember.id))))
 
 
 def cast_ballot(ballot_key, voter, vote) -> bool:
@@ -110,25 +101,38 @@ def cast_ballot(ballot_key, voter, vote) -> bool:
     key = _own_ballot(ballot_key)
     if actor is None or str(voter) != actor.username:
         raise OutsideCase("a ballot is cast only by the member submitting it, not for %(voter)s", voter=voter)
-    if "committee_member" not in actor.role_ids or actor.org_id != case().community.id:
-        raise OutsideCase("%(voter)s is not a two-committee member of this case's community", voter=voter)
-    try:
-        with session.begin_nested():
-            session.add(Ballot(ballot_key=key, instance_id=case().instance.id, voter_id=actor.id, vote=vote))
-    except IntegrityError:
-        raise Refusal("%(voter)s has already voted", voter=voter) from None
+    member = session.scalars(on_register(select(RegisterMember).where(
+        RegisterMember.user_id == actor.id, RegisterMember.body == "two_committees",
+        RegisterMember.community_id == case().community.id), today())).first()
+    if member is None:
+        raise OutsideCase("%(voter)s is not on the two-committee register of this case's community", voter=voter)
+    store_ballot(session, key, case().instance.id, member, vote, voter_id=actor.id)
     record_write("ballot_cast", summary=f"{key}: {voter}", changes={"ballot_key": key, "vote": [None, vote]})
     return True
 
 
+def store_ballot(session, key: str, instance_id: int, member: RegisterMember, vote: str, **fields) -> Ballot:
+    """One member's vote on a ballot; a second vote by the same member (or account) is refused."""
+    try:
+        with session.begin_nested():
+            ballot = Ballot(ballot_key=key, instance_id=instance_id, member_id=member.id, vote=vote, **fields)
+            session.add(ballot)
+    except IntegrityError:
+        raise Refusal("%(voter)s has already voted", voter=member.name) from None
+    return ballot
+
+
 def tally_ballots(ballot_key) -> dict:
-    """The count of ballots cast on a ballot of this case, by vote."""
+    """The count of ballots cast on a ballot of this case, by vote, and the sheet of who voted."""
     session, _ = bound()
     key = _own_ballot(ballot_key)
     counts = dict(session.execute(select(Ballot.vote, func.count()).where(Ballot.ballot_key == key)
                                   .group_by(Ballot.vote)).all())
+    voted = [str(m) for m in session.scalars(select(Ballot.member_id).where(Ballot.ballot_key == key,
+                                                                            Ballot.member_id.is_not(None)))]
     return {"present": sum(counts.values()), "votes_for": counts.get("for", 0),
-            "votes_against": counts.get("against", 0), "abstain": counts.get("abstain", 0)}
+            "votes_against": counts.get("against", 0), "abstain": counts.get("abstain", 0),
+            "sheet": {"attendees": voted, "excused": [], "excused_reason": ""}}
 
 
 def days_between(start, end) -> int:
@@ -159,4 +163,4 @@ def _date(value) -> date | None:
 
 HELPERS = {f.__name__: f for f in (
     register_size, register_project, set_project_status, save_meeting, committee_roster, cast_ballot, tally_ballots,
-    days_between)}
+    days_between, register_roster, sign_in, record_sign_in)}

@@ -10,20 +10,64 @@ from app.people.models import User
 from app.people.org import Organisation
 from app.workflow.models.attachment import Attachment
 
+VOTES = ("for", "against", "abstain")
 REGISTER_BODIES = ("party_committee", "two_committees", "party_members", "representatives", "residents")
 
 
-class CommunityRegister(Base):
-    """How many members a community's body has on record: the denominators of quorum rules."""
+class MemberStatus(StrEnum):
+    """A registered member's standing (花名册「状态」): every status counts toward 应到 while the member is on the
+    register (no left_on, or a later one); members on leave, away (流动) or abroad may be excused at a meeting, with
+    a reason, and then leave that meeting's denominator."""
 
-    __tablename__ = "community_register"
-    __table_args__ = (UniqueConstraint("community_id", "body"),)
+    ON_RECORD = "on_record"  # 在册
+    ON_LEAVE = "on_leave"  # 请假
+    AWAY = "away"  # 流动
+    ABROAD = "abroad"  # 出国
+    OTHER = "other"  # 其他
+
+
+EXCUSABLE = (MemberStatus.ON_LEAVE, MemberStatus.AWAY, MemberStatus.ABROAD)
+
+
+class RegisterMember(Base):
+    """One person on a community body's register (花名册): the people the meeting rules count."""
+
+    __tablename__ = "register_member"
+    __table_args__ = (Index("ix_register_member_body", "community_id", "body", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     body: Mapped[str] = mapped_column(String(32))
-    members: Mapped[int]
+    name: Mapped[str] = mapped_column(String(50))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    phone: Mapped[str] = mapped_column(String(20), default="")  # whole here; shown masked (138****1234)
+    affiliation: Mapped[str] = mapped_column(String(100), default="")  # 身份/所属组织
+    status: Mapped[str] = mapped_column(String(16), default=MemberStatus.ON_RECORD)
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    grid: Mapped[Organisation | None] = relationship(foreign_keys=[grid_id], lazy="joined")
+    user: Mapped["User | None"] = relationship(lazy="joined")
+
+    def on_register(self, day: date) -> bool:
+        """Whether the member counts on `day` (joined by then and not yet left)."""
+        return (self.joined_on is None or self.joined_on <= day) and (self.left_on is None or self.left_on > day)
+
+
+class MeetingAttendance(Base):
+    """One line of a meeting's sign-in sheet (签到): a member present, or excused with the reason."""
+
+    __tablename__ = "meeting_attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("register_member.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))  # as signed, so the record stays when the register changes
+    excused: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(String(300), default="")
 
 
 class ProjectStatus(StrEnum):
@@ -161,16 +205,20 @@ class MeetingNotice(Base):
 
 
 class Ballot(Base):
-    """One member's online vote; the unique key makes it one vote per member per ballot."""
+    """One registered member's online vote, cast through their account or recorded by the clerk with a reason;
+    the unique keys make it one vote per member (and per account) per ballot."""
 
     __tablename__ = "ballot"
-    __table_args__ = (UniqueConstraint("ballot_key", "voter_id"),)
+    __table_args__ = (UniqueConstraint("ballot_key", "voter_id"), UniqueConstraint("ballot_key", "member_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_key: Mapped[str] = mapped_column(String(120), index=True)
     # The case the ballot belongs to (its key is the case's business key, a colon, then the round).
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instance.id"), index=True)
-    voter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    voter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # the member's own account
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("register_member.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # the clerk, for a member
+    reason: Mapped[str] = mapped_column(String(300), default="")  # why the clerk recorded it
     vote: Mapped[str] = mapped_column(String(16))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
