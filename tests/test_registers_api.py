@@ -107,8 +107,8 @@ def test_votes_above_attendance_are_refused_with_the_rule(app, api):
     iid = to_project(api)["instance_id"]
     design_and_assess(api, iid)
     api.complete("worker1", "resident_suggestion", suggestion(), iid)
-    refused = signed(api, "secretary1", "party_proposal", meeting(3, 3) | {"abstain": 1}, iid, status=422)
-    assert "votes may not exceed attendance" in refused["message"]
+    refused = signed(api, "secretary1", "party_proposal", meeting(3, 3) | {"abstain": 1}, iid, status=400)
+    assert "cannot be more than those present" in refused["message"] and "abstain" in refused["fields"]
     assert ready(api, "secretary1", iid) == ["party_proposal"]
     with app.extensions["db_sessions"]() as session:
         assert session.scalars(select(Meeting).where(Meeting.meeting == "party_proposal")).first() is None
@@ -125,7 +125,7 @@ def test_an_excused_member_leaves_the_denominator(app, api):
     unexplained = sheet(api, "secretary1", "party_members_review", iid, record, excused=3) | {"excused_reason": ""}
     task = api.task_for("secretary1", "party_members_review", iid)
     response = api.post(f"/api/tasks/{task['id']}/complete", {"data": unexplained}, "secretary1")
-    assert response.status_code == 422 and "give the reason" in response.get_json()["message"]
+    assert response.status_code == 400 and "give the reason" in response.get_json()["message"]
     signed(api, "secretary1", "party_members_review", record, iid, excused=3)  # 25 of 37: two thirds
     assert ready(api, "worker1", iid) == ["representatives_resolution"]
     with app.extensions["db_sessions"]() as session:

@@ -140,9 +140,15 @@ KEY_LABELS = {
     "unsettled_objection_text": lazy_gettext("Objections not settled"),
     "closed_at": lazy_gettext("Closed at"),
     "replaces": lazy_gettext("Replaces notice"),
+    "signed_in": lazy_gettext("Sign-in sheet"),
 }
-# The parts of the structured values above (the project fund, survey results, scores).
+# The parts of the structured values above (the project fund, survey results, scores, the sign-in sheet).
 PART_LABELS = {
+    "present": lazy_gettext("Present"),
+    "members_total": lazy_gettext("Expected to attend"),
+    "on_register": lazy_gettext("On the register"),
+    "excused_reason": lazy_gettext("Reason for the excusal"),
+    "names": lazy_gettext("Names"),
     "fiscal": lazy_gettext("Fiscal funds"),
     "donation": lazy_gettext("Donations"),
     "sponsorship": lazy_gettext("Sponsorship"),
@@ -170,7 +176,9 @@ STATUS_OF = {"redemption_id": ("redemption_",), "hours_id": ("hours_",), "object
 VALUES_OF = {"suggested_tier": "tier", "suggested_kind": "kind"}
 MONEY = {"fund", "fund_balance"}
 USER_KEYS = ("first_responder", "provider", "provider_username", "volunteer")  # values are usernames
-INTERNAL = {"community", "community_name", "grid_name"}  # the community is in the page's header; the grid by its code
+# The community is in the page's header and the grid shown by its code; the sheets' options are the forms'.
+INTERNAL = {"community", "community_name", "grid_name", "roster_choices", "excusable_choices"}
+HIDDEN_PARTS = {"signed_in": ("attendees", "excused")}  # register ids: the sheet's names say who came
 MAX_DEPTH = 4  # levels of lists and objects spelled out
 
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -252,6 +260,8 @@ def _structured(labels: dict, forms: dict, key: str, value: dict, depth: int) ->
         return str(value.get("title") or value["const"])
     parts = []
     for part, item in value.items():
+        if part in HIDDEN_PARTS.get(key, ()):
+            continue
         name = _form_title(forms, part) or (str(PART_LABELS[part]) if part in PART_LABELS else part)
         shown = value_text(labels, forms, key if key in MONEY and part != "entries" else part, item, depth=depth + 1)
         parts.append(f"{name}：{shown}")

@@ -82,7 +82,9 @@ def check_record(session: Session, project: Project | None, need_recorded_at: da
     if not record.get("online"):
         _convened_and_chaired_by_the_body(meeting, record)
     if record.get("notice_date"):
-        _notice_delivered(session, project, meeting, record, previous)
+        # A meeting reconvened after a void one may rest on the notice given before the first: the plan must
+        # only have been delivered after the previous 议 of another kind.
+        _notice_delivered(session, project, meeting, record, _latest_meeting(session, project, other_than=meeting))
     return held_at
 
 
@@ -147,11 +149,13 @@ def _notice_delivered(session: Session, project: Project | None, meeting: str, r
                            previous=_shown_day(previous.held_on))
 
 
-def _latest_meeting(session: Session, project: Project | None) -> Meeting | None:
+def _latest_meeting(session: Session, project: Project | None, other_than: str | None = None) -> Meeting | None:
     if project is None:
         return None
-    return session.scalars(select(Meeting).where(Meeting.project_id == project.id, Meeting.held_at.is_not(None))
-                           .order_by(Meeting.held_at.desc(), Meeting.id.desc()).limit(1)).first()
+    query = select(Meeting).where(Meeting.project_id == project.id, Meeting.held_at.is_not(None))
+    if other_than is not None:
+        query = query.where(Meeting.meeting != other_than)
+    return session.scalars(query.order_by(Meeting.held_at.desc(), Meeting.id.desc()).limit(1)).first()
 
 
 def _shown(at: datetime) -> str:

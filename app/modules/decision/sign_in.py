@@ -6,8 +6,8 @@ the reason. 实到 is the number of members signed in: nobody off the register c
 never exceed the register, and votes above attendance are refused with the rule named."""
 from sqlalchemy import select
 
-from app.errors import Refusal
-from app.modules.decision.models import EXCUSABLE, REGISTER_BODIES, Meeting, MeetingAttendance, RegisterMember
+from app.errors import FieldRefusal, Refusal
+from app.modules.decision.models import EXCUSABLE, REGISTER_BODIES, Meeting, MeetingAttendance, Project, RegisterMember
 from app.modules.decision.registers import STATUS_LABELS, counts, on_register, today
 from app.workflow.helpers import OutsideCase, bound, case, own_community, record_write
 
@@ -47,18 +47,22 @@ def sign_in(community, body, attendees, excused, excused_reason, votes_for, vote
     present, away = _members(register, attendees, body), _members(register, excused, body)
     for member in away:
         if member in present:
-            raise Refusal("%(name)s is signed in and excused at once", name=member.name)
+            raise FieldRefusal({"excused": "a member cannot be signed in and excused at once"},
+                               "%(name)s is signed in and excused at once", name=member.name)
         if member.status not in EXCUSABLE:
-            raise Refusal("%(name)s is %(status)s on the register: only members on leave, away or abroad may be "
-                          "excused (they then leave the denominator)", name=member.name,
-                          status=STATUS_LABELS[member.status])
+            raise FieldRefusal({"excused": "only members on leave, away or abroad may be excused"},
+                               "%(name)s is %(status)s on the register: only members on leave, away or abroad may be "
+                               "excused (they then leave the denominator)", name=member.name,
+                               status=STATUS_LABELS[member.status])
     reason = str(excused_reason or "").strip()
     if away and not reason:
-        raise Refusal("give the reason the excused members could not attend")
+        raise FieldRefusal({"excused_reason": "required"}, "give the reason the excused members could not attend")
     votes = sum(int(v or 0) for v in (votes_for, votes_against, abstain))
-    if votes > len(present):
-        raise Refusal("the votes cast (%(votes)s) are more than the members present (%(present)s): votes may not "
-                      "exceed attendance", votes=votes, present=len(present))
+    if votes > len(present):  # the rule the meeting record checks too (meetings._votes_within_attendance)
+        rule = "votes cast cannot be more than those present"
+        raise FieldRefusal({"votes_for": rule, "votes_against": rule, "abstain": rule},
+                           "votes cast (%(cast)s) cannot be more than those present (%(present)s)",
+                           cast=votes, present=len(present))
     return {"present": len(present), "members_total": len(register) - len(away), "on_register": len(register),
             "attendees": [str(m.id) for m in present], "excused": [str(m.id) for m in away],
             "excused_reason": reason[:300], "names": "、".join(m.name for m in present)}
@@ -68,7 +72,8 @@ def record_sign_in(meeting_id, sheet) -> bool:
     """Keep a saved meeting's sign-in sheet (who came, who was excused and why) with its record."""
     session, _ = bound()
     meeting = session.get(Meeting, int(meeting_id))
-    if meeting is None or meeting.project_key != case().key:
+    project = session.get(Project, meeting.project_id) if meeting is not None and meeting.project_id else None
+    if project is None or project.project_key != case().key:
         raise OutsideCase("meeting %(id)s is not one of this case's meetings: a process acts only on its own case",
                           id=meeting_id)
     if not sheet:
@@ -84,7 +89,7 @@ def record_sign_in(meeting_id, sheet) -> bool:
                                           excused=member_id in excused,
                                           reason=str(sheet.get("excused_reason") or "")[:300] if member_id in excused
                                           else ""))
-    record_write("meeting_signed_in", summary=f"{meeting.project_key}: {meeting.meeting}",
+    record_write("meeting_signed_in", summary=f"{project.project_key}: {meeting.meeting}",
                  changes={"meeting_id": meeting.id, "present": [None, len(wanted) - len(excused)],
                           "excused": [None, len(excused)]})
     return True
