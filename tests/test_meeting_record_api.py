@@ -126,7 +126,7 @@ def test_a_void_meeting_and_a_failed_vote_answer_with_their_verdict(api):
     assert ready(api, "secretary1", iid) == ["party_proposal"]  # recorded; the meeting is reconvened
     failed = submit(api, "secretary1", "party_proposal", iid, meeting(5, 2, days=7.5)).get_json()
     assert failed["verdict"]["outcome"] == "not_passed"
-    assert failed["verdict"]["message"].startswith("表决未通过：赞成票未超过党组织委员半数")
+    assert failed["verdict"]["message"].startswith("表决未通过：赞成票未超过党组织委员会委员半数")
     assert ready(api, "worker1", iid) == ["revise_plan"]
     passed_answer = api.complete("worker1", "revise_plan", {"revise_decision": "revise", "revise_note": "调整选址"}, iid)
     assert passed_answer["verdict"] is None  # no meeting recorded by this step

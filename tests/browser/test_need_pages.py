@@ -129,9 +129,9 @@ def test_worker_walks_a_need_from_the_inbox_to_resolved(page: Page, api):
 
     open_from_inbox(page, "分级分类", title)
     # Pre-filled from the DMN suggestion (category daily_life → A 立行立办, 微事务).
-    tier = group(page, "办理级别")
+    tier = group(page, "分档")
     expect(tier.get_by_role("radio", name="立行立办")).to_be_checked()
-    expect(tier.get_by_role("radio", name="限时办理")).not_to_be_checked()
+    expect(tier.get_by_role("radio", name="限期办结")).not_to_be_checked()
     expect(group(page, "需求类型").get_by_role("radio", name="微事务")).to_be_checked()
     choose(page, "办理方式", "常规事项常规办")
     submit_task(page, "分级分类")
