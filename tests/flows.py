@@ -166,3 +166,14 @@ def to_party_members_review(api, iid: int) -> None:
     """Design, assessment and the first three deliberations (no hearing; meeting vote), all passed."""
     to_committees(api, iid, "meeting")
     signed(api, "worker1", "committees_deliberation", meeting(7, 5, meeting_id="committees_deliberation"), iid)
+
+
+def rejected_project(api, note: str = "选址存在消防隐患") -> dict:
+    """A need whose project failed the party's proposal (2 of 5 for) and was then ended as rejected with `note`."""
+    need = to_project(api)
+    iid = need["instance_id"]
+    design_and_assess(api, iid)
+    api.complete("worker1", "resident_suggestion", suggestion(), iid)
+    signed(api, "secretary1", "party_proposal", meeting(5, 2), iid)  # 2 of 5: not passed
+    api.complete("worker1", "revise_plan", {"revise_decision": "reject", "revise_note": note}, iid)
+    return need

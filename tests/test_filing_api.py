@@ -13,7 +13,7 @@ from app.modules.decision.models import Project
 from app.modules.filing.models import Filing
 from app.modules.filing.operations import file_project
 from app.workflow.helpers import CHINA
-from flows import MEETING_DAYS_AGO, chinese_day_ago, design_and_assess, meeting, signed, suggestion, to_disclosure, to_project
+from flows import rejected_project, MEETING_DAYS_AGO, chinese_day_ago, to_disclosure, to_project
 from helpers import events_of, ready, run_timers, sign_in
 
 DAY = timedelta(days=1)
@@ -112,12 +112,7 @@ def test_filings_made_at_the_same_moment_take_different_numbers(app, api):
 
 
 def test_a_rejected_project_is_filed_too_with_the_reason(app, api):
-    need = to_project(api)
-    iid = need["instance_id"]
-    design_and_assess(api, iid)
-    api.complete("worker1", "resident_suggestion", suggestion(), iid)
-    signed(api, "secretary1", "party_proposal", meeting(5, 2), iid)  # 2 of 5: not passed
-    api.complete("worker1", "revise_plan", {"revise_decision": "reject", "revise_note": "选址存在消防隐患"}, iid)
+    need = rejected_project(api)
     today = clock.now().astimezone(CHINA).date()
     filing = api.get(f"/api/public/projects/{project_id(app, need['tracking_code'])}").get_json()["filing"]
     assert (filing["number"], filing["outcome"], filing["note"]) == (

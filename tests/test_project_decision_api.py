@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.modules.decision.models import Ballot, Meeting, MeetingAttendance, Project
-from flows import (design_and_assess, first_four_meetings, meeting, notice_given, sheet, signed, suggestion,
+from flows import (rejected_project, design_and_assess, first_four_meetings, meeting, notice_given, sheet, signed, suggestion,
                    to_committees, to_disclosure, to_party_members_review, to_project)
 from helpers import ready, run_timers
 
@@ -109,12 +109,8 @@ def test_members_on_record_cannot_be_changed_by_the_clerk(api):
 
 
 def test_a_failed_vote_can_end_the_project_rejected_with_the_reason_disclosed(api):
-    need = to_project(api)
+    need = rejected_project(api)
     iid = need["instance_id"]
-    design_and_assess(api, iid)
-    api.complete("worker1", "resident_suggestion", suggestion(), iid)
-    signed(api, "secretary1", "party_proposal", meeting(5, 2), iid)  # 2 of 5: not passed
-    api.complete("worker1", "revise_plan", {"revise_decision": "reject", "revise_note": "选址存在消防隐患"}, iid)
     notices = api.get("/api/public/disclosures?kind=rejection").get_json()["disclosures"]
     assert len(notices) == 1 and isinstance(notices[0]["project"], int) and "选址存在消防隐患" in notices[0]["text"]
     assert need["tracking_code"] not in str(notices)

@@ -90,12 +90,7 @@ def objection_state(disclosure_id) -> str:
 
 def answer_objection_record(objection_id, settled, answer) -> bool:
     """Record the committee's answer to the objection this case handles."""
-    session, _ = bound()
-    own_key(f"OBJ{int(objection_id)}")
-    objection = session.get(Objection, int(objection_id))
-    if objection is None:
-        raise Refusal("no objection %(id)s", id=objection_id)
-    own_record(objection.disclosure, f"the disclosure objection {objection_id} is about")
+    objection = _own_objection(objection_id)
     before, after = change_status(objection, ObjectionStatus,
                                   ObjectionStatus.SETTLED if settled else ObjectionStatus.UNSETTLED)
     objection.answer, objection.answered_at = str(answer), utcnow()
@@ -108,11 +103,7 @@ def notify_objector(objection_id) -> str:
     """Tell the objector the answer through the contact they left: in-app when they have an account, else an
     SMS in the outbox. The way ("in_app", "sms" or "none": no contact) is returned and in the history."""
     session, _ = bound()
-    own_key(f"OBJ{int(objection_id)}")
-    objection = session.get(Objection, int(objection_id))
-    if objection is None:
-        raise Refusal("no objection %(id)s", id=objection_id)
-    own_record(objection.disclosure, f"the disclosure objection {objection_id} is about")
+    objection = _own_objection(objection_id)
     if not objection.answered_at:
         raise Refusal("objection %(id)s has no answer to tell yet", id=objection_id)
     way, masked = tell_objector(session, objection, objector_message(objection), case().instance)
@@ -134,3 +125,14 @@ def _own_disclosure(session, disclosure_id) -> Disclosure:
 
 HELPERS = {f.__name__: f for f in (open_disclosure, objection_state, answer_objection_record, end_publicity,
                                    unsettled_objections, notify_objector)}
+
+
+def _own_objection(objection_id) -> Objection:
+    """The objection this case handles (its business key is OBJ<id>), on a notice of the case's community."""
+    session, _ = bound()
+    own_key(f"OBJ{int(objection_id)}")
+    objection = session.get(Objection, int(objection_id))
+    if objection is None:
+        raise Refusal("no objection %(id)s", id=objection_id)
+    own_record(objection.disclosure, f"the disclosure objection {objection_id} is about")
+    return objection
