@@ -1,6 +1,5 @@
 """Server-rendered pages for people (zh-CN by default)."""
 from datetime import datetime
-
 from urllib.parse import urlencode
 
 from flask import Flask
@@ -28,8 +27,12 @@ def register_pages(app: Flask) -> None:
 
 
 def _localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A UTC timestamp shown in China Standard Time."""
-    return china_time(value, fmt) if value is not None else ""
+    """A UTC timestamp shown in China Standard Time; on a Chinese page the day reads 2026年12月5日."""
+    if value is None:
+        return ""
+    if not str(get_locale() or "zh").startswith("en"):
+        fmt = fmt.replace("%Y-%m-%d", "%Y年%-m月%-d日")
+    return china_time(value, fmt)
 
 
 def _unread() -> int:

@@ -176,8 +176,9 @@ STATUS_OF = {"redemption_id": ("redemption_",), "hours_id": ("hours_",), "object
 VALUES_OF = {"suggested_tier": "tier", "suggested_kind": "kind"}
 MONEY = {"fund", "fund_balance"}
 USER_KEYS = ("first_responder", "provider", "provider_username", "volunteer")  # values are usernames
-# The community is in the page's header and the grid shown by its code; the sheets' options are the forms'.
-INTERNAL = {"community", "community_name", "grid_name", "roster_choices", "excusable_choices"}
+# The community is in the page's header and the grid shown by its code; the sheets' options are the forms', and
+# who signed in or was excused (register ids) is in the sheet by name (signed_in).
+INTERNAL = {"community", "community_name", "grid_name", "roster_choices", "excusable_choices", "attendees", "excused"}
 HIDDEN_PARTS = {"signed_in": ("attendees", "excused")}  # register ids: the sheet's names say who came
 MAX_DEPTH = 4  # levels of lists and objects spelled out
 

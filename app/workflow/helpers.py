@@ -212,4 +212,14 @@ def now() -> str:
     return clock.now().astimezone(CHINA).isoformat()
 
 
-HELPERS = {f.__name__: f for f in (notify_role, now, case_key)}
+def chinese_day(iso) -> str:
+    """An ISO date (or the date part of an instant) as people write it: 2026-12-05 → 2026年12月5日."""
+    text = str(iso or "")[:10]
+    try:
+        year, month, day = (int(part) for part in text.split("-"))
+    except ValueError:
+        return text
+    return f"{year}年{month}月{day}日"
+
+
+HELPERS = {f.__name__: f for f in (notify_role, now, case_key, chinese_day)}

@@ -74,14 +74,14 @@ def test_worker_records_a_need_and_sees_its_tracking_code(page: Page):
 
     # Submitted with only a title and a visit type: the required fields say so, the rest is kept.
     page.get_by_label("需求标题").fill("3号楼楼道灯不亮")
-    choose(page, "走访方式", "家访")
+    choose(page, "收集方式", "入户家访")
     page.get_by_role("button", name="登记", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("有些内容需要修改。")
     for name in ("description", "category", "channel"):
         expect(field(page, name).get_by_role("alert")).to_have_text("此项必填")
     expect(field(page, "title").get_by_role("alert")).to_have_count(0)
     expect(page.get_by_label("需求标题")).to_have_value("3号楼楼道灯不亮")
-    expect(group(page, "走访方式").get_by_role("radio", name="家访", exact=True)).to_be_checked()
+    expect(group(page, "收集方式").get_by_role("radio", name="入户家访", exact=True)).to_be_checked()
 
     page.get_by_label("需求描述").fill("3号楼2单元楼道灯不亮，老人夜里上下楼不便")
     page.get_by_label("服务类别").select_option(label="生活服务")
