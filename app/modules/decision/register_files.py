@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import dataclass
 
 from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy.orm import Session
 
 from app.errors import Invalid
@@ -26,6 +27,8 @@ COLUMNS = {"name": ("姓名",), "grid": ("网格", "所在网格"), "phone": ("�
            "joined_on": ("入册日期",), "left_on": ("离册日期",), "username": ("账号", "系统账号")}
 HEADERS = [names[0] for names in COLUMNS.values()]
 MAX_ROWS = 5000
+MAX_COLUMNS = 50  # cells further right (a sheet formatted out to column XFD) are not read
+MAX_UNPACKED = 50 * 1024 * 1024  # a 5000-row register unpacks to a few MB: more is a zip bomb, refused unread
 
 
 @dataclass
@@ -94,13 +97,22 @@ def import_register(session: Session, actor: User, code: str, body: str, content
 
 
 def _sheet_rows(content: bytes) -> list[tuple]:
-    """The first sheet's rows (values only); Invalid for a file that is not an .xlsx workbook."""
+    """The first sheet's rows (values only, at most MAX_COLUMNS wide); Invalid for a file that is not an .xlsx
+    workbook, or one that unpacks to more than MAX_UNPACKED bytes (checked on the zip's directory before reading)."""
+    try:
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(content)).infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise Invalid("the file is not an .xlsx workbook") from None
+    if unpacked > MAX_UNPACKED:
+        raise Invalid("the file unpacks to more than %(max)s MB: it is not a register", params={
+            "max": MAX_UNPACKED // (1024 * 1024)})
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        rows = list(book.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS))
+        book.close()
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError, TypeError, AttributeError, IndexError,
+            InvalidFileException):  # broken XML (lxml's and ElementTree's errors are SyntaxErrors), missing parts …
         raise Invalid("the file is not an .xlsx workbook") from None
-    rows = list(book.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + 2))
-    book.close()
     if len(rows) > MAX_ROWS + 1:
         raise Invalid("a register file may have at most %(max)s rows", params={"max": MAX_ROWS})
     return rows
@@ -128,6 +140,9 @@ def _parsed_rows(session: Session, org: Organisation, rows: list[tuple]) -> list
         parsed.append(clean)
     if problems:
         raise RegisterFileRefused(problems)
+    if not parsed:  # the blank template imported by mistake would otherwise take everyone off the register
+        raise RegisterFileRefused([RowProblem(2, "姓名", "the file has no members: a register is not emptied by an "
+                                                         "import (record the day each member left instead)", {})])
     return parsed
 
 

@@ -116,10 +116,14 @@ def notify_objector(objection_id) -> str:
 
 
 def _own_disclosure(session, disclosure_id) -> Disclosure:
-    """A disclosure of the case's community, and of its project when it names one."""
+    """A disclosure of the case's community, and of its project when it names one; a community notice (no
+    project) only of the case that posted it."""
     notice = own_record(session.get(Disclosure, int(disclosure_id)), f"disclosure {disclosure_id}")
     if notice.project_id:
         own_key(notice.project.project_key)
+    elif notice.instance_id is None or notice.instance_id != case().instance.id:
+        # another case's community notice (or one posted by a start, before any case had an id): refused alike
+        own_record(None, f"disclosure {disclosure_id}")
     return notice
 
 

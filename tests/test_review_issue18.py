@@ -1,0 +1,125 @@
+"""Hostile review of issue 18 (registers, meeting records, disclosures, filing, working days): each test is a
+finding that once failed (a 500, a register emptied by accident, memory blown by a small file, a diagram
+reaching another case's notice)."""
+import io
+import zipfile
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from app.modules.disclosure.models import Disclosure
+from app.workflow.models.instance import Instance
+from helpers import page_csrf, run_sql, sign_in
+from test_helper_scope import start_trial
+
+HEADERS = ["姓名", "网格", "电话", "身份/所属组织", "状态", "入册日期"]
+
+
+def xlsx(rows: list[list], headers: list[str] = HEADERS) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def replaced(content: bytes, part: str, data: bytes, extra: dict[str, bytes] | None = None) -> bytes:
+    """The workbook with one part's bytes replaced (and extra parts added)."""
+    source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for info in source.infolist():
+            book.writestr(info.filename, data if info.filename == part else source.read(info.filename))
+        for name, body in (extra or {}).items():
+            book.writestr(name, body)
+    return out.getvalue()
+
+
+def import_file(api, content: bytes, body: str = "representatives"):
+    token = api.token("admin")
+    return api.client.post(f"/api/admin/registers/nanshan/{body}/import", headers={"Authorization": f"Bearer {token}"},
+                           data={"file": (io.BytesIO(content), "花名册.xlsx")}, content_type="multipart/form-data")
+
+
+def due(api, body: str = "representatives") -> int:
+    return api.get(f"/api/admin/registers/nanshan/{body}", "admin").get_json()["due"]
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+CLEAN = [["周明", "南山第1网格", "13905350001", "居民代表", "在册", "2024-03-01"]]
+
+
+def test_a_broken_workbook_is_refused_with_400_not_a_500(api):
+    before = due(api)
+    for part, data in ((SHEET, b"<worksheet><sheetData><row"), ("xl/workbook.xml", b"<<<"),
+                       ("[Content_Types].xml", b"<<<")):
+        response = import_file(api, replaced(xlsx(CLEAN), part, data))
+        assert response.status_code == 400, (part, response.status_code)
+        assert response.get_json()["message"] == "the file is not an .xlsx workbook"
+    assert due(api) == before
+
+
+def test_a_file_with_only_the_heading_row_does_not_empty_the_register(api):
+    before = due(api)
+    assert before > 0
+    response = import_file(api, xlsx([]))
+    assert response.status_code == 400, response.get_json()
+    assert [p["problem"] for p in response.get_json()["problems"]] == [
+        "the file has no members: a register is not emptied by an import (record the day each member left instead)"]
+    assert due(api) == before
+
+
+def test_a_small_file_that_unpacks_to_a_huge_one_is_refused(api):
+    before = due(api)
+    bomb = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>' + \
+        b"A" * (60 * 1024 * 1024) + b"</t></si></sst>"
+    content = replaced(xlsx(CLEAN), "", b"", {"xl/sharedStrings.xml": bomb})
+    assert len(content) < 1024 * 1024  # well under the request limit
+    response = import_file(api, content)
+    assert response.status_code == 400
+    assert "unpacks to more than" in response.get_json()["message"]
+    assert due(api) == before
+
+
+def test_cells_far_to_the_right_are_not_read_into_every_row(api):
+    """A sheet formatted out to column XFD (16384 columns) once made every row 16384 values wide."""
+    from app.modules.decision.register_files import MAX_COLUMNS, _sheet_rows
+    rows = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"姓名" if r == 1 else "周明"}</t></is></c>'
+                   f'<c r="XFD{r}" s="0"/></row>' for r in range(1, 201))
+    sheet = ('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             f"<sheetData>{rows}</sheetData></worksheet>").encode()
+    read = _sheet_rows(replaced(xlsx(CLEAN), SHEET, sheet))
+    assert len(read) == 200 and max(len(r) for r in read) <= MAX_COLUMNS
+    assert read[1][0] == "周明"
+
+
+def test_a_diagram_cannot_close_another_cases_community_notice(app, api, designer):
+    """end_publicity / objection_state once judged a community notice (no project) by its community only."""
+    opened = start_trial(api, designer, 'n = open_disclosure("annual", "TRIAL", "", "年度公示", "正文", 7)')
+    assert opened.status_code == 302, opened.get_data(as_text=True)
+    with app.extensions["db_sessions"]() as session:
+        notice = session.scalars(select(Disclosure).where(Disclosure.title == "年度公示")).one()
+        first = session.scalars(select(Instance).where(Instance.process_id == "sample")).one()
+        notice_id = notice.id
+    run_sql(app, "UPDATE disclosure SET instance_id = :iid WHERE id = :id", iid=first.id, id=notice_id)  # its case
+    for call in (f"end_publicity({notice_id})", f"objection_state({notice_id})",
+                 f"unsettled_objections({notice_id})"):
+        refused = start_trial(api, designer, "x = " + call, lang="en")
+        assert refused.status_code == 422, (call, refused.status_code)
+        assert "is not a record of this case" in refused.get_data(as_text=True).replace("&#39;", "'")
+    with app.extensions["db_sessions"]() as session:
+        assert session.get(Disclosure, notice_id).closed_at is None
+
+
+def test_the_register_page_says_in_chinese_why_a_broken_or_empty_file_was_refused(client):
+    assert sign_in(client, "admin").status_code == 302
+    path = "/admin/registers/nanshan/representatives"
+    for content, said in ((replaced(xlsx(CLEAN), SHEET, b"<worksheet"), "文件不是 Excel 表格（.xlsx 格式）"),
+                          (xlsx([]), "文件中没有任何成员：导入不能清空花名册")):
+        token = page_csrf(client, path)
+        response = client.post(f"{path}/import", data={"csrf_token": token, "file": (io.BytesIO(content), "花名册.xlsx")},
+                               content_type="multipart/form-data")
+        assert response.status_code == 400
+        assert said in response.get_data(as_text=True)
