@@ -4,6 +4,8 @@ reaching another case's notice)."""
 import io
 import zipfile
 
+import pytest
+
 from openpyxl import Workbook
 from sqlalchemy import select
 
@@ -123,3 +125,22 @@ def test_the_register_page_says_in_chinese_why_a_broken_or_empty_file_was_refuse
                                content_type="multipart/form-data")
         assert response.status_code == 400
         assert said in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("call, said", [
+    ('add_working_days("9999-12-30", 5)', "期限不能晚于 9999 年（9999-12-30 起 5 个工作日）"),
+    ('sign_in("TRIAL", "party_members", [], [], "", "a", 0, 0)', "votes_for 须为不小于 0 的整数，不能是 a"),
+    ('sign_in("TRIAL", "party_members", [], [], "", 3, -5, 0)', "votes_against 须为不小于 0 的整数，不能是 -5"),
+    ('record_sign_in("abc", {})', "meeting_id 须为不小于 0 的整数，不能是 abc"),
+], ids=["deadline_past_9999", "votes_not_a_number", "negative_votes", "meeting_id_not_a_number"])
+def test_a_helper_given_bad_values_says_why_in_chinese_not_a_python_error(app, api, designer, call, said):
+    refused = start_trial(api, designer, "x = " + call)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert said in page and "Error" not in page.split("流程无法启动")[1][:200]
+
+
+def test_chinese_day_leaves_a_date_that_does_not_exist_as_written():
+    from app.workflow.helpers import chinese_day
+    assert chinese_day("2026-12-05T09:00:00+08:00") == "2026年12月5日"
+    assert chinese_day("2026-13-45") == "2026-13-45"

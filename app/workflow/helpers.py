@@ -8,7 +8,7 @@ import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import time, timedelta, timezone
+from datetime import date, time, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -217,6 +217,7 @@ def chinese_day(iso) -> str:
     text = str(iso or "")[:10]
     try:
         year, month, day = (int(part) for part in text.split("-"))
+        date(year, month, day)  # 2026-13-45 is no day: left as it was written
     except ValueError:
         return text
     return f"{year}年{month}月{day}日"

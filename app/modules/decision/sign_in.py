@@ -57,7 +57,8 @@ def sign_in(community, body, attendees, excused, excused_reason, votes_for, vote
     reason = str(excused_reason or "").strip()
     if away and not reason:
         raise FieldRefusal({"excused_reason": "required"}, "give the reason the excused members could not attend")
-    votes = sum(int(v or 0) for v in (votes_for, votes_against, abstain))
+    votes = sum(_count(v, name) for v, name in ((votes_for, "votes_for"), (votes_against, "votes_against"),
+                                                 (abstain, "abstain")))
     if votes > len(present):  # the rule the meeting record checks too (meetings._votes_within_attendance)
         rule = "votes cast cannot be more than those present"
         raise FieldRefusal({"votes_for": rule, "votes_against": rule, "abstain": rule},
@@ -71,7 +72,7 @@ def sign_in(community, body, attendees, excused, excused_reason, votes_for, vote
 def record_sign_in(meeting_id, sheet) -> bool:
     """Keep a saved meeting's sign-in sheet (who came, who was excused and why) with its record."""
     session, _ = bound()
-    meeting = session.get(Meeting, int(meeting_id))
+    meeting = session.get(Meeting, _count(meeting_id, "meeting_id"))
     project = session.get(Project, meeting.project_id) if meeting is not None and meeting.project_id else None
     if project is None or project.project_key != case().key:
         raise OutsideCase("meeting %(id)s is not one of this case's meetings: a process acts only on its own case",
@@ -79,10 +80,10 @@ def record_sign_in(meeting_id, sheet) -> bool:
     if not sheet:
         return False
     sheet = dict(sheet)
-    wanted = [int(i) for i in list(sheet.get("attendees") or []) + list(sheet.get("excused") or [])]
+    wanted = [_count(i, "attendees") for i in list(sheet.get("attendees") or []) + list(sheet.get("excused") or [])]
     found = {m.id: m for m in session.scalars(select(RegisterMember).where(
         RegisterMember.id.in_(wanted), RegisterMember.community_id == meeting.community_id))}
-    excused = {int(i) for i in sheet.get("excused") or []}
+    excused = {_count(i, "excused") for i in sheet.get("excused") or []}
     for member_id in dict.fromkeys(wanted):
         if member_id in found:
             session.add(MeetingAttendance(meeting_id=meeting.id, member_id=member_id, name=found[member_id].name,
@@ -93,6 +94,16 @@ def record_sign_in(meeting_id, sheet) -> bool:
                  changes={"meeting_id": meeting.id, "present": [None, len(wanted) - len(excused)],
                           "excused": [None, len(excused)]})
     return True
+
+
+def _count(value, name: str) -> int:
+    """A whole number of at least 0 (a count, or an id a form sent as text), or the script fails naming it."""
+    if value in (None, ""):
+        return 0
+    text = str(value).strip()
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
+        raise Refusal("%(name)s must be a whole number of at least 0, not %(value)s", name=name, value=value)
+    return int(text)
 
 
 def _body(body) -> str:

@@ -99,6 +99,9 @@ def add_working_days(session: Session | Calendar, start: date, count: int) -> tu
     calendar = session if isinstance(session, Calendar) else Calendar(session)
     day, counted, assumed = start, 0, set()
     while counted < count:
+        if day >= date(9999, 12, 31):
+            raise Refusal("a deadline cannot fall after the year 9999 (%(start)s + %(count)s working days)",
+                          start=start.isoformat(), count=count)
         day += timedelta(days=1)
         status = calendar.status(day)
         if status.source == "assumed":
