@@ -144,3 +144,57 @@ def test_chinese_day_leaves_a_date_that_does_not_exist_as_written():
     from app.workflow.helpers import chinese_day
     assert chinese_day("2026-12-05T09:00:00+08:00") == "2026年12月5日"
     assert chinese_day("2026-13-45") == "2026-13-45"
+
+
+def test_nobody_outside_the_communitys_staff_reaches_its_meetings_notices_or_notice_keeping(app, api):
+    """A 北山 worker, a resident, a provider and an anonymous caller, by id, on every new route."""
+    from factories import project_on_notice
+    from flows import project_of
+    from app.modules.decision.models import Meeting
+    need = project_on_notice(api)
+    iid, project = need["instance_id"], project_of(api, need["instance_id"])
+    with app.extensions["db_sessions"]() as session:
+        meeting = session.scalars(select(Meeting.id).where(Meeting.project_id == project)).first()
+        notice = session.scalars(select(Disclosure.id).where(Disclosure.project_id == project)).one()
+    delivery = {"meeting": "party_members_review", "method": "sms", "recipients": 3, "delivered_by": "x"}
+    objection = {"content": "反对", "objector_name": "张三", "channel": "in_person", "contact": "13900000000"}
+    before = api.get(f"/api/public/disclosures/{notice}").get_json()
+    for user in ("worker2", "resident1", "provider1"):
+        assert api.get(f"/api/projects/{project}/meetings", user).status_code == 403, user
+        assert api.get(f"/api/projects/{project}/meetings/{meeting}", user).status_code == 403, user
+        assert api.post(f"/api/projects/{project}/notices", delivery, user).status_code == 403, user
+        assert api.post(f"/api/disclosures/{notice}/objections", objection, user).status_code == 403, user
+        assert api.post(f"/api/disclosures/{notice}/details", {"objection_phone": "110"}, user).status_code == 403
+        assert api.post(f"/api/instances/{iid}/ballots", {"member_id": 1, "vote": "for", "reason": "x"},
+                        user).status_code == 403, user
+        client = app.test_client()
+        assert sign_in(client, user).status_code == 302
+        for path in (f"/projects/{project}/meetings/{meeting}", f"/disclosures/{notice}/keep",
+                     f"/instances/{iid}/ballots", "/admin/calendar", "/admin/registers"):
+            assert client.get(path).status_code == 403, (user, path)
+        token = page_csrf(client, f"/disclosures/{notice}")
+        posted = client.post(f"/disclosures/{notice}/keep/details", data={"csrf_token": token, "objection_phone": "1"})
+        assert posted.status_code == 403, user
+    anonymous = app.test_client()
+    for path in (f"/projects/{project}/meetings/{meeting}", f"/disclosures/{notice}/keep", f"/instances/{iid}/ballots",
+                 "/admin/calendar"):
+        assert anonymous.get(path).status_code == 302, path  # sign in first
+    assert api.get(f"/api/projects/{project}/meetings").status_code == 401
+    assert api.get(f"/api/public/disclosures/{notice}").get_json() == before  # nothing changed
+
+
+
+def test_a_phone_number_written_into_an_objection_is_masked_on_the_public_notice(app, api):
+    from factories import project_on_notice
+    from flows import project_of
+    need = project_on_notice(api)
+    project = project_of(api, need["instance_id"])
+    with app.extensions["db_sessions"]() as session:
+        notice = session.scalars(select(Disclosure.id).where(Disclosure.project_id == project)).one()
+    filed = api.post(f"/api/public/disclosures/{notice}/objections",
+                     {"content": "选址离我家太近，请回电13912345678或0535-6210001", "contact": "13912345678"})
+    assert filed.status_code == 201, filed.get_json()
+    shown = api.get(f"/api/public/disclosures/{notice}").get_json()
+    assert [a["content"] for a in shown["answers"]] == ["选址离我家太近，请回电139****5678或053****0001"]
+    page = app.test_client().get(f"/disclosures/{notice}").get_data(as_text=True)
+    assert "139****5678" in page and "13912345678" not in page and "6210001" not in page

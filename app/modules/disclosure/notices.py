@@ -1,4 +1,5 @@
 """What a notice says on the bulletin board (公示栏) and how an objector is told the answer."""
+import re
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -51,6 +52,16 @@ def mask(contact: str) -> str:
     if len(contact) >= 7:
         return f"{contact[:3]}****{contact[-4:]}"
     return "*" * len(contact)
+
+
+# A mobile (13912345678, 139 1234 5678, 139-1234-5678) or landline (0535-6210001) written into an objection or
+# its answer: shown publicly as 139****5678, as the history shows contacts.
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9])(?:1[3-9]\d[ -]?\d{4}[ -]?\d{4}|0\d{2,3}-\d{7,8})(?![0-9])")
+
+
+def without_phones(text: str) -> str:
+    """Public text with each phone number in it masked (139****5678)."""
+    return _PHONE_IN_TEXT.sub(lambda m: mask(re.sub(r"[ -]", "", m.group(0))), text or "")
 
 
 def objector_message(objection) -> str:

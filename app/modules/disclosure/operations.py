@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app import clock
 from app.modules.disclosure.models import RECORDED_CHANNELS, Disclosure, Objection
-from app.modules.disclosure.notices import china_day, issuer_of, notice_heading, period_text
+from app.modules.disclosure.notices import china_day, issuer_of, notice_heading, period_text, without_phones
 from app.workflow.attachments import add_attachments
 from app.workflow.models.attachment import Attachment
 from app.workflow.models.instance import ENDED, Instance
@@ -229,8 +229,8 @@ def disclosure_json(session: Session, notice: Disclosure) -> dict:
         "issued_on": china_day(notice.starts_at), "objection_phone": notice.objection_phone,
         "objection_address": notice.objection_address, "has_photo": notice.photo_id is not None,
         "objections": len(notice.objections),
-        "answers": [{"at": o.created_at.isoformat(), "content": o.content, "status": o.status, "answer": o.answer,
-                     "channel": o.channel} for o in notice.objections],
+        "answers": [{"at": o.created_at.isoformat(), "content": without_phones(o.content), "status": o.status,
+                     "answer": without_phones(o.answer), "channel": o.channel} for o in notice.objections],
         "project_days": project_days(session, notice.project_id),
         "meetings": [{"meeting": m.meeting, "held_on": m.held_on.isoformat() if m.held_on else None,
                       "members_total": m.members_total, "present": m.present, "votes_for": m.votes_for,

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 
 from app.extensions import commit, db
 from app.modules.disclosure.models import RECORDED_CHANNELS
-from app.modules.disclosure.notices import china_day, china_moment, day_text, issuer_of, notice_heading, period_text
+from app.modules.disclosure.notices import (china_day, china_moment, day_text, issuer_of, notice_heading, period_text,
+                                           without_phones)
 from app.modules.disclosure.operations import (attach_posting_photo, closed_reason, collected_needs, disclosure,
                                                disclosures, file_objection, is_open, may_keep, meetings_of,
                                                posting_photo, project_days, record_objection, set_notice_details)
@@ -23,6 +24,7 @@ DETAIL_FIELDS = ("issuer", "objection_phone", "objection_address")
 bp.add_app_template_filter(day_text, "cnday")
 bp.add_app_template_filter(china_moment, "cnmoment")
 bp.add_app_template_filter(period_text, "cnperiod")
+bp.add_app_template_filter(without_phones, "nophones")
 
 
 @bp.get("/disclosures")
