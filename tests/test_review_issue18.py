@@ -198,3 +198,24 @@ def test_a_phone_number_written_into_an_objection_is_masked_on_the_public_notice
     assert [a["content"] for a in shown["answers"]] == ["选址离我家太近，请回电139****5678或053****0001"]
     page = app.test_client().get(f"/disclosures/{notice}").get_data(as_text=True)
     assert "139****5678" in page and "13912345678" not in page and "6210001" not in page
+
+
+def test_a_delivery_with_a_superscript_digit_for_its_count_is_refused_with_400(app, api):
+    from flows import project_of, to_party_members_review, to_project
+    iid = to_project(api)["instance_id"]
+    to_party_members_review(api, iid)
+    project = project_of(api, iid)
+    for recipients in ("²", "1e3", "-3"):
+        response = api.post(f"/api/projects/{project}/notices", {"meeting": "party_members_review", "method": "sms",
+                                                                "recipients": recipients, "delivered_by": "李四"},
+                            "secretary1")
+        assert response.status_code == 400, (recipients, response.status_code)
+        assert response.get_json()["fields"] == {"recipients": "out of range"}
+    assert api.get(f"/api/projects/{project}/meetings", "secretary1").get_json()["notices"] == []
+
+
+def test_the_calendar_api_refuses_a_year_that_is_no_number_with_400(api):
+    for year in ("²⁰²⁷", "2027.0", "-1"):
+        response = api.get(f"/api/admin/calendar?year={year}", "admin")
+        assert response.status_code == 400, (year, response.status_code)
+        assert response.get_json()["fields"] == {"year": "out of range"}

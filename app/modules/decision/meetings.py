@@ -288,7 +288,10 @@ def _whole(value) -> int | None:
     if isinstance(value, int):
         return value
     text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    try:
+        return int(text) if text.isdigit() else None  # ３ (full width) counts; ² passes isdigit but is no number
+    except ValueError:
+        return None
 
 
 # ---- what people see ------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ bp = Blueprint("api_calendar", __name__, url_prefix="/api/admin/calendar")
 @requires("admin")
 def calendar_list():
     year = request.args.get("year")
-    if year is not None and not (year.isdigit() and calendar.FIRST_YEAR <= int(year) <= calendar.LAST_YEAR):
+    known = year is not None and year.isascii() and year.isdigit()  # ²⁰²⁷ passes isdigit() alone, and int() fails
+    if year is not None and not (known and calendar.FIRST_YEAR <= int(year) <= calendar.LAST_YEAR):
         raise Invalid("the calendar keeps the years %(first)s to %(last)s", {"year": "out of range"},
                       params={"first": calendar.FIRST_YEAR, "last": calendar.LAST_YEAR})
     rows = calendar.calendar_days(db(), int(year) if year else None)
