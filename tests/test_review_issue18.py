@@ -219,3 +219,22 @@ def test_the_calendar_api_refuses_a_year_that_is_no_number_with_400(api):
         response = api.get(f"/api/admin/calendar?year={year}", "admin")
         assert response.status_code == 400, (year, response.status_code)
         assert response.get_json()["fields"] == {"year": "out of range"}
+
+
+def test_a_refused_member_edit_shows_what_was_typed_and_never_the_whole_phone(app, api, client):
+    member = api.get("/api/admin/registers/nanshan/representatives", "admin").get_json()["members"][0]
+    assert sign_in(client, "admin").status_code == 302
+    path = f"/admin/registers/members/{member['id']}"
+    token = page_csrf(client, path)
+    typed = {"csrf_token": token, "name": "改过的名字", "grid": "nanshan-2", "phone": "", "affiliation": "第二居民小组",
+             "status": "away", "joined_on": "2024-05-01", "left_on": "2024-04-01", "username": ""}
+    response = client.post(path, data=typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'value="改过的名字"' in page and 'value="第二居民小组"' in page and 'value="2024-04-01"' in page
+    assert '<option value="nanshan-2" selected>' in page and '<option value="away" selected>' in page
+    with app.extensions["db_sessions"]() as session:
+        from app.modules.decision.models import RegisterMember
+        whole = session.get(RegisterMember, member["id"]).phone
+    assert whole and whole not in page  # the number on record stays masked
+    assert api.get("/api/admin/registers/nanshan/representatives", "admin").get_json()["members"][0] == member

@@ -91,11 +91,11 @@ def register_export(community: str, body: str):
 
 
 @bp.get("/registers/members/<id:member_id>")
-def register_member(member_id: int, status: int = 200):
+def register_member(member_id: int, status: int = 200, form: dict | None = None):
     member = db().get(RegisterMember, member_id) or abort(404)
     org = db().get(Organisation, member.community_id)
     return render_template("admin_register_member.html", member=member, org=org, grids=reg.grids(db(), org),
-                           statuses=reg.STATUS_LABELS, mask=reg.mask_phone), status
+                           statuses=reg.STATUS_LABELS, mask=reg.mask_phone, form=form or {}), status
 
 
 @bp.post("/registers/members/<id:member_id>")
@@ -109,7 +109,7 @@ def register_member_post(member_id: int):
     except Invalid as err:
         db().rollback()
         flash(err.translated(_) + _field_list(err), "error")
-        return register_member(member_id, status=400)
+        return register_member(member_id, status=400, form=request.form.to_dict())  # as typed (the phone as well)
     org = db().get(Organisation, member.community_id)
     commit()
     flash(_("Saved for %(name)s.", name=member.name), "success")
