@@ -1,0 +1,86 @@
+"""The pages issue 18 added, read as a 街道 official or a community worker reads them (issue 18 review).
+
+A project goes through its five meetings, its publicity period and filing; then every page of it (the case page
+with its history timeline, the full history, each 会议记录, the project page, the 公示 and its print and keep
+pages, the filing receipt) and the registers and calendar pages are rendered in Chinese: no English word, no
+raw id (snake_case), no ISO date or time in what a person reads."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app import clock
+from app.modules.decision.models import Meeting, Project
+from app.modules.disclosure.models import Disclosure
+from app.modules.filing.models import Filing
+from factories import project_on_notice
+from helpers import run_timers, sign_in
+from test_page_language import _VisibleText, english_words
+
+RAW_ID = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+ISO = re.compile(r"\d{4}-\d{2}-\d{2}|T\d{2}:\d{2}")
+PRODUCT_NAMES = {"Word"}  # "支持 PDF、图片、Word、Excel" names the file kinds people upload
+
+
+def visible_text(html: str) -> str:
+    reader = _VisibleText()
+    reader.feed(html)
+    return " ".join(part.strip() for part in reader.parts if part.strip())
+
+
+def zh_page(app, username: str, path: str) -> str:
+    client = app.test_client()
+    assert sign_in(client, username).status_code == 302
+    response = client.get(path + ("&" if "?" in path else "?") + "lang=zh_CN")
+    assert response.status_code == 200, path
+    html = response.get_data(as_text=True)
+    assert '<html lang="zh-CN">' in html, path
+    return html
+
+
+@pytest.fixture
+def filed(app, api):
+    """A project through its five meetings, its publicity period and filing; the ids of its pages."""
+    need = project_on_notice(api)
+    iid = need["instance_id"]
+    at = clock.now() + timedelta(days=7, minutes=5)
+    run_timers(app, at)
+    with clock.frozen_at(at + timedelta(minutes=1)):
+        api.complete("street1", "street_filing", {"filing_decision": "filed"}, iid)
+    with app.extensions["db_sessions"]() as session:
+        project = session.scalar(select(Project.id).where(Project.project_key == need["tracking_code"]))
+        meetings = session.scalars(select(Meeting.id).where(Meeting.project_id == project)).all()
+        notices = session.scalars(select(Disclosure.id).where(Disclosure.project_id == project)).all()
+        filings = session.scalars(select(Filing.id).where(Filing.project_id == project)).all()
+    assert len(meetings) == 5 and notices and len(filings) == 1
+    return {"instance": iid, "project": project, "meetings": meetings, "notices": notices, "filing": filings[0]}
+
+
+def test_the_case_timeline_names_statuses_meetings_roles_and_methods(app, filed):
+    text = visible_text(zh_page(app, "worker1", f"/instances/{filed['instance']}"))
+    for named in ("决策中 → 决议公示中", "决议公示中 → 已备案", "“两委”商议: “两委”商议通过", "党员大会审议: 当面送达",
+                  "社区工作者: 项目", "决议公开: ", "民需全周期 v1"):
+        assert named in text, named
+    assert "(system)" not in text and "系统" in text
+    assert not RAW_ID.findall(text)
+
+
+def test_issue18_pages_read_in_chinese(app, filed):
+    pages = [("worker1", f"/instances/{filed['instance']}"), ("auditor1", f"/instances/{filed['instance']}/history"),
+             ("worker1", f"/projects/{filed['project']}"), ("worker1", f"/filings/{filed['filing']}/receipt"),
+             ("admin", "/admin/registers"), ("admin", "/admin/calendar")]
+    pages += [("worker1", f"/projects/{filed['project']}/meetings/{m}") for m in filed["meetings"]]
+    pages += [("worker1", f"/disclosures/{d}{suffix}") for d in filed["notices"] for suffix in ("", "?print=1", "/keep")]
+    pages += [("admin", f"/admin/registers/nanshan/{body}")
+              for body in ("party_members", "party_committee", "two_committees", "representatives", "residents")]
+    seen = {}
+    for username, path in pages:
+        html = zh_page(app, username, path)
+        main = html.split("<main", 1)[1].split(">", 1)[1]
+        text = visible_text(main)
+        found = {"english": [w for w in english_words(main) if w not in PRODUCT_NAMES],
+                 "raw ids": RAW_ID.findall(text), "ISO dates": ISO.findall(text)}
+        if any(found.values()):
+            seen[path] = {k: v for k, v in found.items() if v}
+    assert seen == {}
