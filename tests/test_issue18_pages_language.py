@@ -84,3 +84,14 @@ def test_issue18_pages_read_in_chinese(app, filed):
         if any(found.values()):
             seen[path] = {k: v for k, v in found.items() if v}
     assert seen == {}
+
+
+def test_the_printed_notice_names_each_count_when_a_phone_stacks_the_table(app, filed):
+    """At phone width the meetings table stacks its cells and hides its heading: each count carries its name."""
+    html = zh_page(app, "worker1", f"/disclosures/{filed['notices'][0]}?print=1")
+    rows = re.findall(r"<tr>(.*?)</tr>", html.split("<tbody", 1)[1], re.S)
+    counted = [row for row in rows if "党组织提议" in row or "党员大会审议" in row]
+    assert len(counted) == 2
+    for row in counted:
+        labels = re.findall(r'<td data-label="([^"]+)">\d+</td>', row)
+        assert labels == ["应到", "实到", "赞成", "反对", "弃权"], row
