@@ -95,3 +95,28 @@ def test_the_printed_notice_names_each_count_when_a_phone_stacks_the_table(app, 
     for row in counted:
         labels = re.findall(r'<td data-label="([^"]+)">\d+</td>', row)
         assert labels == ["应到", "实到", "赞成", "反对", "弃权"], row
+
+
+def en_page(app, username: str, path: str) -> str:
+    client = app.test_client()
+    assert sign_in(client, username).status_code == 302
+    response = client.get(path + ("&" if "?" in path else "?") + "lang=en")
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("body", ["party_members", "two_committees"])
+def test_a_register_reads_in_english_on_an_english_page(app, body):
+    """The members' status (在册 / 请假 / 流动 / 出国 / 其他) is a label with a msgid, and the counts' brackets and stop
+    are the page language's."""
+    path = f"/admin/registers/nanshan/{body}"
+    html = en_page(app, "admin", path)
+    table = html.split('<table class="list"', 1)[1].split("</table>", 1)[0]
+    statuses = re.findall(r"<td>(On record|On leave|Away|Abroad|Other|在册|请假|流动|出国|其他)</td>", table)
+    assert statuses and set(statuses) <= {"On record", "On leave", "Away", "Abroad", "Other"}, statuses
+    options = re.findall(r'<option value="(?:on_record|on_leave|away|abroad|other)"[^>]*>([^<]+)</option>', html)
+    assert options == ["On record", "On leave", "Away", "Abroad", "Other"]
+    figures = visible_text(html.split("<p data-figures>", 1)[1].split("</p>", 1)[0])
+    assert not re.search(r"[（）。]", figures), figures
+    zh = visible_text(zh_page(app, "admin", path).split("<p data-figures>", 1)[1].split("</p>", 1)[0])
+    assert re.match(r"在册 \d+ 人(（其中请假、流动、出国 \d+ 人）)?。应到", zh), zh
