@@ -120,3 +120,16 @@ def test_a_register_reads_in_english_on_an_english_page(app, body):
     assert not re.search(r"[（）。]", figures), figures
     zh = visible_text(zh_page(app, "admin", path).split("<p data-figures>", 1)[1].split("</p>", 1)[0])
     assert re.match(r"在册 \d+ 人(（其中请假、流动、出国 \d+ 人）)?。应到", zh), zh
+
+
+def test_the_meeting_record_writes_dates_and_asides_in_the_page_language(app, filed):
+    """The 会议记录 in Chinese: 2026年12月2日 and （社区党组织书记）; on an English page: 2026-12-02 and (Party secretary)."""
+    review = filed["meetings"][3]  # 党员大会审议, with its plan delivered to the members (送达)
+    path = f"/projects/{filed['project']}/meetings/{review}"
+    zh = visible_text(zh_page(app, "worker1", path).split("<main", 1)[1])
+    assert re.search(r"时间 \d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", zh) and "（社区党组织书记）" in zh, zh
+    assert re.search(r"送达 \d{4}年\d{1,2}月\d{1,2}日（当面送达，", zh), zh
+    en = visible_text(en_page(app, "worker1", path).split("<main", 1)[1])
+    assert re.search(r"Time \d{4}-\d{2}-\d{2} \d{2}:\d{2}", en) and " (Party secretary)" in en, en
+    assert re.search(r"Plan delivered \d{4}-\d{2}-\d{2} \(Delivered in person, ", en), en
+    assert not re.search(r"\d年|月\d|[（），]", en.split("Signatures", 1)[0]), en
