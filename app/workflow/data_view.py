@@ -141,6 +141,7 @@ KEY_LABELS = {
     "closed_at": lazy_gettext("Closed at"),
     "replaces": lazy_gettext("Replaces notice"),
     "signed_in": lazy_gettext("Sign-in sheet"),
+    "assumed_years": lazy_gettext("Years counted Monday to Friday"),
 }
 # The parts of the structured values above (the project fund, survey results, scores, the sign-in sheet).
 PART_LABELS = {
@@ -185,6 +186,7 @@ MAX_DEPTH = 4  # levels of lists and objects spelled out
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _INSTANT_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY_IN_TEXT = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
 
 
 def case_labels(session: Session, labels: dict, community, data: list[dict]) -> dict:
@@ -307,13 +309,34 @@ def _text(value) -> str:
     return text
 
 
-def readable(text: str | None) -> str:
-    """A summary with the ISO instants in it written in China time ("at <instant>" as the page says it)."""
+# An id standing alone in a summary ("261124JW77HH: deciding → disclosed", "party_members_review: in_person",
+# "community_worker: 项目…", "rejection: 标题"), and the catalogue keys that name it, tried in this order.
+_SUMMARY_ID = re.compile(r"(?:^|(?<=: )|(?<= → ))[a-z][a-z_]*(?=: |$| → | v\d+$)")
+_SUMMARY_KEYS = ("project_%s", "notice_method_%s", "disclosure_%s")
+
+
+def readable(text: str | None, forms: dict | None = None, names: dict | None = None) -> str:
+    """A summary as people read it: the ISO instants and days in it written in China time ("at <instant>" as the page says
+    it), and the ids standing alone in it (a project's status, a meeting, a role, a delivery method, a notice's
+    kind, or one of `names`: the case's process, "need_lifecycle v1") named as the page names them."""
     if not text:
         return ""
     if text.startswith("at ") and _INSTANT_IN_TEXT.fullmatch(text[3:]):
         return gettext("at %(when)s", when=_text(text[3:]))
-    return _INSTANT_IN_TEXT.sub(lambda m: _text(m.group(0)), text)
+    text = _DAY_IN_TEXT.sub(lambda m: _text(m.group(0)), _INSTANT_IN_TEXT.sub(lambda m: _text(m.group(0)), text))
+    return _SUMMARY_ID.sub(lambda m: (names or {}).get(m.group(0)) or _id_name(m.group(0), forms or {}), text)
+
+
+def _id_name(name: str, forms: dict) -> str:
+    """The name people read for an id in a summary; the id itself when nothing names it."""
+    if name in ROLES:
+        return role_label(name, str(get_locale() or "zh_CN"))
+    if title := _form_title(forms, name):
+        return title
+    for key in _SUMMARY_KEYS:
+        if (label := gettext(key % name)) != key % name:
+            return label
+    return name
 
 
 def when(instant: datetime) -> str:

@@ -22,7 +22,7 @@ def test_a_worker_keeps_the_notice_and_prints_it_for_the_bulletin_board(page: Pa
     page.get_by_label("异议受理地址").fill("南山社区党群服务中心一楼")
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_role("status")).to_contain_text("公示信息已保存")
-    page.get_by_label("公示张贴后的照片（jpg 或 png）").set_input_files(
+    page.get_by_label("公示张贴后的照片（JPG 或 PNG 格式）").set_input_files(
         {"name": "张贴照片.png", "mimeType": "image/png", "buffer": PNG})
     page.get_by_role("button", name="上传照片").click()
     expect(page.get_by_role("status")).to_contain_text("张贴照片已上传")

@@ -50,17 +50,19 @@ def timeline(session: Session, instance: Instance, locale: str = "zh_CN") -> lis
     labels = case_labels(session, field_labels(bundle), instance.community, [e.data_changes or {} for e in events])
     changes = partial(change_rows, labels, bundle.forms)
     roles = dict(session.execute(select(TaskSpan.id, TaskSpan.role).where(TaskSpan.instance_id == instance.id)).all())
-    return [_event_row(event, changes, roles, instance.version.version, locale) for event in events]
+    names = {instance.process_id: instance.version.definition.name}
+    return [_event_row(event, changes, roles, instance.version.version, locale, bundle.forms, names) for event in events]
 
 
-def _event_row(event: AuditEvent, changes, task_roles: dict, version: int, locale: str) -> dict:
+def _event_row(event: AuditEvent, changes, task_roles: dict, version: int, locale: str, forms: dict,
+               names: dict) -> dict:
     role = task_roles.get(event.task_id) if event.task_id else None
     actor_roles = sorted(event.actor.role_ids) if event.actor else []
     return {
         "seq": event.seq, "at": event.at, "actor": event.actor.display_name if event.actor else event.actor_name,
         "username": event.actor_name, "role": role_label(role, locale) if role else
         "、".join(role_label(r, locale) for r in actor_roles), "event_type": event.event_type,
-        "task": event.task_name, "task_bpmn_id": event.task_bpmn_id, "summary": readable(event.summary),
+        "task": event.task_name, "task_bpmn_id": event.task_bpmn_id, "summary": readable(event.summary, forms, names),
         "version": version, "hash": event.hash,
         "changes": changes(event.data_changes),
     }

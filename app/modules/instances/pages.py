@@ -36,8 +36,10 @@ def instance(instance_id: int):
     data, events = current_data(db(), found), history(db(), found.id)
     labels = case_labels(db(), field_labels(bundle), found.community, [data, *(e.data_changes or {} for e in events)])
     known, other = data_sections(labels, bundle.forms, data)
+    names = {found.process_id: found.version.definition.name}  # "need_lifecycle v1" in a summary: 民需全周期 v1
     return render_template("instance.html", instance=found, data=known, other_data=other,
-                           changes_of=partial(change_rows, labels, bundle.forms), readable=readable,
+                           changes_of=partial(change_rows, labels, bundle.forms),
+                           readable=partial(readable, forms=bundle.forms, names=names),
                            ready=ready_tasks_of(db(), found.id), events=events, attachments=attachments_of(db(), found.id),
                            project=db().scalars(select(Project).where(Project.instance_id == found.id)).first())
 
