@@ -102,7 +102,11 @@ def test_a_recorded_objection_names_the_objector_the_channel_and_a_contact(app, 
     path = f"/api/disclosures/{newest_notice(api)['id']}/objections"
     for change, field in ((dict(objector_name=""), "objector_name"), (dict(channel="online"), "channel"),
                           (dict(channel=None), "channel"), (dict(contact=""), "contact"),
-                          (dict(objector_account="nobody"), "objector_account"), (dict(content=" "), "content")):
+                          (dict(objector_account="nobody"), "objector_account"), (dict(content=" "), "content"),
+                          # only a resident of the notice's community is named as the objector, and the answer is
+                          # the same for any other account, so the field cannot probe which accounts exist
+                          (dict(objector_account="admin"), "objector_account"),
+                          (dict(objector_account="worker2"), "objector_account")):
         bad = api.post(path, {k: v for k, v in (IN_PERSON | change).items() if v is not None}, "worker1")
         assert bad.status_code == 400 and field in bad.get_json()["fields"], (change, bad.get_json())
     assert api.post(path, IN_PERSON, "resident1").status_code == 403

@@ -33,7 +33,8 @@ BALLOT_CLERKS = frozenset({"community_worker", "party_secretary"})
 TRIAL_VIEWERS = frozenset({"designer", "auditor", "admin"})
 TRIAL_PLAYERS = frozenset({"designer"})
 # Answer a project's satisfaction survey while signed in (anyone else answers by mobile number).
-SURVEY_ROLES = frozenset({"resident"})
+RESIDENT_ROLES = frozenset({"resident"})
+SURVEY_ROLES = RESIDENT_ROLES
 
 # A project still deciding is not public: no page, no API, no list shows it before its decision is filed.
 NOT_PUBLIC_STATUSES = frozenset({"deciding"})

@@ -11,9 +11,9 @@ from app.workflow.attachments import add_attachments
 from app.workflow.models.attachment import Attachment
 from app.workflow.models.instance import ENDED, Instance
 from app.modules.decision.models import Meeting, Project
-from app.people.models import User
+from app.people.models import User, UserRole
 from app.people.org import Organisation
-from app.people.policy import holds_any
+from app.people.policy import RESIDENT_ROLES, holds_any
 from app.people.roles import WORKER_ROLES
 from app.people.scope import community_ids_in_scope
 from app.workflow import audit
@@ -86,7 +86,7 @@ def record_objection(session: Session, disclosure_id: int, payload, worker: User
     if channel not in RECORDED_CHANNELS:
         raise Invalid("say how the objection was made: in person, by phone or in writing",
                       {"channel": "in person, by phone or in writing"})
-    objector = _account(session, account)
+    objector = _resident_account(session, account, notice.community_id)
     if not contact and objector is None:
         raise Invalid("leave a contact (phone) or the objector's account, so that they can be told the answer",
                       {"contact": "required"})
@@ -105,12 +105,17 @@ def _objection_text(payload) -> tuple[str, str]:
     return content.strip(), contact.strip()
 
 
-def _account(session: Session, username) -> User | None:
+def _resident_account(session: Session, username, community_id: int) -> User | None:
+    """The objector's own account: an active resident of the notice's community (one answer for any other name,
+    so the field cannot be used to learn which accounts exist)."""
     if username in (None, ""):
         return None
-    user = session.scalar(select(User).where(User.username == str(username), User.is_active.is_(True)))
+    user = session.scalar(select(User).join(UserRole).where(
+        User.username == str(username), User.is_active.is_(True), User.org_id == community_id,
+        UserRole.role.in_(RESIDENT_ROLES)))
     if user is None:
-        raise Invalid("no active account %(name)s", {"objector_account": "unknown account"}, params={"name": username})
+        raise Invalid("no resident account %(name)s in this community", {"objector_account": "unknown account"},
+                      params={"name": username})
     return user
 
 
