@@ -6,7 +6,7 @@ their calls and return scripted results, and timers fire by moving a simulated c
 """
 import json
 import math
-from time import monotonic, thread_time
+from time import monotonic
 from copy import deepcopy
 from datetime import date, datetime, time, timedelta
 
@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app import clock
 from app.engine import clock as _timer_clock  # noqa: F401  (SpiffWorkflow's timers read app.clock)
+from app.engine import cputime
 from app.engine.bounds import MAX_ENGINE_STEPS, MAX_RUN_SECONDS, install_guards
 from app.engine.form_schema import form_errors
 from app.engine.hardstop import hard_stop
@@ -147,7 +148,7 @@ class _DryRun:
 
     def _advance(self) -> None:
         """Fire due timers and run engine steps, then record what completed."""
-        ran, deadline = [], thread_time() + MAX_RUN_SECONDS
+        ran, deadline = [], cputime.now() + MAX_RUN_SECONDS
 
         def count(task):  # called before each engine task runs, so stopping leaves the tree sound
             ran.append(task)
@@ -156,7 +157,7 @@ class _DryRun:
                 raise _Stop("step_limit", Text("more than %(limit)s scripts, gateways and events ran without "
                                                "reaching a person or a timer (last: %(element)s): does a loop "
                                                "never end?", limit=ENGINE_TASK_LIMIT, element=_element(task)))
-            if thread_time() > deadline:  # as a live run would be refused
+            if cputime.now() > deadline:  # as a live run would be refused
                 raise _Stop("step_limit", Text("the scripts, gateways and events used more than %(seconds)s s of "
                                                "processor time without reaching a person or a timer (stopped "
                                                "before %(element)s): does a loop never end?",

@@ -7,7 +7,6 @@ import ast
 import builtins
 import contextlib
 import functools
-import gc
 import logging
 import operator
 import os
@@ -27,6 +26,7 @@ from RestrictedPython.transformer import copy_locations
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
 
 from app import clock
+from app.engine import cputime
 from app.engine.text import Text
 
 log = logging.getLogger(__name__)
@@ -597,33 +597,6 @@ def _write_guard(ob):
     raise TypeError(f"a script may not modify {type(ob).__name__} objects")
 
 
-class _ScriptClock(threading.local):
-    """CPU time of this thread, less the garbage collections it ran.
-
-    A script is charged only for its own work: wall time would also count waiting for the GIL while
-    other requests run, and a collection of the whole heap (which can take half a second in a large
-    process) would be charged to whichever script happened to trigger it."""
-
-    def __init__(self):
-        self.collecting_since = None
-        self.collected = 0.0
-
-    def now(self) -> float:
-        return time.thread_time() - self.collected
-
-
-_clock = _ScriptClock()
-
-
-def _count_collections(phase, info):
-    if phase == "start":
-        _clock.collecting_since = time.thread_time()
-    elif _clock.collecting_since is not None:
-        _clock.collected += time.thread_time() - _clock.collecting_since
-        _clock.collecting_since = None
-
-
-gc.callbacks.append(_count_collections)
 
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -672,7 +645,7 @@ class _Watch:
 
     def check(self):
         """Raise past a limit; otherwise set when to look again."""
-        now, cpu = time.perf_counter(), _clock.now()
+        now, cpu = time.perf_counter(), cputime.now()
         if self.cpu_start is None:
             self.cpu_start = cpu - (now - self.started)
         used = cpu - self.cpu_start
@@ -690,7 +663,7 @@ class _Watch:
         """CPU seconds used so far (the wall time, when shorter than one poll)."""
         if self.cpu_start is None:
             return time.perf_counter() - self.started
-        return _clock.now() - self.cpu_start
+        return cputime.now() - self.cpu_start
 
 
 class _Budget(threading.local):
