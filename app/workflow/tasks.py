@@ -19,6 +19,7 @@ from app.workflow.instances import load_workflow, lock_instance, save_state
 from app.workflow.trial import plays_trials, trial_community_id
 from app.workflow.versions import bundle_for, engine
 
+
 class Completion(NamedTuple):
     """A completed task's case, the tasks now ready, and what the rules decided, if a helper said (a verdict)."""
 
