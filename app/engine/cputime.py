@@ -10,8 +10,8 @@ import time
 
 class _ThreadClock(threading.local):
     def __init__(self):
-        self.collecting_since = None
-        self.collected = 0.0
+        self.collecting_since = self.collecting_wall_since = None
+        self.collected = self.collected_wall = 0.0
 
 
 _clock = _ThreadClock()
@@ -22,12 +22,18 @@ def now() -> float:
     return time.thread_time() - _clock.collected
 
 
+def collected_wall() -> float:
+    """Seconds of wall time this thread has spent in garbage collections (for a clock read without a syscall)."""
+    return _clock.collected_wall
+
+
 def _count_collections(phase, info):
     if phase == "start":
-        _clock.collecting_since = time.thread_time()
+        _clock.collecting_since, _clock.collecting_wall_since = time.thread_time(), time.perf_counter()
     elif _clock.collecting_since is not None:
         _clock.collected += time.thread_time() - _clock.collecting_since
-        _clock.collecting_since = None
+        _clock.collected_wall += time.perf_counter() - _clock.collecting_wall_since
+        _clock.collecting_since = _clock.collecting_wall_since = None
 
 
 gc.callbacks.append(_count_collections)

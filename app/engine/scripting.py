@@ -620,12 +620,12 @@ class _Watch:
     no loop can escape it and the longest unwatched stretch is one C call, which the size guards bound.
     Every EVENTS_PER_LOOK events it reads perf_counter(); every POLL_SECONDS it reads the thread's
     CPU clock and the process size (RSS from /proc/self/statm, growth over the first poll). The CPU
-    time used so far is first read at that first poll, counting the wall time before it as CPU time:
-    a short expression never pays for a CPU-clock read (about 2 µs here)."""
+    time used so far is first read at that first poll, counting the wall time before it (less garbage
+    collections) as CPU time: a short expression never pays for a CPU-clock read (about 2 µs here)."""
 
     def __init__(self, seconds, filename, max_memory, reason, subject, opcodes=True):
         self.seconds, self.max_memory, self.reason, self.subject = seconds, max_memory, reason, subject
-        self.started = time.perf_counter()
+        self.started, self.collected_before = time.perf_counter(), cputime.collected_wall()
         self.cpu_start = self.baseline = None
         self.gate = self.started + min(POLL_SECONDS, seconds)
         perf, watch, countdown = time.perf_counter, self, [0]
@@ -647,7 +647,7 @@ class _Watch:
         """Raise past a limit; otherwise set when to look again."""
         now, cpu = time.perf_counter(), cputime.now()
         if self.cpu_start is None:
-            self.cpu_start = cpu - (now - self.started)
+            self.cpu_start = cpu - self._wall_used(now)
         used = cpu - self.cpu_start
         if used > self.seconds:
             raise ScriptTimeout(self.reason)
@@ -662,8 +662,12 @@ class _Watch:
     def used(self) -> float:
         """CPU seconds used so far (the wall time, when shorter than one poll)."""
         if self.cpu_start is None:
-            return time.perf_counter() - self.started
+            return self._wall_used(time.perf_counter())
         return cputime.now() - self.cpu_start
+
+    def _wall_used(self, now: float) -> float:
+        """Wall time since the start, less the garbage collections in it (they are not the script's work)."""
+        return now - self.started - (cputime.collected_wall() - self.collected_before)
 
 
 class _Budget(threading.local):
