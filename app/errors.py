@@ -58,15 +58,23 @@ class ProcessFailed(OperationError):
     status, code = 422, "process_error"
 
     def __init__(self, message: str, fields: dict | None = None, *, params: dict | None = None,
-                 refusal: "Refusal | None" = None, **extra):
+                 refusal: "Refusal | None" = None, explanation=None, **extra):
         super().__init__(message, fields, params=params, **extra)
         self.refusal = refusal
+        self.explanation = explanation  # the engine's reason explained (app.engine.failures), for pages
+
+    @property
+    def technical_detail(self) -> str:
+        """The engine's own words beyond the explained reason (for designers), or ""."""
+        return "" if self.explanation is None or self.refusal is not None else self.explanation.detail
 
     def translated(self, gettext) -> str:
-        """The sentence in the reader's language, with a helper's refusal (the reason) translated too."""
-        if self.refusal is None:
+        """The sentence in the reader's language, with the reason (a helper's refusal, or the engine's
+        explained failure) translated too; the API keeps the engine's own English words."""
+        reason = self.refusal or self.explanation
+        if reason is None:
             return super().translated(gettext)
-        return gettext(self.msgid, **(self.params | {"reason": self.refusal.translated(gettext)}))
+        return gettext(self.msgid, **(self.params | {"reason": reason.translated(gettext)}))
 
 
 class Refusal(ValueError):

@@ -7,6 +7,7 @@ request's work back, so nothing half-done is committed after an error.
 from flask import Flask, flash, g, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
+from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -22,6 +23,7 @@ _PAGE_MESSAGES = {
     413: lazy_gettext("What you sent is too large. Attachments may be at most 5 MB each."),
     500: lazy_gettext("Something went wrong on our side. Please try again later."),
 }
+DETAIL_ROLES = frozenset({"designer", "admin"})  # who sees a failed script's technical detail
 BUSY_MESSAGE = "the database is busy with other work; try again in a moment"
 
 
@@ -56,7 +58,14 @@ def operation_error(err: OperationError):
         # Forms with fields catch Invalid themselves and re-render with the errors and 400.
         flash(err.translated(_), "error")
         return redirect(request.referrer)
-    return render_template("error.html", status=err.status, message=err.translated(_)), err.status
+    return render_template("error.html", status=err.status, message=err.translated(_),
+                           detail=_detail_for_designers(err)), err.status
+
+
+def _detail_for_designers(err: OperationError) -> str:
+    """The engine's own words of a failed step, for the designers and administrators who correct it."""
+    detail = getattr(err, "technical_detail", "")
+    return detail if detail and current_user.is_authenticated and current_user.role_ids & DETAIL_ROLES else ""
 
 
 def http_error(err: HTTPException):

@@ -10,6 +10,7 @@ from sqlalchemy.orm.util import identity_key
 from app.db import one_or_many, utcnow
 from app import clock
 from app.engine import HumanTask, RunResult, StateNotStorable, recovery
+from app.engine.failures import explain
 from app.status import TransitionRefused, check_transition
 from app.workflow.models.instance import ENDED, Instance, InstanceStatus, InstanceTrail, ReadyTask, TaskSpan
 from app.people.org import Organisation
@@ -70,7 +71,7 @@ def start_process(session: Session, process_id: str, data: dict, community: Orga
         workflow, result = engine().start(bundle_for(session, version.id), data)
     if result.status == InstanceStatus.ERROR:
         raise ProcessFailed("the process could not start: %(reason)s", params={"reason": result.error},
-                            refusal=refusal_in(result.error))
+                            refusal=refusal_in(result.error), explanation=explain(result.error))
     ready = _ready(workflow, result)
     trail = _apply_run(None, instance, workflow, result, ready)
     session.add(instance)
@@ -130,7 +131,8 @@ def _dump(workflow) -> str:
     try:
         return engine().dump(workflow)
     except StateNotStorable as err:
-        raise ProcessFailed(str(err)) from None
+        raise ProcessFailed("the process could not go on with this submission: %(reason)s",
+                            params={"reason": str(err)}, explanation=explain(str(err))) from None
 
 
 def mark_failed(session: Session, instance: Instance, reason: str) -> None:

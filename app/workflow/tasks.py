@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.engine import NotShown, TaskNotReady
+from app.engine.failures import explain
 from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask
 from app.people.models import User
@@ -163,7 +164,7 @@ def apply_submission(session: Session, task: ReadyTask, actor: User | None, data
         if isinstance(refusal, FieldRefusal):  # the helper named the fields at fault: a bad input, 400
             raise Invalid(refusal.msgid, refusal.fields, params=refusal.params)
         raise ProcessFailed("the process could not go on with this submission: %(reason)s",
-                            params={"reason": result.error}, refusal=refusal)
+                            params={"reason": result.error}, refusal=refusal, explanation=explain(result.error))
     audit.record(session, "task_completed", actor, instance=instance, task=task, actor_name=actor_name,
                  changes={key: [before.get(key), value] for key, value in clean.items()})
     return Completion(instance, save_state(session, instance, workflow, result, actor, completed_task_id=task.id,

@@ -210,6 +210,8 @@ def trial_submit(process_id: str):
     except OperationError as err:
         db().rollback()
         flash(err.translated(_), "error")
+        if getattr(err, "technical_detail", ""):  # the designer corrects the script from the engine's own words
+            flash(_("Technical detail (as the engine wrote it)") + _(": ") + err.technical_detail, "error")
         return render_template("designer_start.html", process_id=process_id, communities=_communities(),
                                form=form, data=data, errors=err.fields), err.status
     waiting = waiting_task_names(db(), [instance.id]).get(instance.id, [])

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.engine.failures import explained, technical_detail
 from app.extensions import commit, db
 from app.modules.incidents import operations as incidents
 from app.modules.admin.operations import parse_json_value
@@ -36,14 +37,20 @@ MESSAGES = (
 )
 
 
-# Failures the app itself words (the engine's messages are shown as they are).
+# Failures the app itself words; the engine's are explained (app.engine.failures).
 _FAILURES = {INTERRUPTED_TWICE}
 
 
 @bp.app_template_filter("failure_text")
 def failure_text(text: str | None) -> str:
-    """An instance's failure reason as people read it: translated when the app itself wrote it."""
-    return _(text) if text in _FAILURES else (text or "")
+    """An instance's failure reason as people read it, in their language."""
+    return _(text) if text in _FAILURES else explained(text).translated(_)
+
+
+@bp.app_template_filter("failure_detail")
+def failure_detail(text: str | None) -> str:
+    """The engine's own words beyond the explained reason (for the designer correcting it), or ""."""
+    return "" if text in _FAILURES else technical_detail(text)
 
 
 @bp.before_request
