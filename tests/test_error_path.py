@@ -5,10 +5,15 @@ import re
 
 from sqlalchemy import func, select
 
+from app.db import writing
 from app.extensions import commit, db
+from app.people.org import Organisation
+from app.workflow.instances import start_process
 from app.workflow import audit
 from app.workflow.models.audit import AuditEvent
 from app.errors import Invalid
+from bpmn_samples import FORM, package, process
+from helpers import deploy
 from test_pages import sign_in
 from test_project_delivery_api import claimed_and_funded
 
@@ -130,3 +135,26 @@ def test_one_survey_rule_and_a_helpers_refusal_in_the_readers_language(app, api,
     client.post("/logout", data={"csrf_token": csrf})
     anonymous = client.get(f"/projects/{pid}")
     assert 'data-form="survey"' in _page(anonymous)
+
+
+def test_a_script_error_after_a_submission_reads_in_chinese_and_only_designers_see_the_engine_words(app, api,
+                                                                                                     client):
+    body = ('<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="work"/>'
+            f'<bpmn:userTask id="work" name="办理">{FORM}</bpmn:userTask>'
+            '<bpmn:sequenceFlow id="f1" sourceRef="work" targetRef="calc"/>'
+            '<bpmn:scriptTask id="calc" name="计算" scriptFormat="python"><bpmn:script>ratio = 100 / (len(note) - '
+            'len(note))</bpmn:script></bpmn:scriptTask><bpmn:sequenceFlow id="f2" sourceRef="calc" targetRef="end"/>'
+            '<bpmn:endEvent id="end"/>')
+    assert deploy(api, package(process(body))).status_code == 201
+    with writing(), app.extensions["db_sessions"]() as session:
+        nanshan = session.scalars(select(Organisation).where(Organisation.code == "nanshan")).one()
+        iid = start_process(session, "sample", {"title": "比例"}, nanshan, None).id
+        session.commit()
+    task = api.task_for("worker1", "work", iid)
+    refused = api.post(f"/api/tasks/{task['id']}/complete", {"data": {"note": "x"}}, "worker1")
+    assert refused.status_code == 422 and "ZeroDivisionError" in refused.get_json()["message"]  # the API: as written
+    sign_in(client, "worker1")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', _page(client.get(f"/tasks/{task['id']}"))).group(1)
+    page = _page(client.post(f"/tasks/{task['id']}", data={"csrf_token": token, "note": "x"}))
+    assert "流程无法按本次提交继续办理：脚本中出现除以零" in page
+    assert "ZeroDivisionError" not in page and "division by zero" not in page and "技术信息" not in page
