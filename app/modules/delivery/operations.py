@@ -11,7 +11,8 @@ from app.modules.delivery.models import ApplicationStatus, FundEntry, ProjectApp
 from app.people.org import Organisation
 from app.modules.decision.models import NOT_DELIVERING, Project, ProjectStatus
 from app.people.models import User
-from app.modules.delivery.models import FUND_INCOME, FUND_KINDS
+from app.modules.delivery.models import FUND_INCOME, FUND_KINDS, NAMED_SOURCES
+from app.modules.delivery import micro_fund
 from app.people.scope import community_ids_in_scope
 from app.workflow import audit
 from app.modules.evaluation.operations import survey_is_open
@@ -59,9 +60,15 @@ def application_json(application: ProjectApplication) -> dict:
 
 
 def fund_entry_json(entry: FundEntry) -> dict:
-    """One fund-ledger entry in yuan."""
+    """One fund-ledger entry in yuan (a micro_fund line names the pool's draw it came from)."""
     return {"id": entry.id, "kind": entry.kind, "source": entry.source, "amount": entry.amount_fen / 100,
-            "note": entry.note, "recorded_at": entry.recorded_at.isoformat()}
+            "note": entry.note, "recorded_at": entry.recorded_at.isoformat(), "pool_entry_id": entry.pool_entry_id}
+
+
+def funding_plan_json(project: Project) -> dict:
+    """The project's budget, funding mode and the gap found at design time, in yuan (staff)."""
+    return {"budget": project.budget_fen / 100, "funding_mode": project.funding_mode,
+            "funding_gap": None if project.funding_gap_fen is None else project.funding_gap_fen / 100}
 
 
 def project_by_key(session: Session, project_key) -> Project:
@@ -112,8 +119,8 @@ def add_fund_entry(session: Session, project: Project, payload, actor: User | No
         errors["kind"] = "choose one of: " + ", ".join(FUND_KINDS)
     if not isinstance(source, str) or len(source) > 200:
         errors["source"] = "at most 200 characters"
-    elif kind in ("donation", "sponsorship", "crowdfunding") and not source.strip():
-        errors["source"] = "say who gave it"
+    elif kind in NAMED_SOURCES and not source.strip():
+        errors["source"] = "say who gave it" if kind != "named_fund" else "name the donor of the named fund"
     if not isinstance(note, str) or len(note) > 500:
         errors["note"] = "at most 500 characters"
     try:
@@ -126,6 +133,8 @@ def add_fund_entry(session: Session, project: Project, payload, actor: User | No
         raise Conflict("this project's fund is not open: it is not in delivery")
     # The project row lock serialises ledger writers, so two spendings cannot both pass the check.
     session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
+    if kind == "micro_fund":  # a draw on the community micro-fund: a movement out of the pool, audited there
+        return micro_fund.draw_for_project(session, project, fen, actor, note.strip())
     if kind == "spending" and fen > fund_totals(session, project.id)["balance"]:
         raise Invalid("spending would exceed the fund's balance", {"amount": "more than the balance"})
     entry = FundEntry(project_id=project.id, kind=kind, source=source.strip(), amount_fen=fen, note=note.strip(),
@@ -213,6 +222,7 @@ def project_json(session: Session, project: Project) -> dict:
         "id": project.id, "title": project.title, "community": project.community.code,
         "category": project.category, "status": project.status, "budget": project.budget_fen / 100,
         "provider": project.provider_name or None, "selection_mode": project.selection_mode,
+        "funding_mode": project.funding_mode,
         "progress_percent": project.progress_percent,
         "claim_closes_at": _iso(project.claim_closes_at), "survey_closes_at": _iso(project.survey_closes_at),
         "survey_open": survey_is_open(project),
