@@ -12,6 +12,7 @@ from app.modules.decision.models import Project
 from app.modules.delivery.micro_fund import fund_year
 from factories import project_at_design, project_filed, public_project_id
 from flows import DESIGN, project_of
+from test_page_language import english_words
 from helpers import events_of, page_csrf, ready, run_timers, sign_in
 
 DAY = timedelta(days=1)
@@ -86,6 +87,7 @@ def test_the_micro_fund_page_shows_the_pool_and_records_a_contribution(app, api,
                                                     "fund_name": "王氏助学基金", "csrf_token": token},
                        follow_redirects=True)
     assert done.status_code == 200 and "王氏助学基金" in done.text and "800.00" in done.text
+    assert english_words(done.text) == []  # a Chinese page, with a movement on it
     assert api.get(POOL, "worker1").get_json()["totals"]["named_fund"] == 800
 
 
@@ -182,7 +184,7 @@ def test_fund_project_draws_on_the_pool_and_an_over_draw_is_refused(app, api):
     assert unnamed.status_code == 400 and "source" in unnamed.get_json()["fields"]
 
     draws = events_of(app, "micro_fund_drawn")
-    assert [(e.data_changes["amount"][1], e.data_changes["balance"]) for e in draws] == [(20000, [22000, 2000]),
+    assert [(e.data_changes["amount"][1], e.data_changes["micro_fund_balance"]) for e in draws] == [(20000, [22000, 2000]),
                                                                              (2000, [2000, 0])]
     assert draws[0].instance_id == iid  # the draw at fund_project is audited on the case
     rows = list(csv.reader(io.StringIO(api.get(f"{POOL}/export?format=csv", "worker1").data.decode("utf-8-sig"))))

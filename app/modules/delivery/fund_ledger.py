@@ -1,14 +1,20 @@
 """The community micro-fund's 台账 as people read it: the page's table, the xlsx and the CSV share one set of columns."""
+from decimal import Decimal
+
 from flask_babel import gettext as _, lazy_gettext
 
 from app.modules.delivery import micro_fund
-from app.modules.lists.columns import yuan
 from app.tables.exports import table_download
 from app.tables.filters import CHINA
 
 COLUMNS = (lazy_gettext("Date"), lazy_gettext("Movement"), lazy_gettext("Source or project"),
            lazy_gettext("Named fund"), lazy_gettext("Income (yuan)"), lazy_gettext("Expense (yuan)"),
            lazy_gettext("Balance (yuan)"), lazy_gettext("Note"))
+
+
+def yuan(fen: int) -> Decimal:
+    """An amount in fen as yuan with two decimals (the export keeps it a number)."""
+    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
 
 
 def ledger_title(community, year: int) -> str:

@@ -103,8 +103,8 @@ def plan_funding(project_key, budget, funding_fiscal, funding_other, funding_poo
     record_write("funding_gap_flagged" if gap else "funding_planned",
                  summary=f"{project_key}: 预算 {budget_fen / 100:,.2f} 元，已落实 {committed / 100:,.2f} 元"
                          + (f"，资金缺口 {gap / 100:,.2f} 元" if gap else ""),
-                 changes={"budget": budget_fen / 100, "committed": committed / 100,
-                          "pool_planned": pool_fen / 100, "pool_available": available / 100,
+                 changes={"budget": budget_fen / 100, "funding_committed": committed / 100,
+                          "funding_pool": pool_fen / 100, "micro_fund_available": available / 100,
                           "funding_gap": [None if before is None else before / 100, gap / 100]})
     return {"budget": budget_fen / 100, "committed": committed / 100, "pool_available": available / 100,
             "gap": gap / 100, "gap_shown": f"{gap / 100:,.2f}", "committed_shown": f"{committed / 100:,.2f}",

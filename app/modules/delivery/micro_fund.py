@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.errors import Forbidden, Invalid, NotFound
 from app.modules.decision.models import NOT_DELIVERING, Project
+from app.modules.delivery.money import to_fen
 from app.modules.delivery.models import (CONTRIBUTION_KINDS, NAMED_SOURCES, POOL_KINDS, FundEntry, MicroFund,
                                          MicroFundEntry)
 from app.people.models import User
@@ -108,8 +109,6 @@ def entries(session: Session, fund: MicroFund | None) -> list[MicroFundEntry]:
 
 def add_contribution(session: Session, community: Organisation, payload, actor: User | None) -> MicroFundEntry:
     """Record money coming into this year's micro-fund, with its source (a 冠名基金 names its donor and name)."""
-    # Imported here: operations imports this module for draws through the project ledger.
-    from app.modules.delivery.operations import to_fen
     payload = payload if isinstance(payload, Mapping) else {}
     kind = payload.get("kind")
     source, fund_name, note = (payload.get(k, "") for k in ("source", "fund_name", "note"))
@@ -141,8 +140,9 @@ def add_contribution(session: Session, community: Organisation, payload, actor: 
     session.flush()
     audit.record(session, "micro_fund_contribution", actor,
                  summary=f"{community.code} {fund.year}: {kind} {fen / 100:.2f} {source}",
-                 changes={"community": community.code, "year": fund.year, "kind": kind, "source": source,
-                          "fund_name": entry.fund_name, "amount": [None, fen / 100], "entry_id": entry.id})
+                 changes={"community": community.code, "fund_year": fund.year, "kind": kind, "source": source,
+                          "fund_name": entry.fund_name, "amount": [None, fen / 100],
+                          "micro_fund_entry_id": entry.id})
     return entry
 
 
@@ -171,8 +171,9 @@ def draw_for_project(session: Session, project: Project, fen: int, actor: User |
     session.flush()
     audit.record(session, "micro_fund_drawn", actor,
                  summary=f"{project.project_key}: {fen / 100:.2f} ← {project.community.code} {fund.year}",
-                 changes={"project_id": project.id, "year": fund.year, "amount": [None, fen / 100],
-                          "balance": [balance / 100, (balance - fen) / 100], "entry_id": draw.id})
+                 changes={"project_id": project.id, "fund_year": fund.year, "amount": [None, fen / 100],
+                          "micro_fund_balance": [balance / 100, (balance - fen) / 100],
+                          "micro_fund_entry_id": draw.id})
     return line
 
 

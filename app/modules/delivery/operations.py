@@ -1,6 +1,5 @@
 """Projects in delivery: applications, volunteer sign-ups, the 1+X fund ledger."""
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +12,7 @@ from app.modules.decision.models import NOT_DELIVERING, Project, ProjectStatus
 from app.people.models import User
 from app.modules.delivery.models import FUND_INCOME, FUND_KINDS, NAMED_SOURCES
 from app.modules.delivery import micro_fund
+from app.modules.delivery.money import to_fen
 from app.people.scope import community_ids_in_scope
 from app.workflow import audit
 from app.modules.evaluation.operations import survey_is_open
@@ -21,7 +21,6 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.workflow.trial import TRIAL_KIND, is_public
 from app.people.policy import LEDGER_ROLES, NOT_PUBLIC_STATUSES, PROJECT_STAFF, holds_any, project_is_public
 
-MAX_FEN = 100_000_000 * 100  # one hundred million yuan
 
 
 def project_by_id(session: Session, project_id: int) -> Project:
@@ -144,22 +143,6 @@ def add_fund_entry(session: Session, project: Project, payload, actor: User | No
     audit.record(session, "fund_entry_added", actor, summary=f"{project.project_key}: {kind} {fen / 100:.2f}",
                  changes={"project_id": project.id, "kind": kind, "amount": [None, fen / 100], "source": source})
     return entry
-
-
-def to_fen(value) -> int:
-    """An amount in yuan (number or numeric text, at most 2 decimals) as whole fen."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError("give the amount in yuan, e.g. 1200.50")
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError("give the amount in yuan, e.g. 1200.50") from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("a positive amount with at most two decimals")
-    fen = int(amount * 100)
-    if fen > MAX_FEN:
-        raise ValueError("too large")
-    return fen
 
 
 def apply_for_project(session: Session, project: Project, user: User, payload) -> ProjectApplication:
