@@ -91,7 +91,7 @@ def test_the_micro_fund_page_shows_the_pool_and_records_a_contribution(app, api,
     assert api.get(POOL, "worker1").get_json()["totals"]["named_fund"] == 800
 
 
-def test_an_uncovered_budget_is_flagged_at_design_and_the_assessment_needs_a_reason(app, api):
+def test_an_uncovered_budget_is_flagged_at_design_and_the_assessment_needs_a_reason(app, api, client):
     assert contribute(api, {"kind": "fiscal", "amount": 5000}).status_code == 201
     need = project_at_design(api)
     iid = need["instance_id"]
@@ -103,6 +103,8 @@ def test_an_uncovered_budget_is_flagged_at_design_and_the_assessment_needs_a_rea
     plan = api.get(f"/api/projects/{pid}/fund", "worker1").get_json()["plan"]
     assert (plan["budget"], plan["funding_gap"]) == (50000, 5000)
     assert [e.data_changes["funding_gap"][1] for e in events_of(app, "funding_gap_flagged")] == [5000]
+    sign_in(client, "worker1")
+    assert "资金缺口：5,000.00 元" in client.get(f"/projects/{pid}").text  # the project's page flags it too
     task = api.task_for("secretary1", "project_assessment", iid)
     shown = api.get(f"/api/tasks/{task['id']}", "secretary1").get_json()["instructions"]
     assert "资金缺口：5,000.00 元" in shown and "已落实资金 45,000.00 元" in shown
