@@ -89,6 +89,14 @@ def test_the_micro_fund_page_shows_the_pool_and_records_a_contribution(app, api,
     assert done.status_code == 200 and "王氏助学基金" in done.text and "800.00" in done.text
     assert english_words(done.text) == []  # a Chinese page, with a movement on it
     assert api.get(POOL, "worker1").get_json()["totals"]["named_fund"] == 800
+    assert client.get("/micro-fund").headers["Location"].endswith("/micro-fund/nanshan")  # one community: its fund
+    street = app.test_client()
+    sign_in(street, "street1")
+    listed = street.get("/micro-fund")
+    assert listed.status_code == 200 and "南山社区" in listed.text and "北山社区" in listed.text and "800.00" in listed.text
+    volunteer = app.test_client()
+    sign_in(volunteer, "volunteer1")
+    assert volunteer.get("/micro-fund").status_code == 403 and volunteer.get("/micro-fund/nanshan").status_code == 403
 
 
 def test_an_uncovered_budget_is_flagged_at_design_and_the_assessment_needs_a_reason(app, api, client):
