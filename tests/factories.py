@@ -152,10 +152,11 @@ def project_in_delivery(app, api, title: str = PROJECT_TITLE) -> tuple[dict, int
     assert api.post(f"/api/projects/{pid}/applications", {"unit_name": "迟到单位", "plan": "晚了"},
                     "provider1").status_code == 409
     bad = api.post(f"/api/tasks/{api.task_for('worker1', 'select_provider', iid)['id']}/complete",
-                   {"data": {"selection_mode": "review", "provider": "nobody", "selection_reason": "评审"}}, "worker1")
+                   {"data": {"selection_mode": "review", "funding_mode": "direct_grant", "provider": "nobody",
+                             "selection_reason": "评审"}}, "worker1")
     assert bad.status_code == 400  # only an applicant may be selected
-    api.complete("worker1", "select_provider", {"selection_mode": "review", "provider": "provider1",
-                                                "selection_reason": "评审得分最高"}, iid)
+    api.complete("worker1", "select_provider", {"selection_mode": "review", "funding_mode": "direct_grant",
+                                                "provider": "provider1", "selection_reason": "评审得分最高"}, iid)
     api.complete("worker1", "fund_project", {"fiscal_amount": 30000}, iid)
     donation = api.post(f"/api/projects/{pid}/fund", {"kind": "donation", "source": "辖区企业", "amount": 20000},
                         "worker1")
@@ -165,8 +166,8 @@ def project_in_delivery(app, api, title: str = PROJECT_TITLE) -> tuple[dict, int
 
 def project_delivered(api, iid: int, worker: str = "worker1", supervisor: str = "supervisor1") -> None:
     """From select_provider: provider1 chosen, funded, delivered, results disclosed; the survey opens."""
-    api.complete(worker, "select_provider", {"selection_mode": "review", "provider": "provider1",
-                                             "selection_reason": "唯一申请"}, iid)
+    api.complete(worker, "select_provider", {"selection_mode": "review", "funding_mode": "direct_grant",
+                                             "provider": "provider1", "selection_reason": "唯一申请"}, iid)
     api.complete(worker, "fund_project", {"fiscal_amount": 30000}, iid)
     api.complete(worker, "progress_report", {"progress_percent": 100, "progress_text": "完工", "finished": True}, iid)
     api.complete(worker, "complete_project", {"completed_on": "2026-12-30", "delivery_summary": "已交付"}, iid)

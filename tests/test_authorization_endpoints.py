@@ -99,6 +99,11 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 401 403 403 403 200 403 403 403 200 200 403 403 403 403 200 200  B  GET /api/projects/{project_id}/applications
 401 403 403 200 403 200 200 200 200 200 403 403 403 403 200 200  N  GET /api/projects/{project_id}/fund
 401 403 403 403 200 403 403 403 200 200 403 403 403 403 200 200  B  GET /api/projects/{project_id}/fund
+# The community micro-fund (社区微基金) and its 台账: the same staff, by community.
+401 403 403 200 403 200 200 200 200 200 403 403 403 403 200 200  N  GET /api/micro-fund/{community}
+401 403 403 403 200 403 403 403 200 200 403 403 403 403 200 200  B  GET /api/micro-fund/{community}
+401 403 403 200 403 200 200 200 200 200 403 403 403 403 200 200  N  GET /api/micro-fund/{community}/export
+401 403 403 403 200 403 403 403 200 200 403 403 403 403 200 200  B  GET /api/micro-fund/{community}/export
 
 # A project's meeting records (会议记录), void ones too, and its delivery records: the same project staff.
 401 403 403 200 403 200 200 200 200 200 403 403 403 403 200 200  N  GET /api/projects/{project_id}/meetings
@@ -179,6 +184,9 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 # The 1+X ledger is kept by the community's workers and the street office.
 401 403 403 201 403 201 403 403 201 403 403 403 403 403 403 403  N  POST /api/projects/{project_id}/fund
 401 403 403 403 201 403 403 403 201 403 403 403 403 403 403 403  B  POST /api/projects/{project_id}/fund
+# Contributions to the community micro-fund: the same ledger keepers.
+401 403 403 201 403 201 403 403 201 403 403 403 403 403 403 403  N  POST /api/micro-fund/{community}/entries
+401 403 403 403 201 403 403 403 201 403 403 403 403 403 403 403  B  POST /api/micro-fund/{community}/entries
 # Deliveries of a plan (送达) and the signed minutes are recorded by the community's workers and its secretary.
 401 403 403 201 403 201 403 403 403 403 403 403 403 403 403 403  N  POST /api/projects/{project_id}/notices
 401 403 403 403 201 403 403 403 403 403 403 403 403 403 403 403  B  POST /api/projects/{project_id}/notices
@@ -280,6 +288,8 @@ BODIES = {
     "/api/resources": {"kind": "venue", "name": "老年活动室"},
     "/api/projects/{project_id}/applications": {"unit_name": "阳光社工服务中心", "plan": "三周完成"},
     "/api/projects/{project_id}/fund": {"kind": "donation", "source": "辖区企业", "amount": 1000},
+    "/api/micro-fund/{community}/entries": {"kind": "named_fund", "source": "张建国", "fund_name": "张氏助老基金",
+                                            "amount": 1000},
     "/api/public/projects/{project_id}/survey": {"satisfaction": 5, "phone": "13800000009"},
     "/api/projects/{project_id}/notices": {"method": "in_person", "recipients": 40, "delivered_by": "党小组长"},
     "/api/timebank/hours": {"hours": 1.5, "activity": "助老陪诊", "volunteer": "volunteer1"},

@@ -86,6 +86,12 @@ KEY_LABELS = {
     "claim_closes_at": lazy_gettext("Claiming closes"),
     "fund": lazy_gettext("Project fund"),
     "fund_balance": lazy_gettext("Fund balance"),
+    "funding_gap": lazy_gettext("Funding gap"),
+    "funding_committed": lazy_gettext("Committed funding"),
+    "micro_fund_available": lazy_gettext("Micro-fund balance available"),
+    "micro_fund_balance": lazy_gettext("Micro-fund balance"),
+    "fund_year": lazy_gettext("Micro-fund year"),
+    "fund_name": lazy_gettext("Named fund"),
     "report_count": lazy_gettext("Progress reports"),
     "report_grace_days": lazy_gettext("Grace period for reports (days)"),
     "last_progress_text": lazy_gettext("Latest progress"),
@@ -154,6 +160,8 @@ PART_LABELS = {
     "donation": lazy_gettext("Donations"),
     "sponsorship": lazy_gettext("Sponsorship"),
     "crowdfunding": lazy_gettext("Crowdfunding"),
+    "named_fund": lazy_gettext("fund_named_fund"),
+    "micro_fund": lazy_gettext("fund_micro_fund"),
     "income": lazy_gettext("Income"),
     "spent": lazy_gettext("Spent"),
     "balance": lazy_gettext("Remaining balance"),
@@ -175,11 +183,13 @@ STATUS_PREFIXES = {"project_outcome": ("project_",), "status": ("project_", ""),
 STATUS_OF = {"redemption_id": ("redemption_",), "hours_id": ("hours_",), "objection_id": ("objection_", "")}
 # Keys that take the value names of another key's form field.
 VALUES_OF = {"suggested_tier": "tier", "suggested_kind": "kind"}
-MONEY = {"fund", "fund_balance"}
+MONEY = {"fund", "fund_balance", "funding_gap", "funding_committed", "micro_fund_available", "micro_fund_balance"}
 USER_KEYS = ("first_responder", "provider", "provider_username", "volunteer")  # values are usernames
 # The community is in the page's header and the grid shown by its code; the sheets' options are the forms', and
 # who signed in or was excused (register ids) is in the sheet by name (signed_in).
-INTERNAL = {"community", "community_name", "grid_name", "roster_choices", "excusable_choices", "attendees", "excused"}
+INTERNAL = {"community", "community_name", "grid_name", "roster_choices", "excusable_choices", "attendees", "excused",
+            # the amounts above, formatted for the instructions (5,000.00)
+            "funding_gap_shown", "funding_committed_shown", "micro_fund_available_shown"}
 HIDDEN_PARTS = {"signed_in": ("attendees", "excused")}  # register ids: the sheet's names say who came
 MAX_DEPTH = 4  # levels of lists and objects spelled out
 

@@ -125,6 +125,9 @@ class Project(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claim_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     selection_mode: Mapped[str | None] = mapped_column(String(16))
+    funding_mode: Mapped[str | None] = mapped_column(String(32))  # 直接资助 / 以奖代补 / 政府购买 / 公益创投
+    # The budget not covered by committed funding at design time (fen); None until designed.
+    funding_gap_fen: Mapped[int | None]
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     provider_name: Mapped[str] = mapped_column(String(200), default="")
     progress_percent: Mapped[int] = mapped_column(default=0)

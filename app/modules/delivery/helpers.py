@@ -5,12 +5,13 @@ from sqlalchemy import select
 
 from app import clock
 from app.modules.decision.models import Project, ProjectStatus
-from app.modules.delivery.models import ProjectApplication
+from app.modules.delivery.models import FUNDING_MODES, ProjectApplication
+from app.modules.delivery import micro_fund
 from app.people.models import User
 from app.modules.delivery import operations as projects
 from app.modules.needs.operations import new_tracking_code, start_follow_up
 from app.workflow.helpers import CHINA, after_run, bound, own_community, own_key, own_record, record_write
-from app.errors import Invalid, Refusal
+from app.errors import FieldRefusal, Invalid, Refusal
 from app.status import change_status
 from app.workflow.notifications import notify, users_for
 
@@ -43,10 +44,14 @@ def applicant_options(project_key) -> list[dict]:
     return [{"const": username, "title": f"{unit}：{plan[:60]}"} for username, unit, plan in rows]
 
 
-def choose_provider(project_key, selection_mode, provider, reason) -> str:
-    """Record who delivers the project and why; returns the provider's username ("" if self-run)."""
+def choose_provider(project_key, selection_mode, provider, reason, funding_mode=None) -> str:
+    """Record who delivers the project, how it was chosen and funded, and why; returns the provider ("" if self-run)."""
     session, actor = bound()
     project = _own_project(session, project_key)
+    if funding_mode is not None and str(funding_mode) not in FUNDING_MODES:
+        raise FieldRefusal({"funding_mode": "choose one of the offered options"},
+                           "choose how the project is funded: direct grant, reward in place of subsidy, "
+                           "government purchase or venture philanthropy")
     chosen = None
     if selection_mode != "self_run":
         applied = {a.applicant_id: a for a in projects.applications(session, project)}
@@ -55,12 +60,13 @@ def choose_provider(project_key, selection_mode, provider, reason) -> str:
             raise Refusal("when chosen by roadshow or review, the provider must be one that applied for the project")
         chosen = applied[user.id]
     project.selection_mode = str(selection_mode)
+    before_mode, project.funding_mode = project.funding_mode, (str(funding_mode) if funding_mode else None)
     project.provider_id = chosen.applicant_id if chosen else None
     project.provider_name = chosen.unit_name if chosen else f"{project.community.name}（自行实施）"
     projects.mark_selection(session, project, project.provider_id)
     record_write("provider_selected", summary=f"{project_key}: {project.provider_name}",
                  changes={"selection_mode": [None, selection_mode], "provider": [None, project.provider_name],
-                          "reason": str(reason)})
+                          "funding_mode": [before_mode, project.funding_mode], "reason": str(reason)})
     return str(provider) if chosen else ""
 
 
@@ -71,6 +77,66 @@ def record_fiscal_share(project_key, amount) -> float:
     if amount and float(amount) > 0:
         projects.add_fund_entry(session, project, {"kind": "fiscal", "amount": _yuan_text(amount),
                                                    "source": "财政资金"}, None)
+    return projects.fund_totals(session, project.id)["balance"] / 100
+
+
+def micro_fund_balance(community) -> float:
+    """The 结余 of the case's community micro-fund this year, in yuan (what a project may still draw)."""
+    session, _ = bound()
+    return micro_fund.balance_fen(session, own_community(community).id) / 100
+
+
+def plan_funding(project_key, budget, funding_fiscal, funding_other, funding_pool=0) -> dict:
+    """Check a design's budget against its committed funding; keeps and returns the gap (yuan, 0 when covered).
+
+    Committed: the fiscal share, the social funding and the planned micro-fund draw, the draw counting
+    only up to the micro-fund's 结余 now."""
+    session, _ = bound()
+    project = _own_project(session, project_key)
+    budget_fen, fiscal_fen, other_fen, pool_fen = (_fen(v) for v in (budget, funding_fiscal, funding_other,
+                                                                      funding_pool))
+    available = max(0, micro_fund.balance_fen(session, project.community_id))
+    committed = fiscal_fen + other_fen + min(pool_fen, available)
+    gap = max(0, budget_fen - committed)
+    before, project.funding_gap_fen = project.funding_gap_fen, gap
+    project.budget_fen = budget_fen
+    record_write("funding_gap_flagged" if gap else "funding_planned",
+                 summary=f"{project_key}: 预算 {budget_fen / 100:,.2f} 元，已落实 {committed / 100:,.2f} 元"
+                         + (f"，资金缺口 {gap / 100:,.2f} 元" if gap else ""),
+                 changes={"budget": budget_fen / 100, "funding_committed": committed / 100,
+                          "funding_pool": pool_fen / 100, "micro_fund_available": available / 100,
+                          "funding_gap": [None if before is None else before / 100, gap / 100]})
+    return {"budget": budget_fen / 100, "committed": committed / 100, "pool_available": available / 100,
+            "gap": gap / 100, "gap_shown": f"{gap / 100:,.2f}", "committed_shown": f"{committed / 100:,.2f}",
+            "pool_over": pool_fen > available}
+
+
+def check_funding_cover(project_key, feasible, reason) -> bool:
+    """The assessment passes a budget with a funding gap only with a reason (rule: 预算须有资金保障)."""
+    session, _ = bound()
+    project = _own_project(session, project_key)
+    gap = project.funding_gap_fen or 0
+    reason = str(reason or "").strip()
+    if feasible is True and gap > 0:
+        if not reason:
+            raise FieldRefusal({"funding_gap_reason": "required when the budget is not covered by committed funding"},
+                               "the budget is not covered by committed funding (a gap of %(gap)s yuan): the "
+                               "assessment can pass it only with a reason (rule: a budget must be covered by funding)", gap=f"{gap / 100:,.2f}")
+        record_write("funding_gap_accepted", summary=f"{project_key}: 资金缺口 {gap / 100:,.2f} 元：{reason}"[:300],
+                     changes={"funding_gap": gap / 100, "reason": reason})
+    return True
+
+
+def draw_from_micro_fund(project_key, amount) -> float:
+    """Draw from the community micro-fund into the project's ledger (never past its 结余); returns the project's balance."""
+    session, actor = bound()
+    project = _own_project(session, project_key)
+    fen = _fen(amount)
+    if fen > 0:
+        try:
+            micro_fund.draw_for_project(session, project, fen, actor, "落实项目资金", field="pool_amount")
+        except Invalid as refused:
+            raise FieldRefusal(refused.fields, refused.msgid, **refused.params) from None
     return projects.fund_totals(session, project.id)["balance"] / 100
 
 
@@ -127,6 +193,11 @@ def _yuan_text(amount) -> str:
     return f"{float(amount):.2f}"
 
 
+def _fen(amount) -> int:
+    return max(0, round(float(amount or 0) * 100))
+
+
 HELPERS = {f.__name__: f for f in (
     publish_project, applicant_options, choose_provider, record_fiscal_share, fund_summary, record_spending,
-    set_project_progress, start_follow_up_need)}
+    set_project_progress, start_follow_up_need, micro_fund_balance, plan_funding, check_funding_cover,
+    draw_from_micro_fund)}

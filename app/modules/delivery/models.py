@@ -1,4 +1,4 @@
-"""Delivery records: providers' applications, volunteer sign-ups and the 1+X fund ledger."""
+"""Delivery records: providers' applications, volunteer sign-ups, the 1+X fund ledger and the community micro-fund."""
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
@@ -7,8 +7,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db import Base, UTCDateTime, utcnow
 from app.status import StrEnum, transitions
 
-FUND_INCOME = ("fiscal", "donation", "sponsorship", "crowdfunding")
+# What comes into a fund, by source: 财政资金, 社会捐赠, 企业赞助, 冠名基金 (with its naming donor), 众筹.
+CONTRIBUTION_KINDS = ("fiscal", "donation", "sponsorship", "named_fund", "crowdfunding")
+# A project's ledger also receives its draws from the community micro-fund (micro_fund).
+FUND_INCOME = CONTRIBUTION_KINDS + ("micro_fund",)
 FUND_KINDS = FUND_INCOME + ("spending",)
+# Sources whose giver must be named (the fiscal allocation's source defaults to 财政资金).
+NAMED_SOURCES = ("donation", "sponsorship", "named_fund", "crowdfunding")
+# The community micro-fund's movements: contributions in, draws out to a project.
+POOL_KINDS = CONTRIBUTION_KINDS + ("draw",)
+# How a project is funded, chosen with its provider (select_provider).
+FUNDING_MODES = ("direct_grant", "reward_subsidy", "government_purchase", "venture_philanthropy")
 
 
 class ApplicationStatus(StrEnum):
@@ -69,5 +78,39 @@ class FundEntry(Base):
     note: Mapped[str] = mapped_column(String(500), default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A micro_fund line: the community micro-fund's draw it came from.
+    pool_entry_id: Mapped[int | None] = mapped_column(ForeignKey("micro_fund_entry.id"))
 
 
+
+
+class MicroFund(Base):
+    """A community's micro-fund (社区微基金) for one calendar year (China time): the pool projects draw on."""
+
+    __tablename__ = "micro_fund"
+    __table_args__ = (UniqueConstraint("community_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    year: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MicroFundEntry(Base):
+    """One movement of a micro-fund (台账): a contribution with its source, or a draw to a project."""
+
+    __tablename__ = "micro_fund_entry"
+    __table_args__ = (CheckConstraint("amount_fen > 0", name="positive_pool_amount"),
+                      Index("ix_micro_fund_entry_fund", "fund_id", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("micro_fund.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(200), default="")
+    # A named fund's name (冠名基金, e.g. “张氏助老基金”); empty for other sources.
+    fund_name: Mapped[str] = mapped_column(String(200), default="")
+    amount_fen: Mapped[int]
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

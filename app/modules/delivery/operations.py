@@ -1,6 +1,5 @@
 """Projects in delivery: applications, volunteer sign-ups, the 1+X fund ledger."""
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +10,9 @@ from app.modules.delivery.models import ApplicationStatus, FundEntry, ProjectApp
 from app.people.org import Organisation
 from app.modules.decision.models import NOT_DELIVERING, Project, ProjectStatus
 from app.people.models import User
-from app.modules.delivery.models import FUND_INCOME, FUND_KINDS
+from app.modules.delivery.models import FUND_INCOME, FUND_KINDS, NAMED_SOURCES
+from app.modules.delivery import micro_fund
+from app.modules.delivery.money import to_fen
 from app.people.scope import community_ids_in_scope
 from app.workflow import audit
 from app.modules.evaluation.operations import survey_is_open
@@ -20,7 +21,6 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.workflow.trial import TRIAL_KIND, is_public
 from app.people.policy import LEDGER_ROLES, NOT_PUBLIC_STATUSES, PROJECT_STAFF, holds_any, project_is_public
 
-MAX_FEN = 100_000_000 * 100  # one hundred million yuan
 
 
 def project_by_id(session: Session, project_id: int) -> Project:
@@ -59,9 +59,15 @@ def application_json(application: ProjectApplication) -> dict:
 
 
 def fund_entry_json(entry: FundEntry) -> dict:
-    """One fund-ledger entry in yuan."""
+    """One fund-ledger entry in yuan (a micro_fund line names the pool's draw it came from)."""
     return {"id": entry.id, "kind": entry.kind, "source": entry.source, "amount": entry.amount_fen / 100,
-            "note": entry.note, "recorded_at": entry.recorded_at.isoformat()}
+            "note": entry.note, "recorded_at": entry.recorded_at.isoformat(), "pool_entry_id": entry.pool_entry_id}
+
+
+def funding_plan_json(project: Project) -> dict:
+    """The project's budget, funding mode and the gap found at design time, in yuan (staff)."""
+    return {"budget": project.budget_fen / 100, "funding_mode": project.funding_mode,
+            "funding_gap": None if project.funding_gap_fen is None else project.funding_gap_fen / 100}
 
 
 def project_by_key(session: Session, project_key) -> Project:
@@ -112,8 +118,8 @@ def add_fund_entry(session: Session, project: Project, payload, actor: User | No
         errors["kind"] = "choose one of: " + ", ".join(FUND_KINDS)
     if not isinstance(source, str) or len(source) > 200:
         errors["source"] = "at most 200 characters"
-    elif kind in ("donation", "sponsorship", "crowdfunding") and not source.strip():
-        errors["source"] = "say who gave it"
+    elif kind in NAMED_SOURCES and not source.strip():
+        errors["source"] = "say who gave it" if kind != "named_fund" else "name the donor of the named fund"
     if not isinstance(note, str) or len(note) > 500:
         errors["note"] = "at most 500 characters"
     try:
@@ -126,6 +132,8 @@ def add_fund_entry(session: Session, project: Project, payload, actor: User | No
         raise Conflict("this project's fund is not open: it is not in delivery")
     # The project row lock serialises ledger writers, so two spendings cannot both pass the check.
     session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
+    if kind == "micro_fund":  # a draw on the community micro-fund: a movement out of the pool, audited there
+        return micro_fund.draw_for_project(session, project, fen, actor, note.strip())
     if kind == "spending" and fen > fund_totals(session, project.id)["balance"]:
         raise Invalid("spending would exceed the fund's balance", {"amount": "more than the balance"})
     entry = FundEntry(project_id=project.id, kind=kind, source=source.strip(), amount_fen=fen, note=note.strip(),
@@ -135,22 +143,6 @@ def add_fund_entry(session: Session, project: Project, payload, actor: User | No
     audit.record(session, "fund_entry_added", actor, summary=f"{project.project_key}: {kind} {fen / 100:.2f}",
                  changes={"project_id": project.id, "kind": kind, "amount": [None, fen / 100], "source": source})
     return entry
-
-
-def to_fen(value) -> int:
-    """An amount in yuan (number or numeric text, at most 2 decimals) as whole fen."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError("give the amount in yuan, e.g. 1200.50")
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError("give the amount in yuan, e.g. 1200.50") from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("a positive amount with at most two decimals")
-    fen = int(amount * 100)
-    if fen > MAX_FEN:
-        raise ValueError("too large")
-    return fen
 
 
 def apply_for_project(session: Session, project: Project, user: User, payload) -> ProjectApplication:
@@ -213,6 +205,7 @@ def project_json(session: Session, project: Project) -> dict:
         "id": project.id, "title": project.title, "community": project.community.code,
         "category": project.category, "status": project.status, "budget": project.budget_fen / 100,
         "provider": project.provider_name or None, "selection_mode": project.selection_mode,
+        "funding_mode": project.funding_mode,
         "progress_percent": project.progress_percent,
         "claim_closes_at": _iso(project.claim_closes_at), "survey_closes_at": _iso(project.survey_closes_at),
         "survey_open": survey_is_open(project),
