@@ -70,7 +70,7 @@ def test_each_claimer_kind_claims_and_fulfils_a_wish(app, api, claimer):
     else:  # a party member, unit or business gets a service record in the case, no time-bank entry
         assert data["wish_hours_to_bank"] is False and "wish_hours_record" not in data and banked == []
         assert data["wish_service_recorded"] is True and len(services) == 1
-        assert services[0].data_changes["claimer_kind"] == [None, CLAIMERS[claimer]]
+        assert services[0].data_changes["wish_claimer_kind"] == [None, CLAIMERS[claimer]]
         assert services[0].data_changes["hours"] == [None, 1.5] and services[0].actor_name == claimer
         assert "1.5 小时" in services[0].summary
     api.complete("worker1", "resident_feedback", {"satisfaction": 5}, iid)
@@ -161,3 +161,37 @@ def test_the_claim_page_names_who_may_claim(client, api):
     sign_in(client, "partymember1")
     html = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
     assert "可办理：商户、在职党员、辖区单位、志愿者" in html
+
+
+def test_a_wish_case_shows_its_claimer_in_chinese_with_no_raw_key(app, api, client):
+    import re
+    from helpers import sign_in
+    from test_case_data_language import KEY, cells, headings, section
+    from test_page_language import english_words
+    iid = published_wish(api)["instance_id"]
+    api.complete("unit1", "claim_wish", {"claim_note": "供电所党员服务队上门"}, iid)
+    api.complete("unit1", "fulfil_wish", {"fulfilment": "已送达", "volunteer_hours": 2}, iid)
+    sign_in(client, "worker1")
+    html = client.get(f"/instances/{iid}").get_data(as_text=True)
+    data = section(html, "case-data")
+    assert 'id="other-data"' not in html, section(html, "other-data")
+    assert [h for h in headings(data) if KEY.fullmatch(h)] == [] and english_words(data) == []
+    shown = dict(zip(headings(data), cells(data)))
+    assert shown["认领方"] == "南山供电所" and shown["认领方式"] == "辖区单位（联村结对）"
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}", data)
+
+
+def test_the_auditors_history_labels_a_wish_service_record(api, client):
+    import re
+    from helpers import sign_in
+    from test_page_language import english_words
+    iid = published_wish(api)["instance_id"]
+    api.complete("partymember1", "claim_wish", {}, iid)
+    api.complete("partymember1", "fulfil_wish", {"fulfilment": "已送达", "volunteer_hours": 2}, iid)
+    sign_in(client, "auditor1")
+    html = client.get(f"/instances/{iid}/history").get_data(as_text=True)
+    assert "记入微心愿服务记录" in html and "在职党员孙丽（在职党员，连心解忧）2 小时" in html
+    changed = re.findall(r'<span title="([^"]*)">([^<]*)</span>:', html)
+    assert changed and sorted({key for key, label in changed if label == key}) == []
+    values = " ".join(re.findall(r"<(?:del|ins)>(.*?)</(?:del|ins)>", html, re.S))
+    assert english_words(values) == [] and "在职党员（连心解忧）" in values

@@ -39,7 +39,8 @@ def record_wish_service(claimer, kind, hours, activity, community) -> bool:
     who = role_label(kind) if kind != "community" else "社区"
     record_write("wish_service_recorded",
                  summary=f"{user.display_name}（{who}，{CLAIM_MODES.get(kind, kind)}）{hours:g} 小时：{activity}",
-                 changes={"claimer": [None, user.username], "claimer_kind": [None, kind], "hours": [None, hours]})
+                 changes={"wish_claimer": [None, user.username], "wish_claimer_kind": [None, kind],
+                          "hours": [None, hours]})
     return True
 
 
