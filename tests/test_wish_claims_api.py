@@ -43,7 +43,7 @@ def test_the_claim_board_offers_a_wish_to_every_claimer_kind(api):
     for username in CLAIMERS:
         task = api.task_for(username, "claim_wish", iid)
         assert task["role"] == "wish_claimer"
-        assert task["offered_to"] == ["business", "party_member", "unit", "volunteer"]
+        assert task["offered_to"] == ["volunteer", "party_member", "unit", "business"]
         assert any("认领微心愿" in n for n in notes(api, username))  # each was told a wish waits
     view = api.get(f"/api/tasks/{task['id']}", "unit1").get_json()
     assert all(word in view["instructions"] for word in ("志愿者", "在职党员", "辖区单位", "商户"))
@@ -160,7 +160,7 @@ def test_the_claim_page_names_who_may_claim(client, api):
     task = api.task_for("partymember1", "claim_wish", iid)
     sign_in(client, "partymember1")
     html = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
-    assert "可办理：商户、在职党员、辖区单位、志愿者" in html
+    assert "可办理：志愿者、在职党员、辖区单位、商户" in html
 
 
 def test_a_wish_case_shows_its_claimer_in_chinese_with_no_raw_key(app, api, client):
@@ -195,3 +195,12 @@ def test_the_auditors_history_labels_a_wish_service_record(api, client):
     assert changed and sorted({key for key, label in changed if label == key}) == []
     values = " ".join(re.findall(r"<(?:del|ins)>(.*?)</(?:del|ins)>", html, re.S))
     assert english_words(values) == [] and "在职党员（连心解忧）" in values
+
+
+def test_a_lane_named_by_a_role_group_offers_its_tasks_to_each_role_of_the_group():
+    from app.people.roles import acting_roles, members_of, role_for_lane, role_label
+    assert role_for_lane("微心愿认领方") == role_for_lane("wish_claimer") == "wish_claimer"
+    assert members_of("wish_claimer") == {"volunteer", "party_member", "unit", "business"}
+    assert members_of("volunteer") == {"volunteer"} and members_of(None) == frozenset()
+    assert acting_roles({"unit"}) == {"unit", "wish_claimer"} and acting_roles({"provider"}) == {"provider"}
+    assert role_label("wish_claimer") == "微心愿认领方" and role_label("party_member", "en") == "Registered party member"

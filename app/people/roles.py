@@ -24,8 +24,8 @@ ROLES: dict[str, tuple[str, str]] = {
 }
 # Lanes that offer their tasks to several roles at once: a lane named by a group (its id or either name) offers
 # each task to whoever holds one of the group's roles. A task records the group; who may act expands it.
-ROLE_GROUPS: dict[str, tuple[str, str, frozenset[str]]] = {
-    "wish_claimer": ("微心愿认领方", "Micro-wish claimers", frozenset({"volunteer", "party_member", "unit", "business"})),
+ROLE_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "wish_claimer": ("微心愿认领方", "Micro-wish claimers", ("volunteer", "party_member", "unit", "business")),
 }
 _BY_NAME = ({name: role for role, names in ROLES.items() for name in names} | {r: r for r in ROLES}
             | {name: group for group, (zh, en, _members) in ROLE_GROUPS.items() for name in (group, zh, en)})
@@ -44,15 +44,20 @@ def role_label(role: str, locale: str = "zh_CN") -> str:
 
 def members_of(role: str | None) -> frozenset[str]:
     """The roles a task of this role is offered to: a group's roles, or the role itself."""
+    return frozenset(offered_roles(role))
+
+
+def offered_roles(role: str | None) -> list[str]:
+    """The roles a task of this role is offered to, in the group's order (as people read them)."""
     if not role:
-        return frozenset()
-    return ROLE_GROUPS[role][2] if role in ROLE_GROUPS else frozenset({role})
+        return []
+    return list(ROLE_GROUPS[role][2]) if role in ROLE_GROUPS else [role]
 
 
 def acting_roles(role_ids) -> set[str]:
     """A user's roles and the groups they belong to through them: the task roles they may act on."""
     held = set(role_ids)
-    return held | {group for group, (_zh, _en, members) in ROLE_GROUPS.items() if members & held}
+    return held | {group for group, (_zh, _en, members) in ROLE_GROUPS.items() if held.intersection(members)}
 
 
 def is_role(name: str) -> bool:
