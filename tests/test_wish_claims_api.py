@@ -138,7 +138,7 @@ def test_the_community_fulfils_an_unclaimed_wish_itself(app, api):
     assert outcome(api, iid) == ("completed", "resolved")
 
 
-def test_the_worker_closes_an_unclaimed_wish_with_a_reason_the_resident_sees(app, api):
+def test_the_worker_closes_an_unclaimed_wish_with_a_reason_the_resident_sees(app, api, client):
     need = published_wish(api)
     iid = need["instance_id"]
     run_timers(app, START + RETURN + timedelta(minutes=5))
@@ -152,6 +152,8 @@ def test_the_worker_closes_an_unclaimed_wish_with_a_reason_the_resident_sees(app
     assert outcome(api, iid) == ("completed", "wish_closed")
     progress = api.get(f"/api/public/needs/{need['tracking_code']}").get_json()
     assert progress["status"] == "wish_closed" and progress["explanation"] == reason
+    page = client.get(f"/track/{need['tracking_code']}").get_data(as_text=True)  # the resident's page, no sign-in
+    assert "微心愿无人认领（已说明原因）办结" in page and reason in page
 
 
 def test_the_claim_page_names_who_may_claim(client, api):
