@@ -206,3 +206,13 @@ def test_a_lane_named_by_a_role_group_offers_its_tasks_to_each_role_of_the_group
     assert members_of("volunteer") == {"volunteer"} and members_of(None) == frozenset()
     assert acting_roles({"unit"}) == {"unit", "wish_claimer"} and acting_roles({"provider"}) == {"provider"}
     assert role_label("wish_claimer") == "微心愿认领方" and role_label("party_member", "en") == "Registered party member"
+
+
+def test_the_administrator_hands_a_claim_to_any_claimer_kind_but_no_other_role(api):
+    iid = published_wish(api)["instance_id"]
+    task = api.task_for("volunteer1", "claim_wish", iid)
+    refused = api.post(f"/api/admin/tasks/{task['id']}/reassign", {"username": "provider1"}, "admin")
+    assert refused.status_code == 400 and refused.get_json()["fields"] == {"username": "lacks the role"}
+    moved = api.post(f"/api/admin/tasks/{task['id']}/reassign", {"username": "business1"}, "admin")
+    assert moved.status_code == 200 and moved.get_json()["assignee"] == "business1"
+    assert ready(api, "volunteer1", iid) == [] and ready(api, "business1", iid) == ["claim_wish"]
