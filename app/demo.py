@@ -31,6 +31,10 @@ USERS = [
     ("district1", "芝罘区民政局", "district_department", "zhifu"),
     ("provider1", "南山物业服务中心", "provider", "nanshan"),
     ("volunteer1", "志愿者陈晨", "volunteer", "nanshan"),
+    # 微心愿 claimers besides volunteers: a registered party member (在职党员双报到), a unit and a business of 南山
+    ("partymember1", "在职党员孙丽", "party_member", "nanshan"),
+    ("unit1", "南山供电所", "unit", "nanshan"),
+    ("business1", "南山便民超市", "business", "nanshan"),
     ("evaluator1", "第三方评估机构", "evaluator", "zhifu"),
     ("designer1", "流程设计员", "designer", "zhifu"),
     ("auditor1", "审计员", "auditor", "zhifu"),

@@ -80,7 +80,7 @@ def test_wish_is_claimed_and_fulfilled_by_a_volunteer(api):
     api.complete("worker1", "grade_need", {"tier": "A", "kind": "wish"}, iid)
     api.complete("worker1", "publish_wish", {"wish_text": "为独居老人捐赠一台收音机"}, iid)
     claim = api.task_for("volunteer1", "claim_wish", iid)  # the claim board
-    assert claim["role"] == "volunteer" and api.inbox("worker1") == []
+    assert claim["role"] == "wish_claimer" and api.inbox("worker1") == []
     api.complete("volunteer1", "claim_wish", {"claim_note": "我家有闲置收音机"}, iid)
     fulfil = api.task_for("volunteer1", "fulfil_wish", iid)
     assert api.get(f"/api/tasks/{fulfil['id']}", "volunteer1").get_json()["bpmn_id"] == "fulfil_wish"
@@ -88,7 +88,7 @@ def test_wish_is_claimed_and_fulfilled_by_a_volunteer(api):
     finish(api, iid)
     assert ("claim_wish", "volunteer1") in steps(api, iid) and ("fulfil_wish", "volunteer1") in steps(api, iid)
     data = api.get(f"/api/instances/{iid}", "worker1").get_json()["data"]
-    assert data["wish_volunteer"] == "volunteer1" and data["volunteer_hours"] == 2
+    assert data["wish_claimer"] == "volunteer1" and data["volunteer_hours"] == 2 and data["wish_claimer_kind"] == "volunteer"
 
 
 def test_street_resolves_and_the_community_rates_it(api):

@@ -42,7 +42,7 @@ MESSAGES = (
     _("must be an object"), _("you may record needs only in your own communities"), _("process_error"), _("unsupported file type"), _("empty file"), _("file too large"),
     _("content does not match its type"), _("too many files"), _("attachment_added"), _("read-only"), _("some fields cannot be changed"), _("not a grid of this community"),
     # statuses, outcomes and event types shown on pages
-    _("running"), _("completed"), _("error"), _("cancelled"), _("resolved"), _("closed_unreasonable"),
+    _("running"), _("completed"), _("error"), _("cancelled"), _("resolved"), _("closed_unreasonable"), _("wish_closed"),
     _("merged"), _("withdrawn"), _("instance_started"), _("instance_completed"), _("instance_failed"),
     _("task_completed"), _("task_claimed"), _("task_released"), _("task_cancelled"), _("timer_fired"), _("process_deployed"),
     _("token_issued"), _("need_withdrawn"), _("instance_cancelled"), _("this need is no longer open"),
@@ -131,4 +131,6 @@ MESSAGES = (
     _("this community is outside your communities"), _("outside your communities"),
     _('send {"community": "<code>", "data": {...}}'), _("unprocessable"),
     _("this process is started by its own form, not here"),
+    # issue 19: micro-wishes claimed by volunteers, party members, units and businesses
+    _("wish_service_recorded"), _("%(user)s holds none of the roles that may claim this wish"),
 )

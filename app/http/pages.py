@@ -11,18 +11,19 @@ from app.extensions import db
 from app.modules import PAGES, blueprints
 from app.workflow.notifications import unread_count
 from app.tables.filters import china_time
-from app.people.roles import WORKER_ROLES, role_label
+from app.people.roles import WORKER_ROLES, offered_roles, role_label
 
 
 def register_pages(app: Flask) -> None:
     """Mount the page blueprints and the template helpers."""
     for blueprint in blueprints(PAGES):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(role_label=role_label, worker_roles=sorted(WORKER_ROLES))
+    app.jinja_env.globals.update(role_label=role_label, offered_roles=offered_roles, worker_roles=sorted(WORKER_ROLES))
     app.jinja_env.filters.update(localtime=_localtime, form_value=_form_value, choice=_choice,
                                  yuan=lambda fen: f"{(fen or 0) / 100:,.2f}",
                                  isotime=lambda text: _localtime(datetime.fromisoformat(text)), duration=_duration,
-                                 urlencode_args=_urlencode_args)
+                                 urlencode_args=_urlencode_args,
+                                 role_name=lambda role: role_label(role, str(get_locale() or "zh_CN")))
     app.context_processor(lambda: {"now_utc": clock.now(), "locale": str(get_locale()), "unread": _unread()})
 
 

@@ -2,6 +2,7 @@
 from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
 from app.people.models import User
+from app.people.roles import offered_roles
 
 
 def user_json(user: User) -> dict:
@@ -15,6 +16,7 @@ def task_json(task: ReadyTask) -> dict:
     return {
         "id": task.id, "bpmn_id": task.bpmn_id, "name": task.name, "instance_id": task.instance_id,
         "process_id": task.process_id, "lane": task.lane, "role": task.role,
+        "offered_to": offered_roles(task.role),  # the roles that may take it (several for a role group's lane)
         "community": task.community.code, "due_at": _iso(task.due_at),
         "claimed_by": task.claimed_by.username if task.claimed_by else None,
     }

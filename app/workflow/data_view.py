@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.people.models import User
-from app.people.roles import ROLES, role_label
+from app.people.roles import is_role, role_label
 from app.tables.filters import CHINA
 
 # The data keys of the shipped diagrams and of the app's own start data, with their names for people.
@@ -110,6 +110,11 @@ KEY_LABELS = {
     "enough": lazy_gettext("Enough points"),
     "redeemed": lazy_gettext("Redeemed"),
     "wish_hours_record": lazy_gettext("Service hours recorded for the wish"),
+    "wish_claimer": lazy_gettext("Wish claimed by"),
+    "wish_claimer_kind": lazy_gettext("Claimed as"),
+    "wish_hours_to_bank": lazy_gettext("Hours go to the time bank"),
+    "wish_service_recorded": lazy_gettext("Wish service recorded"),
+    "wish_decider": lazy_gettext("Unclaimed wish decided by"),
     "item": lazy_gettext("Item to redeem"),
     "points": lazy_gettext("Points"),
     "volunteer": lazy_gettext("Volunteer"),
@@ -175,6 +180,12 @@ VALUE_LABELS = {
     "objection_result": {"clear": lazy_gettext("No objection"), "open": lazy_gettext("Objections being handled"),
                          "unsettled": lazy_gettext("Objections not settled"), "": lazy_gettext("Not yet known")},
     "vote": {"for": lazy_gettext("For"), "against": lazy_gettext("Against"), "abstain": lazy_gettext("Abstain")},
+    # a micro-wish's claimer and the way the source (004) names it
+    "wish_claimer_kind": {"volunteer": lazy_gettext("Volunteer (mutual help)"),
+                          "party_member": lazy_gettext("Party member (linking hearts)"),
+                          "unit": lazy_gettext("Unit in the area (paired with the community)"),
+                          "business": lazy_gettext("Business (businesses and residents together)"),
+                          "community": lazy_gettext("The community itself")},
 }
 # Keys whose values are statuses with a catalogue entry "<prefix><value>".
 STATUS_PREFIXES = {"project_outcome": ("project_",), "status": ("project_", ""), "kind": ("disclosure_", "fund_"),
@@ -184,7 +195,8 @@ STATUS_OF = {"redemption_id": ("redemption_",), "hours_id": ("hours_",), "object
 # Keys that take the value names of another key's form field.
 VALUES_OF = {"suggested_tier": "tier", "suggested_kind": "kind"}
 MONEY = {"fund", "fund_balance", "funding_gap", "funding_committed", "micro_fund_available", "micro_fund_balance"}
-USER_KEYS = ("first_responder", "provider", "provider_username", "volunteer")  # values are usernames
+USER_KEYS = ("first_responder", "provider", "provider_username", "volunteer", "wish_claimer",
+             "wish_decider")  # values are usernames
 # The community is in the page's header and the grid shown by its code; the sheets' options are the forms', and
 # who signed in or was excused (register ids) is in the sheet by name (signed_in).
 INTERNAL = {"community", "community_name", "grid_name", "roster_choices", "excusable_choices", "attendees", "excused",
@@ -291,7 +303,7 @@ def _named_value(forms: dict, key: str, value, statuses: tuple[str, ...] | None)
             return translated
     if key in ("meeting", "ready_tasks"):
         return _form_title(forms, text)
-    if key == "role" and text in ROLES:
+    if key == "role" and is_role(text):
         return role_label(text, str(get_locale() or "zh_CN"))
     return None
 
@@ -339,7 +351,7 @@ def readable(text: str | None, forms: dict | None = None, names: dict | None = N
 
 def _id_name(name: str, forms: dict) -> str:
     """The name people read for an id in a summary; the id itself when nothing names it."""
-    if name in ROLES:
+    if is_role(name):
         return role_label(name, str(get_locale() or "zh_CN"))
     if title := _form_title(forms, name):
         return title

@@ -9,6 +9,7 @@ from app.workflow.models.instance import Instance, ReadyTask
 from app.workflow.models.notification import Notification, OutboxMessage
 from app.people.org import Organisation
 from app.people.models import User, UserRole
+from app.people.roles import members_of
 from app.workflow import audit
 
 
@@ -33,9 +34,11 @@ def users_for(session: Session, role: str, community_id: int) -> list:
 
 def _query_users(session: Session, role: str, community_id: int) -> list:
     grids = select(Organisation.id).where(Organisation.parent_id == community_id)
+    # A role group (a lane offered to several roles) reaches everyone holding one of its roles, each once.
     return list(session.execute(select(User.id, User.username).join(UserRole).where(
-        UserRole.role == role, User.is_active.is_(True),
-        or_(User.org_id.in_(_community_and_above(session, community_id)), User.org_id.in_(grids)))).all())
+        UserRole.role.in_(members_of(role)), User.is_active.is_(True),
+        or_(User.org_id.in_(_community_and_above(session, community_id)), User.org_id.in_(grids)))
+        .distinct().order_by(User.id)).all())
 
 
 def notify(session: Session, users: list, message: str, instance: Instance | None = None,

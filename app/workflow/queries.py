@@ -8,6 +8,7 @@ from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, ReadyTask
 from app.people.org import Organisation
 from app.people.models import User
+from app.people.roles import acting_roles
 from app.people.scope import community_ids_in_scope
 from app.errors import Forbidden, NotFound
 from app.workflow.trial import TRIAL_KIND, TRIAL_VIEWERS, plays_trials, trial_community_id
@@ -40,7 +41,7 @@ def inbox(session: Session, user: User, limit: int = 200, task: str | None = Non
 def _may_take(session: Session, user: User, scope: set[int]):
     """Tasks of the user's roles in their communities, and those named to them there (a register member's own
     ballot, whatever their role); for designers, every task of a trial too."""
-    mine = and_(or_(ReadyTask.role.in_(user.role_ids), ReadyTask.assignee_id == user.id),
+    mine = and_(or_(ReadyTask.role.in_(acting_roles(user.role_ids)), ReadyTask.assignee_id == user.id),
                 ReadyTask.community_id.in_(scope))
     trial = trial_community_id(session) if plays_trials(user) else None
     return or_(mine, ReadyTask.community_id == trial) if trial is not None else mine

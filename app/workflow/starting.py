@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.people.models import User
 from app.people.org import Organisation
 from app.workflow.models.instance import Instance
-from app.people.roles import role_for_lane
+from app.people.roles import members_of, role_for_lane
 from app.people.scope import community_ids_in_scope
 from app.errors import Conflict, Forbidden, Invalid, Unprocessable
 from app.workflow.forms import form_pair, validate_submission
@@ -41,7 +41,7 @@ def install_started_elsewhere(entries: dict[str, str]) -> None:
 def start_roles(session: Session, process_id: str) -> set[str]:
     """The roles whose members may start the process's newest version (404 when nothing is deployed)."""
     bundle = bundle_for(session, latest_version(session, process_id).id)
-    return {role_for_lane(lane) for lane in engine().start_lanes(bundle)} - {None}
+    return set().union(*(members_of(role_for_lane(lane)) for lane in engine().start_lanes(bundle)))
 
 
 def start_on_request(session: Session, process_id: str, body, actor: User) -> Instance:

@@ -11,6 +11,7 @@ from app.engine.failures import explain
 from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask
 from app.people.models import User
+from app.people.roles import acting_roles
 from app.people.scope import community_ids_in_scope
 from app.workflow import audit
 from app.errors import Conflict, FieldRefusal, Forbidden, Invalid, NotFound, ProcessFailed, refusal_in
@@ -53,7 +54,7 @@ def may_act(session: Session, user: User, task: ReadyTask) -> bool:
     if plays_trials(user) and task.community_id == trial_community_id(session):
         return True  # a designer trying a process out plays every lane of the trial
     named = task.assignee_id is not None and task.assignee_id == user.id
-    return (named or task.role in user.role_ids) and task.community_id in community_ids_in_scope(session, user)
+    return (named or task.role in acting_roles(user.role_ids)) and task.community_id in community_ids_in_scope(session, user)
 
 
 def actionable_task(session: Session, task_id: str, user: User) -> ReadyTask:

@@ -10,7 +10,7 @@ from app.engine import RunResult
 from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask
 from app.people.models import User, UserRole
-from app.people.roles import ROLES
+from app.people.roles import ROLES, members_of
 from app.people.scope import community_ids_in_scope
 from app.workflow import audit
 from app.errors import Conflict, Invalid, NotFound
@@ -29,8 +29,9 @@ def eligible_assignees(session: Session, task: ReadyTask) -> list[User]:
     """Active users who hold the task's role and work in its community."""
     if not task.role:
         return []
-    users = session.scalars(select(User).join(UserRole).where(UserRole.role == task.role, User.is_active.is_(True))
-                            .order_by(User.username))
+    users = session.scalars(select(User).join(UserRole).where(UserRole.role.in_(members_of(task.role)),
+                                                              User.is_active.is_(True))
+                            .distinct().order_by(User.username))
     return [u for u in users if task.community_id in community_ids_in_scope(session, u)]
 
 
@@ -140,7 +141,7 @@ def _assignee(session: Session, task: ReadyTask, username: str) -> User:
         raise Invalid("no such user", {"username": "unknown user"})
     if not user.is_active:
         raise Invalid("this user is not active", {"username": "inactive"})
-    if task.role not in user.role_ids:
+    if not members_of(task.role) & user.role_ids:
         raise Invalid("this user does not hold the role this task is for", {"username": "lacks the role"})
     if task.community_id not in community_ids_in_scope(session, user):
         raise Invalid("this user does not work in the task's community", {"username": "out of scope"})

@@ -19,7 +19,7 @@ from app.workflow.forms import preview_form
 from app.workflow.queries import waiting_task_names
 from app.workflow.trial import trial_community
 from app.workflow.versions import deploy, main_bpmn
-from app.people.roles import ROLES
+from app.people.roles import ROLE_GROUPS, ROLES
 from app.http.formdata import coerce_form
 
 bp = Blueprint("designer", __name__, template_folder="templates", url_prefix="/designer")
@@ -99,6 +99,7 @@ def editor(process_id: str):
     package = designer.editor_package(db(), current_user, process_id, version)
     roles = [{"id": r, "label": zh} for r, (zh, _en) in ROLES.items()
              if r not in ("designer", "auditor", "admin")]
+    roles += [{"id": g, "label": zh} for g, (zh, _en, _members) in ROLE_GROUPS.items()]  # a lane for several roles
     return render_template("designer_edit.html", process_id=process_id, package=package, roles=roles,
                            form_property=FORM_PROPERTY)
 

@@ -23,7 +23,7 @@ from app.modules.needs.operations import OUTCOME_STATUS, PROCESS_ID as NEED_PROC
 from app.workflow.queries import ROUTED_ROLES, VIEWER_ROLES
 from app.people.policy import LIST_ROLES
 
-NEED_STATUSES = ("open", "resolved", "closed_unreasonable", "merged", "withdrawn", "completed", "cancelled", "error")
+NEED_STATUSES = ("open", "resolved", "closed_unreasonable", "wish_closed", "merged", "withdrawn", "completed", "cancelled", "error")
 # The statuses the decision and delivery processes set (named "project_<status>" for people); others found
 # in the database are offered too.
 PROJECT_STATUSES = tuple(ProjectStatus)

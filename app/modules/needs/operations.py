@@ -27,8 +27,10 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # resolved, closed_unreasonable and merged are end events of need_lifecycle; withdrawn and terminated are the
 # reasons a need is cancelled with.
 OUTCOME_STATUS = {"resolved": "resolved", "closed_unreasonable": "closed_unreasonable",
-                  "merged": "merged", "withdrawn": "withdrawn", "terminated": "withdrawn"}
-END_EVENTS = ("resolved", "closed_unreasonable", "merged")
+                  "merged": "merged", "withdrawn": "withdrawn", "terminated": "withdrawn", "wish_closed": "wish_closed"}
+END_EVENTS = ("resolved", "closed_unreasonable", "merged", "wish_closed")
+# Ends whose explanation to the resident (`explanation`) the public progress page shows.
+EXPLAINED_ENDS = ("closed_unreasonable", "wish_closed")
 RELIED_ON = {PROCESS_ID: {FEEDBACK_TASK: "the resident's rating by tracking code"} | {
     end: "the needs' public status and the needs list" for end in END_EVENTS}}
 
@@ -121,7 +123,7 @@ def public_progress(session: Session, code: str) -> dict:
                             .order_by(AuditEvent.seq)).all()
     ended = instance.status in ENDED
     status = OUTCOME_STATUS.get(instance.outcome or "", "open") if ended else "open"
-    data = current_data(session, instance) if status == "closed_unreasonable" else {}
+    data = current_data(session, instance) if status in EXPLAINED_ENDS else {}
     ended_at = engine().element_name(bundle_for(session, instance.version_id), instance.outcome)
     return {
         "tracking_code": code, "title": instance.title, "status": status,
