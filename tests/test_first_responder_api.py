@@ -241,3 +241,21 @@ def test_the_migration_finds_the_first_responders_of_existing_needs(app, api, da
         found = conn.execute(text("SELECT u.username FROM instance i JOIN user_account u ON u.id = i.first_responder_id"
                                   " WHERE i.id = :iid"), {"iid": iid}).scalar()
     assert found == "grid1"
+
+
+def test_a_designers_new_task_reaches_the_first_responder_too(app, api):
+    """The notices come from where ready tasks are projected, for any process whose start data names one."""
+    from bpmn_samples import FORM, package, process
+    from factories import started_instance
+    from helpers import deploy
+    body = ('<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="work"/>'
+            f'<bpmn:userTask id="work" name="办理">{FORM}</bpmn:userTask>'
+            '<bpmn:sequenceFlow id="f1" sourceRef="work" targetRef="review"/>'
+            f'<bpmn:userTask id="review" name="复核">{FORM}</bpmn:userTask>'
+            '<bpmn:sequenceFlow id="f9" sourceRef="review" targetRef="end"/><bpmn:endEvent id="end"/>')
+    assert deploy(api, package(process(body, process_id="fr_sample", lane_refs=("work", "review")))).status_code == 201
+    iid = started_instance(app, "fr_sample", {"title": "新流程事项", "first_responder": "grid1"})
+    api.complete("worker1", "work", {"note": "好"}, iid)
+    api.complete("worker1", "review", {"note": "好"}, iid)
+    assert [m for m in messages(api, "grid1") if m.startswith(FIRST)] == [
+        f"{FIRST}进入新环节：办理（新流程事项）", f"{FIRST}进入新环节：复核（新流程事项）", f"{FIRST}已办结：已结束（新流程事项）"]
