@@ -50,6 +50,7 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 
 # Anyone signed in: their own inbox and notifications; the search answers only from their scope.
 401 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  -  GET /api/notifications
+401 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  -  GET /api/needs/first-responder
 401 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  -  GET /api/tasks
 401 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  -  GET /api/instances
 
@@ -137,6 +138,11 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  GET /api/admin/calendar
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 201  -  POST /api/admin/calendar
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  DELETE /api/admin/calendar/{day}
+# The duty roster (值班表): the administrator adds a shift, changes the world's one, then removes it.
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  GET /api/admin/duty
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 201  -  POST /api/admin/duty
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  PUT /api/admin/duty/{shift_id}
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  DELETE /api/admin/duty/{shift_id}
 
 # Incidents (failed instances): the designer and the administrator, in every community. The retry sends no
 # correction, so it fails again and the incident stays (200, status error); cancel has an incident of its own.
@@ -263,7 +269,7 @@ OBJECT_OF = {
 }
 # Rows whose object is named in the body (its community) rather than in the path.
 SCOPED_BY_BODY = {"/api/needs", "/api/public/needs", "/api/resources"}
-UNSCOPED_PARAMETERS = {"process_id", "version", "username", "day"}
+UNSCOPED_PARAMETERS = {"process_id", "version", "username", "day", "shift_id"}
 QUERY = {("GET", "/api/processes/{process_id}/diff"): "?from=1&to=2"}
 
 
@@ -276,6 +282,10 @@ BODIES = {
     "/api/incidents/{instance_id}/cancel": {"reason": "数据无法补正"},
     "/api/admin/users/{username}/roles": {"roles": ["committee_member"]},
     "/api/admin/calendar": {"day": "2030-10-08", "is_working_day": True, "note": "调休上班"},
+    "/api/admin/duty": {"community": "nanshan", "username": "worker1", "starts_on": "2030-10-08",
+                        "ends_on": "2030-10-14"},
+    "/api/admin/duty/{shift_id}": {"community": "nanshan", "username": "worker1", "starts_on": "2030-11-01",
+                                   "ends_on": "2030-11-07", "note": "调班"},
     "/api/needs": {"title": "路灯不亮", "description": "小区东门路灯坏了", "category": "daily_life",
                    "channel": "party_line", "visit_type": "home_visit"},
     "/api/public/needs": {"title": "健身器材损坏", "description": "广场单杠松动", "category": "daily_life"},
@@ -326,6 +336,8 @@ def send(api: Api, user: str | None, method: str, path: str, where: str, world: 
         return api.client.get(url, headers=headers)
     if method == "DELETE":
         return api.client.delete(url, headers=headers)
+    if method == "PUT":
+        return api.client.put(url, json=body_for(path, where, user, objects), headers=headers)
     if path == "/api/instances/{instance_id}/attachments":
         return attach(api, url, headers)
     if path.endswith("/minutes"):
@@ -388,6 +400,9 @@ def build_world(app, api: Api) -> dict:
     world = {"N": {"worker": "worker1"}, "B": {"worker": "worker2"},
              "-": {"process_id": SAMPLE, "version": 1, "username": "committee5", "day": "2030-10-08"}}
     give_roles(api, "worker2", STAND_IN)
+    roster = api.post("/api/admin/duty", BODIES["/api/admin/duty/{shift_id}"] | {"note": ""}, "admin")
+    assert roster.status_code == 201, roster.get_json()
+    world["-"]["shift_id"] = roster.get_json()["id"]
     add_projects(app, api, world)
     for col, (community, worker, _, _) in STAFF.items():
         world[col].update(cases(api, community, worker))

@@ -72,7 +72,7 @@ def test_a_case_shows_its_data_in_chinese_with_no_raw_key(client, cases):
     assert shown["项目编号"] and shown["当前会议"] == "居民（代表）会议决议"
     assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", shown["认领截止时间"])
     assert "财政资金：30,000.00 元" in shown["项目资金"]
-    assert shown["首接责任人"] == "南山社工王芳" and shown["承接单位账号"] != "provider1"  # people by name, not username
+    assert shown["首问责任人"] == "南山社工王芳" and shown["承接单位账号"] != "provider1"  # people by name, not username
 
 
 def test_the_auditors_history_labels_every_change(client, cases):

@@ -109,6 +109,12 @@ MESSAGES = (
     _("volunteers log only their own hours"), _("no such volunteer in your communities"),
     _("the time bank is for volunteers and the community's workers"),
     _("this project is outside your communities"), _("the satisfaction survey is for residents"),
+    # the duty roster (值班表) and first responders (首问负责)
+    _("duty_shift_added"), _("duty_shift_changed"), _("duty_shift_removed"), _("first_responder_on_duty"),
+    _("first_responder_fallback"), _("first_responder_missing"), _("duty_roster_help"), _("first_responder_help"),
+    _("choose one of the communities"), _("not an active community worker of this community"),
+    _("the last day comes on or after the first"), _("a shift lasts at most 366 days"),
+    _("a date such as 2027-10-01"), _("overlaps another shift"),
     # administration: reassign tasks, edit or cancel instances, users' roles
     _("name the user to assign, or null to return the task to the queue"), _("must be a username or null"),
     _("no such user"), _("unknown user"), _("this user is not active"), _("inactive"),

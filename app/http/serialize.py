@@ -29,8 +29,14 @@ def instance_json(instance: Instance, data: dict, ready: list[ReadyTask]) -> dic
         "status": instance.status, "outcome": instance.outcome, "business_key": instance.business_key,
         "title": instance.title, "community": instance.community.code,
         "created_at": _iso(instance.created_at), "updated_at": _iso(instance.updated_at),
+        "first_responder": _person(instance.first_responder),
         "data": data, "ready_tasks": [task_json(t) for t in ready],
     }
+
+
+def _person(user) -> dict | None:
+    """Someone a record names: username and display name."""
+    return {"username": user.username, "display_name": user.display_name} if user is not None else None
 
 
 def incident_json(instance: Instance) -> dict:

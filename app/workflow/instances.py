@@ -19,7 +19,7 @@ from app.people.roles import role_for_lane
 from app.workflow import audit
 from app.errors import Conflict, ProcessFailed, refusal_in
 from app.workflow.helpers import bound_to
-from app.workflow.notifications import notify_task_ready
+from app.workflow.notifications import notify_first_responder, notify_task_ready
 from app.workflow.versions import bundle_for, engine, latest_version
 
 
@@ -66,7 +66,8 @@ def start_process(session: Session, process_id: str, data: dict, community: Orga
     # only inside this instance's case, and their audit events name it.
     instance = Instance(version=version, process_id=process_id, business_key=business_key,
                         title=str(data.get("title", ""))[:200], community=community, started_by=actor,
-                        category=data.get("category"), grid=data.get("grid") or None)
+                        category=data.get("category"), grid=data.get("grid") or None,
+                        first_responder_id=_user_id(session, data.get("first_responder")))
     with bound_to(session, actor, instance):
         workflow, result = engine().start(bundle_for(session, version.id), data)
     if result.status == InstanceStatus.ERROR:
@@ -176,7 +177,7 @@ def _keep_trail(session: Session, instance: Instance, trail: dict | None) -> Non
 def _project_run(session: Session, instance: Instance, result: RunResult, ready: list[HumanTask],
                  actor: User | None, completed_task_id: str | None = None,
                  submitted: dict | None = None) -> list[ReadyTask]:
-    current, removed = sync_ready_tasks(session, instance, ready)
+    current, removed = sync_ready_tasks(session, instance, ready, actor)
     for gone in removed:
         done = gone.id == completed_task_id
         _end_span(session, gone.id, actor if done else None, submitted if done else None)
@@ -188,14 +189,30 @@ def _project_run(session: Session, instance: Instance, result: RunResult, ready:
     elif result.status in ENDED:
         audit.record(session, f"instance_{result.status}", actor, instance=instance, summary=result.outcome or "",
                      changes={"outcome": [None, result.outcome]})
+        notify_first_responder(session, instance, actor, _closing_message(session, instance, result))
     return current
 
 
-def sync_ready_tasks(session: Session, instance: Instance,
-                     tasks: list[HumanTask]) -> tuple[list[ReadyTask], list]:
+# How a cancelled case ended, for its first responder (the reasons an instance is cancelled with).
+CANCELLED_BECAUSE = {"withdrawn": "居民已撤回", "terminated": "管理员已取消"}
+
+
+def _closing_message(session: Session, instance: Instance, result: RunResult) -> str:
+    """The first responder's notice of the close, with its outcome as people name it (the end event's name)."""
+    if result.status == InstanceStatus.CANCELLED:
+        return f"您首问的需求已终止：{CANCELLED_BECAUSE.get(result.outcome or '', '已取消')}（{instance.title}）"
+    ended_at = engine().element_name(bundle_for(session, instance.version_id), result.outcome)
+    if not ended_at or ended_at == result.outcome:  # an unnamed end event: never its id
+        ended_at = "已结束"
+    return f"您首问的需求已办结：{ended_at}（{instance.title}）"
+
+
+def sync_ready_tasks(session: Session, instance: Instance, tasks: list[HumanTask],
+                     actor: User | None = None) -> tuple[list[ReadyTask], list]:
     """Make the projection match the ready tasks, keeping claims; return (current rows, removed rows).
 
-    New tasks are offered to their lane's role (or to the assignee the task names) and notified.
+    New tasks are offered to their lane's role (or to the assignee the task names) and notified, and so is the
+    case's first responder (首问责任人), unless `actor`, whose step opened them, is that person.
     Removed rows come back with id, bpmn_id and name. Two statements, whatever the projection held:
     one DELETE of every row no longer ready, one INSERT of every ready task it did not hold yet."""
     dialect = _dialect(session)
@@ -223,8 +240,12 @@ def sync_ready_tasks(session: Session, instance: Instance,
         session.execute(_OPEN_SPANS[dialect], one_or_many([
             {"id": r.id, "instance_id": r.instance_id, "process_id": r.process_id, "bpmn_id": r.bpmn_id,
              "name": r.name, "role": r.role, "community_id": r.community_id, "due_at": r.due_at} for r in new_rows]))
+        told: set[int] = set()
         for row in new_rows:
-            notify_task_ready(session, row, instance)
+            told |= notify_task_ready(session, row, instance)
+        # Here, where every run's new tasks land, not per diagram element: a task a designer adds is covered too.
+        names = "、".join(dict.fromkeys(row.name for row in new_rows))
+        notify_first_responder(session, instance, actor, f"您首问的需求进入新环节：{names}（{instance.title}）", told)
     return current, removed
 
 
@@ -260,6 +281,13 @@ def _end_span(session: Session, task_id: str, completed_by: User | None, submitt
 def _plain(values: dict | None) -> dict | None:
     """The submitted values as stored JSON (dates and the like as text)."""
     return json.loads(json.dumps(values, ensure_ascii=False, default=str)) if values is not None else None
+
+
+def _user_id(session: Session, username) -> int | None:
+    """The id of the account a start-data value names by username (None for none)."""
+    if not username:
+        return None
+    return session.scalar(select(User.id).where(User.username == str(username)))
 
 
 def _assignee_id(session: Session, task: HumanTask) -> int | None:

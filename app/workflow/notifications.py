@@ -61,8 +61,8 @@ def queue_sms(session: Session, to: str, message: str) -> None:
                                  "payload": {"to": to, "text": message[:500]}}])
 
 
-def notify_task_ready(session: Session, task: ReadyTask, instance: Instance) -> None:
-    """Tell whoever may act on a newly ready task."""
+def notify_task_ready(session: Session, task: ReadyTask, instance: Instance) -> set[int]:
+    """Tell whoever may act on a newly ready task; the ids of the users told."""
     if task.assignee_id is not None:
         users = [session.get(User, task.assignee_id)]
     elif task.role:
@@ -70,6 +70,18 @@ def notify_task_ready(session: Session, task: ReadyTask, instance: Instance) -> 
     else:
         users = []
     notify(session, users, f"新任务：{task.name}（{instance.title}）", instance, task.id)
+    return {user.id for user in users}
+
+
+def notify_first_responder(session: Session, instance: Instance, actor: User | None, message: str,
+                           told: set[int] = frozenset()) -> None:
+    """Tell a case's first responder (首问责任人) of a stage change: not of their own step, nor twice."""
+    responder_id = instance.first_responder_id
+    if responder_id is None or responder_id in told or (actor is not None and actor.id == responder_id):
+        return
+    responder = session.get(User, responder_id)
+    if responder is not None and responder.is_active:
+        notify(session, [responder], message, instance)
 
 
 def unread_count(session: Session, user: User) -> int:

@@ -54,10 +54,13 @@ def ready_tasks_of(session: Session, instance_id: int) -> list[ReadyTask]:
 
 
 def visible_instance(session: Session, user: User, instance_id: int) -> Instance:
-    """An instance the user may look at (its community is in their scope), else 404 / 403."""
+    """An instance the user may look at (its community is in their scope, or they are its first responder),
+    else 404 / 403."""
     instance = session.get(Instance, instance_id)
     if instance is None:
         raise NotFound("no such instance")
+    if instance.first_responder_id == user.id:
+        return instance  # 首问负责: the first responder follows the case wherever it goes (street, district)
     if not user.role_ids & VIEWER_ROLES or instance.community_id not in community_ids_in_scope(session, user):
         if instance.community.kind == TRIAL_KIND and user.role_ids & TRIAL_VIEWERS:
             return instance  # a trial: designers follow it, auditors and administrators oversee it
@@ -108,6 +111,13 @@ def history(session: Session, instance_id: int) -> list[AuditEvent]:
     """Every audit event of an instance, in order."""
     return list(session.scalars(select(AuditEvent).options(joinedload(AuditEvent.actor))
                                 .where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)))
+
+
+def first_responded_by(session: Session, user: User, limit: int = 200) -> list[Instance]:
+    """The cases a person is first responder of (我首问的需求), newest first, wherever they now stand."""
+    return list(session.scalars(select(Instance).options(joinedload(Instance.community))
+                                .where(Instance.first_responder_id == user.id)
+                                .order_by(Instance.id.desc()).limit(limit)))
 
 
 def started_by(session: Session, user: User, limit: int = 50) -> list[Instance]:

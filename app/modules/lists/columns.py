@@ -22,6 +22,7 @@ NEED_COLUMNS = (
     Column("category_label", lazy_gettext("Category")),
     Column("status", lazy_gettext("Status"), "need_status"),
     Column("supporters", lazy_gettext("Raised by"), "number"),
+    Column("first_responder_name", lazy_gettext("First responder")),
     Column("created_at", lazy_gettext("Submitted"), "time"),
 )
 RESOURCE_COLUMNS = (

@@ -29,7 +29,8 @@ NEED_STATUSES = ("open", "resolved", "closed_unreasonable", "wish_closed", "merg
 PROJECT_STATUSES = tuple(ProjectStatus)
 PER_PAGE = 50
 _NEED_COLUMNS = (Instance.id, Instance.business_key, Instance.title, Instance.community_id, Instance.category,
-                 Instance.grid, Instance.supporters, Instance.status, Instance.outcome, Instance.created_at)
+                 Instance.grid, Instance.supporters, Instance.status, Instance.outcome, Instance.created_at,
+                 Instance.first_responder_id)
 
 
 class Listing(NamedTuple):
@@ -52,8 +53,25 @@ def need_list(session: Session, user: User, filters: Mapping, page: int | None =
     query = select(Instance).options(load_only(*_NEED_COLUMNS)).where(*where).order_by(Instance.id.desc())
     total = session.scalar(select(func.count(Instance.id)).where(*where))
     grids = _grid_names(session)
-    rows = [_need_row(i, names, labels, grids) for i in session.scalars(_page(query, page))]
+    found_needs = list(session.scalars(_page(query, page)))
+    people = _people(session, {i.first_responder_id for i in found_needs} - {None})
+    rows = [_need_row(i, names, labels, grids) | _responder(i, people) for i in found_needs]
     return Listing(rows, total)
+
+
+def _people(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
+    """id → (username, display name) of these accounts (in chunks, for a long export)."""
+    found, ordered = {}, sorted(ids)
+    for chunk in (ordered[n:n + 500] for n in range(0, len(ordered), 500)):
+        found |= {row.id: (row.username, row.display_name) for row in session.execute(
+            select(User.id, User.username, User.display_name).where(User.id.in_(chunk)))}
+    return found
+
+
+def _responder(instance: Instance, people: dict[int, tuple[str, str]]) -> dict:
+    """The need's first responder (首问责任人): username for programs, display name for people."""
+    username, name = people.get(instance.first_responder_id, (None, ""))
+    return {"first_responder": username, "first_responder_name": name}
 
 
 def resource_list(session: Session, user: User, filters: Mapping, page: int | None = None) -> Listing:

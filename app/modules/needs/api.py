@@ -7,6 +7,7 @@ from app.people.roles import WORKER_ROLES
 from app.http.auth import api_user, json_body, requires
 from app.http.docs import documented
 from app.http import schemas
+from app.workflow.queries import first_responded_by, waiting_task_names
 
 bp = Blueprint("api_needs", __name__, url_prefix="/api")
 
@@ -51,3 +52,16 @@ def need_record():
     instance = submit_need(db(), json_body(), actor=api_user(), public=False)
     commit()
     return jsonify({"tracking_code": instance.business_key, "instance_id": instance.id}), 201
+
+
+@bp.get("/needs/first-responder")
+@documented("The needs you are first responder of (我首问的需求), wherever each now stands: {count, items}, "
+            "each with its status, outcome and the steps it waits for", errors=(401,))
+@requires()
+def first_responder_needs():
+    needs = first_responded_by(db(), api_user())
+    waiting = waiting_task_names(db(), [n.id for n in needs])
+    return jsonify({"count": len(needs), "items": [{
+        "instance_id": n.id, "tracking_code": n.business_key, "title": n.title, "community": n.community.code,
+        "status": n.status, "outcome": n.outcome, "waiting_for": waiting.get(n.id, []),
+        "created_at": n.created_at.isoformat(), "updated_at": n.updated_at.isoformat()} for n in needs]})

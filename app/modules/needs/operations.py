@@ -15,6 +15,9 @@ from app.workflow.forms import form_pair, validate_submission
 from app.workflow import audit
 from app.workflow.instances import current_data, load_workflow, lock_instance, save_state, start_process
 from app.workflow.tasks import apply_submission
+from app.workflow.notifications import notify
+from app.modules.duty.operations import china_today, on_duty
+from app.tables.filters import chinese_date
 from app.workflow.versions import bundle_for, engine, latest_version
 
 PROCESS_ID = "need_lifecycle"
@@ -53,13 +56,16 @@ def submit_need(session: Session, payload, actor: User | None, public: bool) -> 
     bundle = bundle_for(session, latest_version(session, PROCESS_ID).id)
     data = validate_submission(form_pair(bundle, *engine().start_form(bundle))["schema"], fields)
     grid = _check_grid(session, data.get("grid"), community)
-    # 首问负责: whoever records a need answers for it; online needs go to the on-duty worker.
-    responder = on_duty_worker(session, community) if public else actor
+    # 首问负责: whoever records a need answers for it; online needs go to the day's on-duty worker.
+    responder, rostered = on_duty_worker(session, community) if public else (actor, True)
     data = {"grid": "", "visit_type": "", "anonymous": False} | data  # keys the diagrams may read
     data.update(community=community.code, tracking_code=_new_code(session),
                 first_responder=responder.username if responder else None, **_names(community, grid))
     with audit.acting_as(f"resident:{data['tracking_code']}"):  # only used when nobody is signed in
-        return start_process(session, PROCESS_ID, data, community, actor, business_key=data["tracking_code"])
+        instance = start_process(session, PROCESS_ID, data, community, actor, business_key=data["tracking_code"])
+    if public:
+        _first_responder_named(session, instance, responder, rostered)
+    return instance
 
 
 def intake_form(session: Session) -> dict:
@@ -68,11 +74,30 @@ def intake_form(session: Session) -> dict:
     return form_pair(bundle, *engine().start_form(bundle))
 
 
-def on_duty_worker(session: Session, community: Organisation) -> User | None:
-    """The community worker who answers online submissions (首问负责): the first active one."""
+def on_duty_worker(session: Session, community: Organisation) -> tuple[User | None, bool]:
+    """The worker who answers a need nobody recorded (首问负责), and whether the duty roster named them.
+
+    The community's on-duty worker today (China date, app clock); with nobody on the roster that day, the
+    community's first active community worker, as before there was a roster."""
+    rostered = on_duty(session, community, china_today())
+    if rostered is not None:
+        return rostered, True
     return session.scalars(select(User).join(UserRole).where(
         UserRole.role == "community_worker", User.org_id == community.id, User.is_active.is_(True))
-        .order_by(User.id).limit(1)).first()
+        .order_by(User.id).limit(1)).first(), False
+
+
+def _first_responder_named(session: Session, instance: Instance, responder: User | None, rostered: bool) -> None:
+    """Say in the case's history who answers for a need nobody recorded, and tell them it has arrived."""
+    day = chinese_date(china_today())
+    if responder is None:
+        audit.record(session, "first_responder_missing", None, instance=instance, actor_name="system",
+                     summary=f"{instance.community.name} {day}")
+        return
+    how = "first_responder_on_duty" if rostered else "first_responder_fallback"
+    audit.record(session, how, None, instance=instance, actor_name="system",
+                 summary=f"{responder.display_name} {day}", changes={"first_responder": [None, responder.username]})
+    notify(session, [responder], f"新需求已到达，您是首问责任人：{instance.title}", instance)
 
 
 def need_by_code(session: Session, code: str) -> Instance:
@@ -185,7 +210,7 @@ def new_tracking_code(session: Session) -> str:
 def start_follow_up(session: Session, community: Organisation, title: str, description: str,
                     category: str | None, follows: str, code: str) -> Instance:
     """Start a need that follows up an earlier one (反馈到需求库), under a code chosen beforehand."""
-    responder = on_duty_worker(session, community)
+    responder, rostered = on_duty_worker(session, community)
     data = {"title": title[:100], "description": description[:2000], "category": category or "community_management",
             "channel": "steward_station", "grid": "", "visit_type": "", "anonymous": True, "contact": "",
             "community": community.code, "tracking_code": code, "follow_up_of": follows,
@@ -193,4 +218,5 @@ def start_follow_up(session: Session, community: Organisation, title: str, descr
     instance = start_process(session, PROCESS_ID, data, community, None, business_key=code)
     audit.record(session, "follow_up_started", None, instance=instance, actor_name="system",
                  summary=f"{follows} → {code}", changes={"follow_up_of": [None, follows]})
+    _first_responder_named(session, instance, responder, rostered)
     return instance

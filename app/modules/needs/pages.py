@@ -11,6 +11,7 @@ from app.modules.needs.operations import intake_form, submit_need
 from app.people.roles import WORKER_ROLES
 from app.people.scope import community_ids_in_scope
 from app.http.formdata import coerce_form
+from app.workflow.queries import first_responded_by, waiting_task_names
 
 bp = Blueprint("needs", __name__, template_folder="templates")
 
@@ -49,3 +50,12 @@ def need_new_submit():
     commit()
     flash(_("Need recorded. Tracking code: %(code)s", code=instance.business_key), "success")
     return redirect(url_for("instances.instance", instance_id=instance.id))
+
+
+@bp.get("/needs/first-responder")
+@login_required
+def first_responder_needs():
+    """我首问的需求: the needs the signed-in person answers for, wherever each now stands."""
+    needs = first_responded_by(db(), current_user)
+    return render_template("needs_first_responder.html", needs=needs,
+                           waiting=waiting_task_names(db(), [n.id for n in needs]))

@@ -52,6 +52,9 @@ class Instance(Base):
     lock_version: Mapped[int] = mapped_column(default=1)
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # 首问责任人, projected from the start data's `first_responder` (a username): told of every stage, and may
+    # follow the case wherever it goes. No foreign key: see migration 0019 (adding one rebuilds this table).
+    first_responder_id: Mapped[int | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The last failure (status "error": an incident): when, at which element, and the engine's message.
@@ -65,7 +68,9 @@ class Instance(Base):
     # Loaded when shown, not on the hot path (which needs only the ids).
     version: Mapped[ProcessVersion] = relationship()
     community: Mapped[Organisation] = relationship()
-    started_by: Mapped[User | None] = relationship()
+    started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])
+    first_responder: Mapped[User | None] = relationship(
+        primaryjoin="foreign(Instance.first_responder_id) == User.id", viewonly=True)
 
     __table_args__ = (Index("ix_instance_overlap", "community_id", "category", "status"),)
     __mapper_args__ = {"version_id_col": lock_version}
