@@ -63,9 +63,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('project', schema=None) as batch_op:
-        batch_op.drop_column('funding_gap_fen')
-        batch_op.drop_column('funding_mode')
+    # Plain DROP COLUMN (SQLite 3.35+ and PostgreSQL): batch mode would rebuild the project table, which
+    # SQLite refuses while other tables' foreign keys point at it and hold rows.
+    op.execute("ALTER TABLE project DROP COLUMN funding_gap_fen")
+    op.execute("ALTER TABLE project DROP COLUMN funding_mode")
     with op.batch_alter_table('fund_entry', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_fund_entry_pool_entry_id_micro_fund_entry'), type_='foreignkey')
         batch_op.drop_column('pool_entry_id')
