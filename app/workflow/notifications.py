@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from app.db import one_or_many, utcnow
 from app.workflow.models.instance import Instance, ReadyTask
 from app.workflow.models.notification import Notification, OutboxMessage
-from app.people.org import Organisation
+from app.people.org import DEPARTMENT, Organisation
 from app.people.models import User, UserRole
 from app.workflow import audit
 
@@ -33,9 +33,18 @@ def users_for(session: Session, role: str, community_id: int) -> list:
 
 def _query_users(session: Session, role: str, community_id: int) -> list:
     grids = select(Organisation.id).where(Organisation.parent_id == community_id)
+    above = _community_and_above(session, community_id)
+    # A district's departments are offices above its communities too (told, e.g., of a late filing to supervise).
+    departments = select(Organisation.id).where(Organisation.parent_id.in_(above), Organisation.kind == DEPARTMENT)
     return list(session.execute(select(User.id, User.username).join(UserRole).where(
         UserRole.role == role, User.is_active.is_(True),
-        or_(User.org_id.in_(_community_and_above(session, community_id)), User.org_id.in_(grids)))).all())
+        or_(User.org_id.in_(above), User.org_id.in_(grids), User.org_id.in_(departments)))).all())
+
+
+def users_in_org(session: Session, role: str, org_id: int) -> list:
+    """(id, username) of active users holding `role` in this organisation itself (a department's staff)."""
+    return list(session.execute(select(User.id, User.username).join(UserRole).where(
+        UserRole.role == role, User.is_active.is_(True), User.org_id == org_id).order_by(User.id)).all())
 
 
 def notify(session: Session, users: list, message: str, instance: Instance | None = None,
@@ -62,6 +71,8 @@ def notify_task_ready(session: Session, task: ReadyTask, instance: Instance) -> 
     """Tell whoever may act on a newly ready task."""
     if task.assignee_id is not None:
         users = [session.get(User, task.assignee_id)]
+    elif task.role and task.candidate_org_id is not None:
+        users = users_in_org(session, task.role, task.candidate_org_id)
     elif task.role:
         users = users_for(session, task.role, task.community_id)
     else:
