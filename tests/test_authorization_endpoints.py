@@ -132,6 +132,8 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  GET /api/admin/calendar
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 201  -  POST /api/admin/calendar
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  DELETE /api/admin/calendar/{day}
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  GET /api/admin/departments
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 201  -  POST /api/admin/departments
 
 # Incidents (failed instances): the designer and the administrator, in every community. The retry sends no
 # correction, so it fails again and the incident stays (200, status error); cancel has an incident of its own.
@@ -268,6 +270,7 @@ BODIES = {
     "/api/incidents/{instance_id}/cancel": {"reason": "数据无法补正"},
     "/api/admin/users/{username}/roles": {"roles": ["committee_member"]},
     "/api/admin/calendar": {"day": "2030-10-08", "is_working_day": True, "note": "调休上班"},
+    "/api/admin/departments": {"code": "zhifu-wj", "name": "芝罘区卫生健康局"},
     "/api/needs": {"title": "路灯不亮", "description": "小区东门路灯坏了", "category": "daily_life",
                    "channel": "party_line", "visit_type": "home_visit"},
     "/api/public/needs": {"title": "健身器材损坏", "description": "广场单杠松动", "category": "daily_life"},

@@ -234,7 +234,8 @@ def _offer(session: Session, instance: Instance, task: HumanTask) -> dict:
     """The projection row a ready task gets when it is new."""
     return dict(id=task.id, instance_id=instance.id, process_id=instance.process_id, bpmn_id=task.bpmn_id,
                 name=task.name, lane=task.lane, role=role_for_lane(task.lane), community_id=instance.community_id,
-                assignee_id=_assignee_id(session, task), candidate_org_id=_candidate_org_id(session, task), due_at=task.due_at, claimed_by_id=None,
+                assignee_id=_assignee_id(session, task), candidate_org_id=_candidate_org_id(session, task),
+                due_at=task.due_at, claimed_by_id=None,
                 created_at=utcnow())
 
 

@@ -46,7 +46,8 @@ _TASK_WITH_LOCKED_INSTANCE = (select(ReadyTask, Instance).join(Instance, ReadyTa
 
 def may_act(session: Session, user: User, task: ReadyTask) -> bool:
     """Whether the user holds the task's role in its community, or in the organisation it is restricted to (and
-    is its assignee, if it names one); the assignee a task names acts on it in their communities whatever their role (a member voting from a register)."""
+    is its assignee, if it names one); the assignee a task names acts on it in their communities whatever their
+    role (a member voting from a register)."""
     if task.assignee_id is not None and task.assignee_id != user.id:
         return False
     if plays_trials(user) and task.community_id == trial_community_id(session):

@@ -34,15 +34,16 @@ def escalate_to_department(community, deadline_days) -> dict:
     if found is None:
         record_write("need_escalated", summary="no department in the directory: offered to the district's role",
                      changes={"assigned_department": [None, ""]})
-        return {"code": "", "name": "", "due": directory.due_date(days), "due_text": chinese_day(directory.due_date(days))}
+        due = directory.due_date(days)
+        return {"code": "", "name": "", "due": due, "due_text": chinese_day(due)}
     return _dispatched(found, days, "need_escalated")
 
 
 def _dispatched(department: Organisation, days: int, event: str) -> dict:
     due = directory.due_date(days)
-    record_write(event, summary=f"{department.code}: {department.name}",
-                 changes={"assigned_department": [None, department.code], "deadline_days": [None, days],
-                          "due": [None, due]})
+    record_write(event, summary=department.name,
+                 changes={"assigned_department": [None, department.code], "district_deadline_days": [None, days],
+                          "district_due_date": [None, due]})
     return {"code": department.code, "name": department.name, "due": due, "due_text": chinese_day(due)}
 
 

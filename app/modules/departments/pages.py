@@ -30,8 +30,7 @@ def add_post():
         department = directory.add_department(db(), current_user, request.form.to_dict())
     except Invalid as err:
         db().rollback()
-        problems = getattr(err, "problems", {})
-        detail = "；".join(f"{_('department_' + k)}：{_(m, **p) if p else _(m)}" for k, (m, p) in problems.items())
+        detail = "；".join(f"{_('department_' + k)}：{_(m)}" for k, m in err.fields.items())
         flash(err.translated(_) + (f"：{detail}" if detail else ""), "error")
         return listing(form=request.form.to_dict(), status=400)
     commit()
