@@ -243,3 +243,13 @@ def test_the_case_page_names_the_department_and_its_time_limit(client, api):
     assert "zhifu-cg" not in text and "department_choices" not in text
     sign_in(client, "district3")
     assert client.get(f"/instances/{iid}").status_code == 403
+
+
+def test_the_admin_reassigns_a_dispatched_need_only_within_its_department(api):
+    iid = at_street(api)
+    dispatch(api, iid, "zhifu-cg")
+    task = api.task_for("district2", "district_handle", iid)
+    refused = api.post(f"/api/admin/tasks/{task['id']}/reassign", {"username": "district3"}, "admin")
+    assert refused.status_code == 400 and refused.get_json()["fields"] == {"username": "out of scope"}
+    moved = api.post(f"/api/admin/tasks/{task['id']}/reassign", {"username": "district2"}, "admin")
+    assert moved.status_code == 200 and moved.get_json()["assignee"] == "district2"

@@ -91,7 +91,8 @@ def _district(session: Session, code, problems: dict) -> Organisation | None:
 
 def choices(session: Session, community: Organisation) -> list[dict]:
     """The departments a need of this community may be dispatched to, as select options (code → name)."""
-    return [{"const": d.code, "title": d.name} for d in departments(session, district_of(community))]
+    district = district_of(community)
+    return [{"const": d.code, "title": d.name} for d in departments(session, district)] if district else []
 
 
 def chosen(session: Session, community: Organisation, code) -> Organisation | None:
@@ -106,7 +107,8 @@ def chosen(session: Session, community: Organisation, code) -> Organisation | No
 
 def escalation_receiver(session: Session, community: Organisation) -> Organisation | None:
     """The department that takes a need the street let run late (超时督办 / 提级办理): the directory's first."""
-    found = departments(session, district_of(community))
+    district = district_of(community)
+    found = departments(session, district) if district is not None else []
     return found[0] if found else None
 
 
