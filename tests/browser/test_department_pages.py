@@ -57,3 +57,20 @@ def test_another_department_does_not_see_it(page: Page, api):
     expect(page.get_by_role("row").filter(has_text=TITLE)).to_have_count(0)
     page.get_by_role("navigation").get_by_role("link", name="事项", exact=True).click()
     expect(page.get_by_role("row").filter(has_text=TITLE)).to_have_count(0)
+
+
+def test_the_street_dispatches_from_its_task_page(page: Page, api):
+    need = assessed_need(api, "government", title=TITLE, category="government")
+    sign_in(page, "street1")
+    open_from_inbox(page, "街道办理", TITLE)
+    choose(page, "办理结果", "派单至区级部门（归口办理）")
+    page.get_by_role("button", name="提交", exact=True).click()  # no department chosen: refused, nothing lost
+    expect(page.locator('.field[data-field="assigned_department"]').get_by_role("alert")).to_have_text("此项必填")
+    expect(page.get_by_label("办理时限（天）")).to_have_value("10")  # the default time limit
+    choose(page, "承办部门", "芝罘区城市管理局")  # the directory's departments
+    page.get_by_label("办理时限（天）").fill("7")
+    page.get_by_label("办理情况").fill("需城管执法处理")
+    submit_task(page, "街道办理")
+    assert [t["bpmn_id"] for t in api.inbox("district2") if t["instance_id"] == need["instance_id"]] == [
+        "district_handle"]
+    assert all(t["instance_id"] != need["instance_id"] for u in ("district1", "district3") for t in api.inbox(u))
