@@ -16,9 +16,11 @@ def community_ids_in_scope(session: Session, user: User) -> set[int]:
 
 
 def department_of(user: User) -> Organisation | None:
-    """The district department the user works in, if they sit in one (they see the cases dispatched to it)."""
+    """The district department the user works in, if they sit in one (they see the cases dispatched to it).
+
+    None for auditors and administrators, who read every case wherever they sit."""
     org = getattr(user, "org", None)
-    return org if org is not None and org.kind == DEPARTMENT else None
+    return org if org is not None and org.kind == DEPARTMENT and not user.role_ids & READ_ALL_ROLES else None
 
 
 def _communities_under(session: Session, org: Organisation | None) -> set[int]:

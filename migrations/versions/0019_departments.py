@@ -23,7 +23,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table('instance', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('routed_orgs', sa.String(length=400), nullable=False, server_default=','))
+        batch_op.add_column(sa.Column('routed_orgs', sa.Text(), nullable=False, server_default=','))
     with op.batch_alter_table('ready_task', schema=None) as batch_op:
         batch_op.add_column(sa.Column('candidate_org_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_ready_task_candidate_org_id_organisation'), 'organisation',

@@ -47,7 +47,7 @@ class Instance(Base):
     # ",street_officer,district_department,": roles any task was ever offered to, for scoping.
     routed_roles: Mapped[str] = mapped_column(String(400), default=",")
     # ",zhifu-mz,": codes of the organisations a task was ever restricted to (`candidate_org`), for scoping.
-    routed_orgs: Mapped[str] = mapped_column(String(400), default=",", server_default=",")
+    routed_orgs: Mapped[str] = mapped_column(Text, default=",", server_default=",")
     status: Mapped[str] = mapped_column(String(16), default=InstanceStatus.RUNNING, index=True)
     outcome: Mapped[str | None] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(Text)
