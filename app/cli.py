@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from app import clock
 from app.db import is_lock_timeout, writing
-from app.demo import backfill_registers, is_empty, load_demo
+from app.demo import backfill_departments, backfill_registers, is_empty, load_demo
 from app.errors import OperationError
 from app.migrate import upgrade
 from app.workflow import audit
@@ -64,8 +64,11 @@ def setup(demo: bool):
                 raise click.ClickException("the demo dataset is refused when APP_ENV=production")
             load_demo(session, config["DEMO_PASSWORD"])
             click.echo("demo dataset loaded")
-        elif demo and config["APP_ENV"] != "production" and backfill_registers(session):
-            click.echo("demo registers added")
+        elif demo and config["APP_ENV"] != "production":
+            if backfill_registers(session):
+                click.echo("demo registers added")
+            if backfill_departments(session, config["DEMO_PASSWORD"]):
+                click.echo("demo departments added")
         created = deploy_shipped(session, Path(config["PROCESSES_DIR"]), Path(config["FORMS_DIR"]))
         session.commit()
     for version in created:

@@ -18,6 +18,15 @@ ORGANISATIONS = [
     ("beishan", "北山社区", "community", "xingfu"),
 ] + [(f"{c}-{n}", f"{name}第{n}网格", "grid", c)
      for c, name in (("nanshan", "南山"), ("beishan", "北山")) for n in (1, 2, 3)]
+# The district's departments (区级职能部门), each with one user: a street dispatches (派单) needs to them. The
+# first takes the needs a street lets run late (超时督办 / 提级办理).
+DEPARTMENTS = [
+    ("zhifu-mz", "芝罘区民政局", "district1"),
+    ("zhifu-cg", "芝罘区城市管理局", "district2"),
+    ("zhifu-zj", "芝罘区住房和城乡建设局", "district3"),
+    ("zhifu-scjg", "芝罘区市场监督管理局", "district4"),
+]
+ORGANISATIONS += [(code, name, "department", "zhifu") for code, name, _user in DEPARTMENTS]
 
 USERS = [
     ("resident1", "南山居民张阿姨", "resident", "nanshan"),
@@ -28,7 +37,10 @@ USERS = [
     *[(f"committee{n}", f"南山两委委员{n}", "committee_member", "nanshan") for n in range(1, 6)],
     ("supervisor1", "南山居务监督委员会", "supervision_committee", "nanshan"),
     ("street1", "幸福街道办", "street_officer", "xingfu"),
-    ("district1", "芝罘区民政局", "district_department", "zhifu"),
+    ("district1", "芝罘区民政局", "district_department", "zhifu-mz"),
+    ("district2", "芝罘区城市管理局", "district_department", "zhifu-cg"),
+    ("district3", "芝罘区住房和城乡建设局", "district_department", "zhifu-zj"),
+    ("district4", "芝罘区市场监督管理局", "district_department", "zhifu-scjg"),
     ("provider1", "南山物业服务中心", "provider", "nanshan"),
     ("volunteer1", "志愿者陈晨", "volunteer", "nanshan"),
     # 微心愿 claimers besides volunteers: a registered party member (在职党员双报到), a unit and a business of 南山
@@ -96,6 +108,32 @@ def load_demo(session: Session, password: str) -> None:
         session.add(Resource(community_id=orgs[community].id, kind=kind, name=name, contact=contact,
                              capacity=capacity, description=description))
     session.flush()
+
+
+def backfill_departments(session: Session, password: str) -> int:
+    """Give an older demo database its departments: add the missing ones and their users (district1 moves in)."""
+    district = session.scalars(select(Organisation).where(Organisation.code == "zhifu")).first()
+    if district is None:
+        return 0
+    known = {o.code: o for o in session.scalars(select(Organisation).where(Organisation.kind == "department"))}
+    users = {u.username: u for u in session.scalars(select(User).where(
+        User.username.in_([u for _c, _n, u in DEPARTMENTS])))}
+    added = 0
+    for code, name, username in DEPARTMENTS:
+        if code in known:
+            continue
+        known[code] = Organisation(code=code, name=name, kind="department", parent=district)
+        session.add(known[code])
+        added += 1
+        user = users.get(username)
+        if user is None:
+            user = User(username=username, display_name=name, password_hash=hash_password(password))
+            user.roles.append(UserRole(role="district_department"))
+            session.add(user)
+        if user.org is None or user.org.kind == "district":
+            user.org = known[code]
+    session.flush()
+    return added
 
 
 def backfill_registers(session: Session) -> int:

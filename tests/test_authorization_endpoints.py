@@ -143,6 +143,8 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 201  -  POST /api/admin/duty
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  PUT /api/admin/duty/{shift_id}
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  DELETE /api/admin/duty/{shift_id}
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  GET /api/admin/departments
+401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 201  -  POST /api/admin/departments
 
 # Incidents (failed instances): the designer and the administrator, in every community. The retry sends no
 # correction, so it fails again and the incident stays (200, status error); cancel has an incident of its own.
@@ -286,6 +288,7 @@ BODIES = {
                         "ends_on": "2030-10-14"},
     "/api/admin/duty/{shift_id}": {"community": "nanshan", "username": "worker1", "starts_on": "2030-11-01",
                                    "ends_on": "2030-11-07", "note": "调班"},
+    "/api/admin/departments": {"code": "zhifu-wj", "name": "芝罘区卫生健康局"},
     "/api/needs": {"title": "路灯不亮", "description": "小区东门路灯坏了", "category": "daily_life",
                    "channel": "party_line", "visit_type": "home_visit"},
     "/api/public/needs": {"title": "健身器材损坏", "description": "广场单杠松动", "category": "daily_life"},

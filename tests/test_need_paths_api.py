@@ -106,10 +106,12 @@ def test_street_resolves_and_the_community_rates_it(api):
 
 def test_street_dispatches_to_the_district(api):
     iid = assessed_need(api, "government", assessment=OK, category="government")["instance_id"]
-    api.complete("street1", "street_handle", {"street_decision": "dispatch", "street_resolution": "需区住建局处理"}, iid)
+    api.complete("street1", "street_handle", {"street_decision": "dispatch", "assigned_department": "zhifu-mz",
+                                              "street_resolution": "需区民政局处理"}, iid)
     assert api.inbox("street1") == []
-    api.complete("district1", "district_handle", {"district_decision": "return", "district_resolution": "请街道先行协调"}, iid)
-    api.complete("street1", "street_handle", {"street_decision": "dispatch", "street_resolution": "协调无果，再次派单"}, iid)
+    api.complete("district1", "district_handle", {"district_decision": "return", "return_reason": "请街道先行协调"}, iid)
+    api.complete("street1", "street_handle", {"street_decision": "dispatch", "assigned_department": "zhifu-mz",
+                                              "street_resolution": "协调无果，再次派单"}, iid)
     api.complete("district1", "district_handle", {"district_decision": "resolved", "district_resolution": "已立项修复"}, iid)
     api.complete("worker1", "rate_department", {"score": 5}, iid)
     finish(api, iid)

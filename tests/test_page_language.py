@@ -13,7 +13,8 @@ from test_pages import sign_in
 
 PAGES = ["/", "/projects", "/disclosures", "/disclosures?kind=collection", "/disclosures?kind=annual", "/submit",
          "/track", "/login", "/inbox", "/instances", "/lists/needs", "/lists/projects", "/lists/resources",
-         "/notifications", "/needs/new", "/timebank", "/admin/registers", "/admin/registers/nanshan/two_committees",
+         "/notifications", "/needs/new", "/timebank", "/admin/registers", "/admin/departments",
+         "/admin/registers/nanshan/two_committees",
          "/dashboard", "/audit", "/incidents", "/micro-fund", "/micro-fund/nanshan", "/admin/duty",
          "/needs/first-responder"]
 ERRORS = ["/projects?q=%00", "/no-such-page", "/projects/999999", "/projects/1/survey", "/admin/users"]

@@ -139,4 +139,10 @@ MESSAGES = (
     _("this process is started by its own form, not here"),
     # issue 19: micro-wishes claimed by volunteers, party members, units and businesses
     _("wish_service_recorded"), _("%(user)s holds none of the roles that may claim this wish"),
+    # issue 19: district departments and dispatch (派单)
+    _("need_dispatched"), _("need_escalated"), _("department_added"),
+    _("choose the department to dispatch the need to"), _("%(code)s is not a department of this district"),
+    _("the time limit must be between 1 and %(most)s days"), _("use 2 to 64 lowercase letters, digits or hyphens"),
+    _("already taken"), _("no such district"), _("send the department as a JSON object"),
+    _("this instance was not dispatched to your department"),
 )

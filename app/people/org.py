@@ -1,10 +1,12 @@
-"""The organisation tree: district → street → community → grid."""
+"""The organisation tree: district → street → community → grid; the district's departments sit beside its streets."""
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
 
-KINDS = ("district", "street", "community", "grid")
+KINDS = ("district", "street", "community", "grid", "department")
+# A district department (区级职能部门): a child of its district with no communities below; needs reach it by dispatch.
+DEPARTMENT = "department"
 
 
 class Organisation(Base):

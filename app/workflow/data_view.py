@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.people.models import User
+from app.people.org import Organisation
 from app.people.roles import is_role, role_label
 from app.tables.filters import CHINA
 
@@ -103,6 +104,12 @@ KEY_LABELS = {
     "satisfied_share_threshold": lazy_gettext("Share of satisfied residents required"),
     "low_satisfaction": lazy_gettext("Satisfaction too low"),
     "rated_body": lazy_gettext("Body rated"),
+    "rated_org": lazy_gettext("Organisation rated"),
+    "assigned_department": lazy_gettext("Department handling the need"),
+    "assigned_department_name": lazy_gettext("Department handling the need"),
+    "district_deadline_days": lazy_gettext("Department's time limit (days)"),
+    "district_due_date": lazy_gettext("Department's time limit ends"),
+    "return_reason": lazy_gettext("Reason for returning"),
     "projects": lazy_gettext("Projects of the year"),
     "annual_text": lazy_gettext("Annual review"),
     "effect_text": lazy_gettext("Effect of the project"),
@@ -197,11 +204,14 @@ VALUES_OF = {"suggested_tier": "tier", "suggested_kind": "kind"}
 MONEY = {"fund", "fund_balance", "funding_gap", "funding_committed", "micro_fund_available", "micro_fund_balance"}
 USER_KEYS = ("first_responder", "provider", "provider_username", "volunteer", "wish_claimer",
              "wish_decider")  # values are usernames
+ORG_KEYS = ("assigned_department", "rated_org")  # values are organisation codes
 # The community is in the page's header and the grid shown by its code; the sheets' options are the forms', and
 # who signed in or was excused (register ids) is in the sheet by name (signed_in).
 INTERNAL = {"community", "community_name", "grid_name", "roster_choices", "excusable_choices", "attendees", "excused",
             # the amounts above, formatted for the instructions (5,000.00)
-            "funding_gap_shown", "funding_committed_shown", "micro_fund_available_shown"}
+            "funding_gap_shown", "funding_committed_shown", "micro_fund_available_shown",
+            # the dispatch's options, its route and the due day written out (shown as the department and its day)
+            "department_choices", "district_route", "district_due_text", "assigned_department_name"}
 HIDDEN_PARTS = {"signed_in": ("attendees", "excused")}  # register ids: the sheet's names say who came
 MAX_DEPTH = 4  # levels of lists and objects spelled out
 
@@ -218,6 +228,10 @@ def case_labels(session: Session, labels: dict, community, data: list[dict]) -> 
     people = dict(session.execute(select(User.username, User.display_name).where(User.username.in_(usernames)))
                   .all()) if usernames else {}
     named = {key: labels.get(key, {}) | {"values": labels.get(key, {}).get("values", {}) | people} for key in USER_KEYS}
+    codes = {str(v) for d in data for key in ORG_KEYS for v in _both(d.get(key)) if v}
+    orgs = dict(session.execute(select(Organisation.code, Organisation.name).where(Organisation.code.in_(codes)))
+                .all()) if codes else {}
+    named |= {key: labels.get(key, {}) | {"values": labels.get(key, {}).get("values", {}) | orgs} for key in ORG_KEYS}
     return labels | named | {"community": {"values": {community.code: community.name}}}
 
 

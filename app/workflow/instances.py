@@ -50,8 +50,8 @@ _WITHDRAW_OTHERS = {name: delete(_READY)
                     .returning(_READY.c.id, _READY.c.bpmn_id, _READY.c.name)
                     for name, kept in _KEPT_IDS.items()}
 _INSTANCE = Instance.__table__
-# The SET clause comes from the parameters given: routed_roles, state, status, outcome, timers, version, and a
-# failed run's failure_record.
+# The SET clause comes from the parameters given: routed_roles, routed_orgs, state, status, outcome, timers,
+# version, and a failed run's failure_record.
 _STORE_RUN = update(_INSTANCE).where(_INSTANCE.c.id == bindparam("row_id"),
                                      _INSTANCE.c.lock_version == bindparam("seen_version"))
 _LOCK = (select(Instance).where(Instance.id == bindparam("instance_id")).with_for_update(of=Instance)
@@ -109,9 +109,13 @@ def _apply_run(session: Session | None, instance: Instance, workflow, result: Ru
     for role in sorted({role_for_lane(t.lane) for t in ready} - {None}):
         if f",{role}," not in routed:
             routed += f"{role},"
+    orgs = instance.routed_orgs or ","
+    for code in sorted({candidate_org_code(t) for t in ready} - {None}):
+        if f",{code}," not in orgs:
+            orgs += f"{code},"
     # Keeps a long case as cheap as a fresh one: only live work and what the engine consults is saved.
     trail = eng.compact(workflow) if result.status == InstanceStatus.RUNNING else None
-    values = {"routed_roles": routed, "state": _dump(workflow), "status": result.status,
+    values = {"routed_roles": routed, "routed_orgs": orgs, "state": _dump(workflow), "status": result.status,
               "outcome": result.outcome, "updated_at": utcnow(),
               "next_timer_at": eng.next_timer_at(workflow) if result.status == InstanceStatus.RUNNING else None}
     if result.status == InstanceStatus.ERROR:
@@ -253,7 +257,8 @@ def _offer(session: Session, instance: Instance, task: HumanTask) -> dict:
     """The projection row a ready task gets when it is new."""
     return dict(id=task.id, instance_id=instance.id, process_id=instance.process_id, bpmn_id=task.bpmn_id,
                 name=task.name, lane=task.lane, role=role_for_lane(task.lane), community_id=instance.community_id,
-                assignee_id=_assignee_id(session, task), due_at=task.due_at, claimed_by_id=None,
+                assignee_id=_assignee_id(session, task), candidate_org_id=_candidate_org_id(session, task),
+                due_at=task.due_at, claimed_by_id=None,
                 created_at=utcnow())
 
 
@@ -311,3 +316,18 @@ def load_workflow(session: Session, instance: Instance):
 def current_data(session: Session, instance: Instance) -> dict:
     """The instance's process data as it stands now."""
     return engine().current_data(load_workflow(session, instance))
+
+
+def candidate_org_code(task: HumanTask) -> str | None:
+    """The organisation code a task is restricted to through its `candidate_org` property (a variable naming it)."""
+    variable = task.properties.get("candidate_org")
+    value = task.data.get(variable) if variable else None
+    return str(value).strip() or None if value else None
+
+
+def _candidate_org_id(session: Session, task: HumanTask) -> int | None:
+    """The organisation whose users alone are offered the task; None (offered by role and community) if unnamed."""
+    code = candidate_org_code(task)
+    if code is None:
+        return None
+    return session.scalar(select(Organisation.id).where(Organisation.code == code))

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from app.db import one_or_many, utcnow
 from app.workflow.models.instance import Instance, ReadyTask
 from app.workflow.models.notification import Notification, OutboxMessage
-from app.people.org import Organisation
+from app.people.org import DEPARTMENT, Organisation
 from app.people.models import User, UserRole
 from app.people.roles import members_of
 from app.workflow import audit
@@ -34,10 +34,20 @@ def users_for(session: Session, role: str, community_id: int) -> list:
 
 def _query_users(session: Session, role: str, community_id: int) -> list:
     grids = select(Organisation.id).where(Organisation.parent_id == community_id)
+    above = _community_and_above(session, community_id)
+    # A district's departments are offices above its communities too (told, e.g., of a late filing to supervise).
+    departments = select(Organisation.id).where(Organisation.parent_id.in_(above), Organisation.kind == DEPARTMENT)
     # A role group (a lane offered to several roles) reaches everyone holding one of its roles, each once.
     return list(session.execute(select(User.id, User.username).join(UserRole).where(
         UserRole.role.in_(members_of(role)), User.is_active.is_(True),
-        or_(User.org_id.in_(_community_and_above(session, community_id)), User.org_id.in_(grids)))
+        or_(User.org_id.in_(above), User.org_id.in_(grids), User.org_id.in_(departments)))
+        .distinct().order_by(User.id)).all())
+
+
+def users_in_org(session: Session, role: str, org_id: int) -> list:
+    """(id, username) of active users holding `role` (or a role of its group) in this organisation itself."""
+    return list(session.execute(select(User.id, User.username).join(UserRole).where(
+        UserRole.role.in_(members_of(role)), User.is_active.is_(True), User.org_id == org_id)
         .distinct().order_by(User.id)).all())
 
 
@@ -65,6 +75,8 @@ def notify_task_ready(session: Session, task: ReadyTask, instance: Instance) -> 
     """Tell whoever may act on a newly ready task; the ids of the users told."""
     if task.assignee_id is not None:
         users = [session.get(User, task.assignee_id)]
+    elif task.role and task.candidate_org_id is not None:
+        users = users_in_org(session, task.role, task.candidate_org_id)
     elif task.role:
         users = users_for(session, task.role, task.community_id)
     else:

@@ -9,7 +9,7 @@ from app.workflow.models.instance import Instance, ReadyTask
 from app.people.org import Organisation
 from app.people.models import User
 from app.people.roles import acting_roles
-from app.people.scope import community_ids_in_scope
+from app.people.scope import community_ids_in_scope, department_of
 from app.errors import Forbidden, NotFound
 from app.workflow.trial import TRIAL_KIND, TRIAL_VIEWERS, plays_trials, trial_community_id
 from app.people.policy import ROUTED_ROLES, VIEWER_ROLES  # noqa: F401 (imported from here elsewhere)
@@ -42,9 +42,15 @@ def _may_take(session: Session, user: User, scope: set[int]):
     """Tasks of the user's roles in their communities, and those named to them there (a register member's own
     ballot, whatever their role); for designers, every task of a trial too."""
     mine = and_(or_(ReadyTask.role.in_(acting_roles(user.role_ids)), ReadyTask.assignee_id == user.id),
-                ReadyTask.community_id.in_(scope))
+                in_reach(user, scope))
     trial = trial_community_id(session) if plays_trials(user) else None
     return or_(mine, ReadyTask.community_id == trial) if trial is not None else mine
+
+
+def in_reach(user: User, scope: set[int]):
+    """Tasks offered where the user works: restricted to their organisation, or unrestricted in their communities."""
+    return or_(and_(ReadyTask.candidate_org_id.is_(None), ReadyTask.community_id.in_(scope)),
+               ReadyTask.candidate_org_id == user.org_id)
 
 
 def ready_tasks_of(session: Session, instance_id: int) -> list[ReadyTask]:
@@ -65,14 +71,35 @@ def visible_instance(session: Session, user: User, instance_id: int) -> Instance
         if instance.community.kind == TRIAL_KIND and user.role_ids & TRIAL_VIEWERS:
             return instance  # a trial: designers follow it, auditors and administrators oversee it
         raise Forbidden("this instance is outside your communities")
-    if _routed_only(user) and not any(f",{r}," in instance.routed_roles for r in user.role_ids):
+    department = department_of(user)
+    if department is not None and not routed_to_org(instance, department.code):
+        raise Forbidden("this instance was not dispatched to your department")
+    if department is None and _routed_only(user) and not any(f",{r}," in instance.routed_roles for r in user.role_ids):
         raise Forbidden("this instance was not routed to you")
     return instance
+
+
+def routed_to_org(instance: Instance, code: str) -> bool:
+    """Whether a task of the instance was ever offered to this organisation alone (a need dispatched to it)."""
+    return f",{code}," in (instance.routed_orgs or ",")
 
 
 def _routed_only(user: User) -> bool:
     """Whether the user sees cases only once routed to one of their roles."""
     return bool(user.role_ids & ROUTED_ROLES) and not user.role_ids & (VIEWER_ROLES - ROUTED_ROLES)
+
+
+def routed_condition(user: User):
+    """The WHERE condition of cases routed to the user, or None when they see every case of their communities.
+
+    A department's users see only the cases dispatched to their department; street and district offices the
+    cases offered to one of their roles."""
+    department = department_of(user)
+    if department is not None:
+        return Instance.routed_orgs.contains(f",{department.code},", autoescape=True)
+    if _routed_only(user):
+        return or_(*(Instance.routed_roles.contains(f",{r},") for r in user.role_ids & ROUTED_ROLES))
+    return None
 
 
 def instances_in_scope(session: Session, user: User, status: str | None = None, limit: int = 200) -> list[Instance]:
@@ -102,8 +129,9 @@ def scope_conditions(session: Session, user: User) -> list:
     if not user.role_ids & VIEWER_ROLES:
         return [Instance.id.is_(None)]
     conditions = [Instance.community_id.in_(community_ids_in_scope(session, user))]
-    if _routed_only(user):
-        conditions.append(or_(*(Instance.routed_roles.contains(f",{r},") for r in user.role_ids & ROUTED_ROLES)))
+    routed = routed_condition(user)
+    if routed is not None:
+        conditions.append(routed)
     return conditions
 
 

@@ -47,14 +47,18 @@ _TASK_WITH_LOCKED_INSTANCE = (select(ReadyTask, Instance).join(Instance, ReadyTa
 
 
 def may_act(session: Session, user: User, task: ReadyTask) -> bool:
-    """Whether the user holds the task's role in its community (and is its assignee, if it names one); the
-    assignee a task names acts on it in their communities whatever their role (a member voting from a register)."""
+    """Whether the user holds the task's role in its community, or in the organisation it is restricted to (and
+    is its assignee, if it names one); the assignee a task names acts on it in their communities whatever their
+    role (a member voting from a register)."""
     if task.assignee_id is not None and task.assignee_id != user.id:
         return False
     if plays_trials(user) and task.community_id == trial_community_id(session):
         return True  # a designer trying a process out plays every lane of the trial
     named = task.assignee_id is not None and task.assignee_id == user.id
-    return (named or task.role in acting_roles(user.role_ids)) and task.community_id in community_ids_in_scope(session, user)
+    roles = acting_roles(user.role_ids)
+    if task.candidate_org_id is not None:  # offered to one organisation's users alone (a department dispatched to)
+        return (named or task.role in roles) and task.candidate_org_id == user.org_id
+    return (named or task.role in roles) and task.community_id in community_ids_in_scope(session, user)
 
 
 def actionable_task(session: Session, task_id: str, user: User) -> ReadyTask:

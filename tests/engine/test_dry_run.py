@@ -315,7 +315,9 @@ def test_shipped_need_lifecycle_to_rejection(need_lifecycle, no_real_helpers):
 
 
 def test_shipped_need_lifecycle_escalates_on_timers_and_waits(need_lifecycle, no_real_helpers):
-    result = dry_run(need_lifecycle, HELPERS.keys(), data=INTAKE, helper_results={"find_overlaps": [[]]}, answers={
+    escalated = {"code": "zhifu-mz", "name": "芝罘区民政局", "due": "2026-06-18", "due_text": "2026年6月18日"}
+    result = dry_run(need_lifecycle, HELPERS.keys(), data=INTAKE, helper_results={
+        "find_overlaps": [[]], "escalate_to_department": escalated}, answers={
         "assess_reasonableness": {"reasonable": True, "basis": "公共设施损坏"},
         "assess_responsibility": {"responsibility": "government"},
     }, start_at=T0)
@@ -330,6 +332,8 @@ def test_shipped_need_lifecycle_escalates_on_timers_and_waits(need_lifecycle, no
     assert result["waiting_at"] == [{"bpmn_id": "district_handle", "name": "区级部门归口办理", "lane": "区级职能部门"}]
     assert ["gw_responsibility", "street_handle"] in result["flows"]
     assert ["mark_street_overdue", "district_handle"] in result["flows"]
-    assert [c["name"] for c in result["helper_calls"]] == ["find_overlaps", "notify_role"]
-    assert result["helper_calls"][1]["args"][:2] == ["district_department", "nanshan"]
-    assert result["data"]["escalated_from"] == "street"
+    assert [c["name"] for c in result["helper_calls"]] == ["find_overlaps", "department_options",
+                                                          "escalate_to_department", "notify_department"]
+    assert result["helper_calls"][2]["args"] == ["nanshan", 10]  # the directory's escalation department, 10 days
+    assert result["helper_calls"][3]["args"][:2] == ["zhifu-mz", "nanshan"]  # the reminder goes to that department
+    assert result["data"]["escalated_from"] == "street" and result["data"]["assigned_department"] == "zhifu-mz"

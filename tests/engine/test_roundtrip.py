@@ -16,7 +16,8 @@ INTAKE = {"title": "楼道灯坏了", "description": "3号楼2单元楼道灯不
           "channel": "party_line", "visit_type": "home_visit", "community": "nanshan", "grid": "nanshan-1",
           "anonymous": False, "tracking_code": "T1", "first_responder": "grid1"}
 # The database-backed diagram functions, replaced by stand-ins: this test is the engine alone.
-STAND_INS = HELPERS | {"find_overlaps": lambda *args: [], "notify_role": lambda *args: True}
+STAND_INS = HELPERS | {"find_overlaps": lambda *args: [], "notify_role": lambda *args: True,
+                       "department_options": lambda *args: [], "street_of": lambda *args: "xingfu"}
 
 PATHS = {
     "unreasonable": ([("assess_reasonableness", {"reasonable": False, "basis": "无依据"}),

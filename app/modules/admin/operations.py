@@ -32,7 +32,14 @@ def eligible_assignees(session: Session, task: ReadyTask) -> list[User]:
     users = session.scalars(select(User).join(UserRole).where(UserRole.role.in_(members_of(task.role)),
                                                               User.is_active.is_(True))
                             .distinct().order_by(User.username))
-    return [u for u in users if task.community_id in community_ids_in_scope(session, u)]
+    return [u for u in users if _works_where(session, task, u)]
+
+
+def _works_where(session: Session, task: ReadyTask, user: User) -> bool:
+    """Whether the user works where the task is offered: its organisation, if restricted to one, else its community."""
+    if task.candidate_org_id is not None:  # a need dispatched to one department stays with that department
+        return user.org_id == task.candidate_org_id
+    return task.community_id in community_ids_in_scope(session, user)
 
 
 def reassign_task(session: Session, actor: User, task_id: str, username: str | None) -> ReadyTask:
@@ -143,7 +150,7 @@ def _assignee(session: Session, task: ReadyTask, username: str) -> User:
         raise Invalid("this user is not active", {"username": "inactive"})
     if not members_of(task.role) & user.role_ids:
         raise Invalid("this user does not hold the role this task is for", {"username": "lacks the role"})
-    if task.community_id not in community_ids_in_scope(session, user):
+    if not _works_where(session, task, user):
         raise Invalid("this user does not work in the task's community", {"username": "out of scope"})
     return user
 

@@ -20,7 +20,7 @@ from app.people.scope import community_ids_in_scope
 from app.errors import Forbidden, Invalid
 from app.tables.filters import Filters, read_filters
 from app.modules.needs.operations import OUTCOME_STATUS, PROCESS_ID as NEED_PROCESS, intake_form
-from app.workflow.queries import ROUTED_ROLES, VIEWER_ROLES
+from app.workflow.queries import routed_condition
 from app.people.policy import LIST_ROLES
 
 NEED_STATUSES = ("open", "resolved", "closed_unreasonable", "wish_closed", "merged", "withdrawn", "completed", "cancelled", "error")
@@ -44,8 +44,9 @@ def need_list(session: Session, user: User, filters: Mapping, page: int | None =
     found = read_filters(filters, _codes(names), {"status": NEED_STATUSES, "category": labels})
     where = [Instance.process_id == NEED_PROCESS, *_scope(session, user, Instance.community_id, found),
              *_dated(Instance.created_at, found), *_text(found, Instance.title, Instance.business_key)]
-    if _routed_only(user):  # like the cases list: a street or district sees what was routed to it
-        where.append(or_(*(Instance.routed_roles.contains(f",{r},") for r in user.role_ids & ROUTED_ROLES)))
+    routed = routed_condition(user)  # like the cases list: a street, district or department sees what reached it
+    if routed is not None:
+        where.append(routed)
     if found.status:
         where.append(_need_status_is(found.status))
     if found.category:
@@ -173,10 +174,6 @@ def _need_status_is(status: str):
     if status in ENDED:
         return (Instance.status == status) & or_(Instance.outcome.is_(None), Instance.outcome.notin_(OUTCOME_STATUS))
     return Instance.status == status
-
-
-def _routed_only(user: User) -> bool:
-    return bool(user.role_ids & ROUTED_ROLES) and not user.role_ids & (VIEWER_ROLES - ROUTED_ROLES)
 
 
 def _communities(session: Session, user: User) -> dict[int, tuple[str, str]]:

@@ -46,6 +46,8 @@ class Instance(Base):
     merged_into: Mapped[str | None] = mapped_column(String(64))
     # ",street_officer,district_department,": roles any task was ever offered to, for scoping.
     routed_roles: Mapped[str] = mapped_column(String(400), default=",")
+    # ",zhifu-mz,": codes of the organisations a task was ever restricted to (`candidate_org`), for scoping.
+    routed_orgs: Mapped[str] = mapped_column(Text, default=",", server_default=",")
     status: Mapped[str] = mapped_column(String(16), default=InstanceStatus.RUNNING, index=True)
     outcome: Mapped[str | None] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(Text)
@@ -93,10 +95,12 @@ class ReadyTask(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # Offered only to the users of this organisation (the task's `candidate_org` property names the variable).
+    candidate_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     instance: Mapped[Instance] = relationship()
-    community: Mapped[Organisation] = relationship()
+    community: Mapped[Organisation] = relationship(foreign_keys=[community_id])
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
 
