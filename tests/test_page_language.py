@@ -14,7 +14,7 @@ from test_pages import sign_in
 PAGES = ["/", "/projects", "/disclosures", "/disclosures?kind=collection", "/disclosures?kind=annual", "/submit",
          "/track", "/login", "/inbox", "/instances", "/lists/needs", "/lists/projects", "/lists/resources",
          "/notifications", "/needs/new", "/timebank", "/admin/registers", "/admin/registers/nanshan/two_committees",
-         "/dashboard", "/audit", "/incidents"]
+         "/dashboard", "/audit", "/incidents", "/ratings/communities"]
 ERRORS = ["/projects?q=%00", "/no-such-page", "/projects/999999", "/projects/1/survey", "/admin/users"]
 # The language switch names its language; Excel and CSV are what the export buttons give; "admin"
 # is the administrator's username (an id, as the others with digits are).

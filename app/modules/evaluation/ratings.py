@@ -154,8 +154,8 @@ def rating_json(row: CommunityRating, community: Organisation) -> dict:
 
 def _rating_payload(payload) -> dict:
     if not isinstance(payload, dict):
-        raise Invalid("send {\"community\", \"period\"?, \"need_response\", \"handling_quality\", "
-                      "\"democratic_procedure\", \"resident_satisfaction\", \"comment\"?}", {"data": "must be an object"})
+        raise Invalid("send an object with the community, the four scores and, if you like, the period and a comment",
+                      {"data": "must be an object"})
     errors = score_errors(payload, COMMUNITY_DIMENSIONS)
     known = {"community", "period", "comment", *COMMUNITY_DIMENSIONS}
     errors |= {key: "unknown field" for key in payload if key not in known}
