@@ -57,7 +57,7 @@ def test_the_community_rates_the_street_on_four_dimensions_stored_and_shown_per_
     assert [(r.guidance, r.service, r.payment, r.interference, r.comment) for r in stored] == [
         (4, 5, 3, 5, "响应及时"), (2, 3, 3, 4, "")]
     assert {r.instance_id for r in stored} == {first, second}
-    assert [e.summary.split(": ")[1] for e in events_of(app, "department_rated")] == ["xingfu", "xingfu"]
+    assert [e.summary.split(": ")[1] for e in events_of(app, "department_rated")] == ["幸福街道", "幸福街道"]
     departments = two_way(api)["departments"]
     assert departments == [{"key": "xingfu", "name": "幸福街道", "kind": "street", "count": 2, "guidance": 3.0,
                             "service": 4.0, "payment": 3.0, "interference": 4.5, "average": 3.62}]
@@ -67,6 +67,8 @@ def test_the_community_rates_the_street_on_four_dimensions_stored_and_shown_per_
     assert 'data-key="xingfu" data-count="2"' in row and "幸福街道" in row
     assert 'data-dimension="interference" data-value="4.5"' in row and 'data-dimension="guidance" data-value="3.0"' in row
     assert "行政干预" in page and "支付" in page and english_words(page) == []
+    history = client.get(f"/instances/{first}/history").get_data(as_text=True)
+    assert "社区评价承办部门" in history and "承办单位" in history and english_words(history) == []
 
 
 def test_a_need_the_district_resolved_rates_the_district(app, api):

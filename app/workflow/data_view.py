@@ -97,6 +97,7 @@ KEY_LABELS = {
     "satisfied_share_threshold": lazy_gettext("Share of satisfied residents required"),
     "low_satisfaction": lazy_gettext("Satisfaction too low"),
     "rated_body": lazy_gettext("Body rated"),
+    "handling_body": lazy_gettext("Handling body"),
     "projects": lazy_gettext("Projects of the year"),
     "annual_text": lazy_gettext("Annual review"),
     "effect_text": lazy_gettext("Effect of the project"),
@@ -167,6 +168,7 @@ VALUE_LABELS = {
     "objection_result": {"clear": lazy_gettext("No objection"), "open": lazy_gettext("Objections being handled"),
                          "unsettled": lazy_gettext("Objections not settled"), "": lazy_gettext("Not yet known")},
     "vote": {"for": lazy_gettext("For"), "against": lazy_gettext("Against"), "abstain": lazy_gettext("Abstain")},
+    "rated_body": {"street": lazy_gettext("street office"), "district": lazy_gettext("district departments")},
 }
 # Keys whose values are statuses with a catalogue entry "<prefix><value>".
 STATUS_PREFIXES = {"project_outcome": ("project_",), "status": ("project_", ""), "kind": ("disclosure_", "fund_"),

@@ -113,8 +113,10 @@ def record_department_rating(rated_org, guidance, service, payment, interference
                               rated_at=clock.now(), **scores)
     session.add(rating)
     session.flush()
-    record_write("department_rated", summary=f"{need.key or need.instance.id}: {rated.code}",
-                 changes={"rated_org": rated.code, "scores": [None, scores], "comment": [None, comment]})
+    # Named by the form's fields (labelled in the history as on the form) and the body's name, not its code.
+    record_write("department_rated", summary=f"{need.key or need.instance.id}: {rated.name}",
+                 changes={"handling_body": [None, rated.name], **{k: [None, v] for k, v in scores.items()},
+                          "rating_comment": [None, comment]})
     return rating.id
 
 

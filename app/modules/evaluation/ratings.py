@@ -126,7 +126,7 @@ def rate_community(session: Session, actor: User, payload) -> tuple[CommunityRat
         row.comment, row.rated_by_id, row.rater_org_id, row.updated_at = values["comment"], actor.id, actor.org_id, now
         session.flush()
     audit.record(session, "community_rated" if before is None else "community_rating_changed", actor,
-                 summary=f"{community.code} {period}",
+                 summary=f"{community.name} {period}",
                  changes={"community": community.code, "period": period, "rating": [before, rating_json(row, community)]})
     return row, before is None
 
