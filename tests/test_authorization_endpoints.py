@@ -56,6 +56,9 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 
 # The government interface: street, district, and those who read everything.
 401 403 403 403 403 403 403 403 200 200 403 403 403 403 200 200  -  GET /api/dashboard
+# 双向评价: the street's ratings of communities, read by the street, the district, those who read everything and
+# the community itself.
+401 403 403 200 200 200 403 403 200 200 403 403 403 403 200 200  -  GET /api/community-ratings
 # 三张清单: the staff who look at cases in their communities.
 401 403 200 200 200 200 200 200 200 200 403 403 403 403 200 200  -  GET /api/lists/needs
 401 403 200 200 200 200 200 200 200 200 403 403 403 403 200 200  -  GET /api/lists/resources
@@ -145,6 +148,9 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  DELETE /api/admin/duty/{shift_id}
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 200  -  GET /api/admin/departments
 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 201  -  POST /api/admin/departments
+# 双向评价: the street office rates each of its communities (this quarter).
+401 403 403 403 403 403 403 403 201 403 403 403 403 403 403 403  N  POST /api/community-ratings
+401 403 403 403 403 403 403 403 201 403 403 403 403 403 403 403  B  POST /api/community-ratings
 
 # Incidents (failed instances): the designer and the administrator, in every community. The retry sends no
 # correction, so it fails again and the incident stays (200, status error); cancel has an incident of its own.
@@ -270,7 +276,8 @@ OBJECT_OF = {
     ("POST", "/api/instances/{instance_id}/ballots"): {"instance_id": "vote_instance_id"},
 }
 # Rows whose object is named in the body (its community) rather than in the path.
-SCOPED_BY_BODY = {"/api/needs", "/api/public/needs", "/api/resources"}
+SCOPED_BY_BODY = {("POST", path) for path in ("/api/needs", "/api/public/needs", "/api/resources",
+                                               "/api/community-ratings")}
 UNSCOPED_PARAMETERS = {"process_id", "version", "username", "day", "shift_id"}
 QUERY = {("GET", "/api/processes/{process_id}/diff"): "?from=1&to=2"}
 
@@ -289,6 +296,8 @@ BODIES = {
     "/api/admin/duty/{shift_id}": {"community": "nanshan", "username": "worker1", "starts_on": "2030-11-01",
                                    "ends_on": "2030-11-07", "note": "调班"},
     "/api/admin/departments": {"code": "zhifu-wj", "name": "芝罘区卫生健康局"},
+    "/api/community-ratings": {"need_response": 4, "handling_quality": 4, "democratic_procedure": 5,
+                               "resident_satisfaction": 4, "comment": "按时办结"},
     "/api/needs": {"title": "路灯不亮", "description": "小区东门路灯坏了", "category": "daily_life",
                    "channel": "party_line", "visit_type": "home_visit"},
     "/api/public/needs": {"title": "健身器材损坏", "description": "广场单杠松动", "category": "daily_life"},
@@ -322,7 +331,7 @@ def body_for(path: str, where: str, user: str | None, objects: dict) -> dict | N
         return {"username": user or "nobody", "password": DEMO_PASSWORD if user else "wrong"}
     if path == "/api/admin/tasks/{task_id}/reassign":
         return {"username": objects["worker"]}
-    if path in SCOPED_BY_BODY:
+    if ("POST", path) in SCOPED_BY_BODY:  # body_for is asked for writes only
         return BODIES[path] | {"community": WHERE[where]}
     if path == "/api/instances/{instance_id}/ballots":
         return {"member_id": objects["offline_member_id"], "vote": "for", "reason": "本人无智能手机，电话表决"}
@@ -582,7 +591,7 @@ def test_the_table_covers_exactly_the_operations_of_the_spec(client):
     assert {(method, path) for method, path, _, _ in ROWS} == operations
     for method, path in operations:
         columns = sorted(where for m, p, where, _ in ROWS if (m, p) == (method, path))
-        scoped = path in SCOPED_BY_BODY or bool(set(_parameters(path)) - UNSCOPED_PARAMETERS)
+        scoped = (method, path) in SCOPED_BY_BODY or bool(set(_parameters(path)) - UNSCOPED_PARAMETERS)
         assert columns == (["B", "N"] if scoped else ["-"]), (method, path, columns)
 
 
@@ -612,7 +621,7 @@ def mismatches(user: str | None, found: dict) -> list[str]:
 # Listings answer 200 to many roles: each row they hold must come from a community the user may see.
 LISTINGS = {"/api/tasks": "tasks", "/api/instances": "instances", "/api/incidents": "incidents",
             "/api/lists/needs": "items",
-            "/api/lists/resources": "items", "/api/lists/projects": "items"}
+            "/api/lists/resources": "items", "/api/lists/projects": "items", "/api/community-ratings": "communities"}
 BOTH = {"nanshan", "beishan"}
 REACH = {None: set(), "resident1": {"nanshan"}, "grid1": {"nanshan"}, "worker1": {"nanshan"}, "worker2": {"beishan"},
          "secretary1": {"nanshan"}, "committee1": {"nanshan"}, "supervisor1": {"nanshan"}, "street1": BOTH,

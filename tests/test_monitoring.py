@@ -19,7 +19,8 @@ def resolved_by_street(api, score: int, satisfaction: int, title: str = "路灯�
     """A need the street resolves: the community rates the street, the resident rates the result."""
     iid = assessed_need(api, "government", assessment=OK, category="government", title=title)["instance_id"]
     api.complete("street1", "street_handle", {"street_decision": "resolved", "street_resolution": "已修复"}, iid)
-    api.complete("worker1", "rate_department", {"score": score}, iid)
+    api.complete("worker1", "rate_department", dict.fromkeys(("guidance", "service", "payment", "interference"), score),
+                 iid)
     api.complete("worker1", "resident_feedback", {"satisfaction": satisfaction}, iid)
     return iid
 
@@ -55,12 +56,12 @@ def test_the_history_page_lists_events_with_roles_and_changes_and_exports_them(c
     sign_in(client, "auditor1")
     page = client.get(f"/instances/{cases['rated_4']}/history").get_data(as_text=True)
     assert 'id="history-canvas"' in page and "街道办事处" in page  # the street's task, with its role
-    assert "评分" in page and "<ins>4" in page  # rate_department's score, labelled, before → after
+    assert "指导" in page and "<ins>4" in page  # rate_department's guidance score, labelled, before → after
     events = api.get(f"/api/instances/{cases['rated_4']}/history", "auditor1").get_json()["events"]
     sheet = load_workbook(io.BytesIO(client.get(f"/instances/{cases['rated_4']}/history?format=xlsx").data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert {r[0] for r in rows[1:]} == {e["seq"] for e in events}  # every event, one row per changed field
-    assert any(r[6] == "评分" and r[8] == "4 满意" for r in rows)
+    assert any(r[6] == "指导" and r[8] == "4 满意" for r in rows)
     text = client.get(f"/instances/{cases['rated_4']}/history?format=csv").data.decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(text)))) == len(rows)
     assert client.get(f"/instances/{cases['rated_4']}/history?format=pdf").status_code == 400
@@ -73,7 +74,7 @@ def test_the_history_page_lists_events_with_roles_and_changes_and_exports_them(c
     ("actor=street1", {"rated_4", "rated_2"}),
     ("actor=worker2", {"tier_b"}),
     ("field=tier&value=A", {"tier_a"}),
-    ("field=score&value=2", {"rated_2"}),
+    ("field=guidance&value=2", {"rated_2"}),
     ("field=tier", {"tier_a", "tier_b"}),
     ("process=need_lifecycle&version=1", {"rated_4", "rated_2", "tier_a", "tier_b"}),
     ("version=2", set()),
@@ -134,9 +135,10 @@ def test_the_dashboard_figures(api, cases):
     assert {i["key"]: i["count"] for i in figures["by_category"]} == {"government": 2, "daily_life": 2}
     stages = {i["key"]: i["count"] for i in figures["by_stage"]}
     assert stages == {"end:resolved": 2, "办理": 2}
-    departments = {d["key"]: d for d in figures["two_way"]["departments"]}
-    assert departments["street"] == {"key": "street", "count": 2, "average": 3.0}
-    assert departments["district"]["count"] == 0
+    assert figures["two_way"]["departments"] == [
+        {"key": "xingfu", "name": "幸福街道", "kind": "street", "count": 2, "average": 3.0, "guidance": 3.0,
+         "service": 3.0, "payment": 3.0, "interference": 3.0}]
+    assert figures["two_way"]["earlier_scores"] == []
     assert figures["satisfaction"]["needs"] == {"count": 2, "average": 4.0,
                                                 "by_score": [{"key": "5", "count": 1}, {"key": "3", "count": 1}]}
     times = {t["key"]: t for t in figures["step_times"]}

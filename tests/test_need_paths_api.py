@@ -96,7 +96,8 @@ def test_street_resolves_and_the_community_rates_it(api):
     api.complete("street1", "street_handle", {"street_decision": "resolved", "street_resolution": "已协调修复"}, iid)
     rate = api.task_for("worker1", "rate_department", iid)
     assert "街道" in api.get(f"/api/tasks/{rate['id']}", "worker1").get_json()["instructions"]
-    api.complete("worker1", "rate_department", {"score": 4, "rating_comment": "响应及时"}, iid)
+    api.complete("worker1", "rate_department", {"guidance": 4, "service": 5, "payment": 4,
+                                                  "interference": 5, "rating_comment": "响应及时"}, iid)
     finish(api, iid)
     assert steps(api, iid) == [("assess_reasonableness", "worker1"), ("assess_responsibility", "worker1"),
                                ("street_handle", "street1"), ("rate_department", "worker1"),
@@ -113,7 +114,7 @@ def test_street_dispatches_to_the_district(api):
     api.complete("street1", "street_handle", {"street_decision": "dispatch", "assigned_department": "zhifu-mz",
                                               "street_resolution": "协调无果，再次派单"}, iid)
     api.complete("district1", "district_handle", {"district_decision": "resolved", "district_resolution": "已立项修复"}, iid)
-    api.complete("worker1", "rate_department", {"score": 5}, iid)
+    api.complete("worker1", "rate_department", {"guidance": 5, "service": 5, "payment": 5, "interference": 5}, iid)
     finish(api, iid)
     assert [a for s, a in steps(api, iid) if s == "district_handle"] == ["district1", "district1"]
     assert api.get(f"/api/instances/{iid}", "worker1").get_json()["data"]["rated_body"] == "district"

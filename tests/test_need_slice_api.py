@@ -52,7 +52,7 @@ def test_government_need_is_resolved_by_the_street(api):
     api.complete("worker1", "assess_responsibility", {"responsibility": "government"})
     assert [t["bpmn_id"] for t in api.inbox("worker1")] == []
     api.complete("street1", "street_handle", {"street_decision": "resolved", "street_resolution": "协调市政修复"})
-    api.complete("worker1", "rate_department", {"score": 5})
+    api.complete("worker1", "rate_department", {"guidance": 5, "service": 5, "payment": 4, "interference": 5})
     result = api.complete("worker1", "resident_feedback", {"satisfaction": 4})
     assert result["instance"]["outcome"] == "resolved"
     assert ("street_handle", "street1") in completed_by(api, need["instance_id"])

@@ -16,7 +16,7 @@ PAGES = ["/", "/projects", "/disclosures", "/disclosures?kind=collection", "/dis
          "/notifications", "/needs/new", "/timebank", "/admin/registers", "/admin/departments",
          "/admin/registers/nanshan/two_committees",
          "/dashboard", "/audit", "/incidents", "/micro-fund", "/micro-fund/nanshan", "/admin/duty",
-         "/needs/first-responder"]
+         "/needs/first-responder", "/ratings/communities"]
 ERRORS = ["/projects?q=%00", "/no-such-page", "/projects/999999", "/projects/1/survey", "/admin/users"]
 # The language switch names its language; Excel and CSV are what the export buttons give; "admin"
 # is the administrator's username (an id, as the others with digits are).

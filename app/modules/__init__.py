@@ -11,10 +11,10 @@ HELPER_MODULES = ("needs", "decision", "disclosure", "delivery", "evaluation", "
 PAGES = ("accounts.pages", "home.pages", "tasks.pages", "needs.pages", "instances.pages", "notifications.pages",
          "needs.public_pages", "disclosure.pages", "delivery.pages", "decision.pages", "timebank.pages", "lists.pages",
          "admin.pages", "designer.pages", "incidents.pages", "audit.pages", "monitoring.pages", "workdays.pages",
-         "filing.pages", "duty.pages", "departments.pages")
+         "filing.pages", "duty.pages", "departments.pages", "evaluation.pages")
 APIS = ("accounts.api", "needs.api", "tasks.api", "instances.api", "designer.api", "notifications.api",
         "disclosure.api", "delivery.api", "decision.api", "timebank.api", "lists.api", "admin.api", "incidents.api",
-        "monitoring.api", "workdays.api", "duty.api", "departments.api")
+        "monitoring.api", "workdays.api", "duty.api", "departments.api", "evaluation.api")
 # Modules that read diagram element ids by name (their `RELIED_ON`: process id → element id → what reads it).
 RELYING_MODULES = ("needs.operations", "monitoring.operations")
 MODEL_MODULES = ("decision", "disclosure", "delivery", "evaluation", "lists", "timebank", "workdays", "filing",

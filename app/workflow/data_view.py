@@ -110,6 +110,7 @@ KEY_LABELS = {
     "district_deadline_days": lazy_gettext("Department's time limit (days)"),
     "district_due_date": lazy_gettext("Department's time limit ends"),
     "return_reason": lazy_gettext("Reason for returning"),
+    "handling_body": lazy_gettext("Handling body"),
     "projects": lazy_gettext("Projects of the year"),
     "annual_text": lazy_gettext("Annual review"),
     "effect_text": lazy_gettext("Effect of the project"),
@@ -193,6 +194,7 @@ VALUE_LABELS = {
                           "unit": lazy_gettext("Unit in the area (paired with the community)"),
                           "business": lazy_gettext("Business (businesses and residents together)"),
                           "community": lazy_gettext("The community itself")},
+    "rated_body": {"street": lazy_gettext("street office"), "district": lazy_gettext("district departments")},
 }
 # Keys whose values are statuses with a catalogue entry "<prefix><value>".
 STATUS_PREFIXES = {"project_outcome": ("project_",), "status": ("project_", ""), "kind": ("disclosure_", "fund_"),

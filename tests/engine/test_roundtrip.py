@@ -17,7 +17,8 @@ INTAKE = {"title": "楼道灯坏了", "description": "3号楼2单元楼道灯不
           "anonymous": False, "tracking_code": "T1", "first_responder": "grid1"}
 # The database-backed diagram functions, replaced by stand-ins: this test is the engine alone.
 STAND_INS = HELPERS | {"find_overlaps": lambda *args: [], "notify_role": lambda *args: True,
-                       "department_options": lambda *args: [], "street_of": lambda *args: "xingfu"}
+                       "department_options": lambda *args: [], "street_of": lambda *args: "xingfu",
+                       "handling_org": lambda body: "xingfu", "record_department_rating": lambda *args: 1}
 
 PATHS = {
     "unreasonable": ([("assess_reasonableness", {"reasonable": False, "basis": "无依据"}),
@@ -31,7 +32,7 @@ PATHS = {
     "street_resolves": ([("assess_reasonableness", {"reasonable": True, "basis": "ok"}),
                          ("assess_responsibility", {"responsibility": "government"}),
                          ("street_handle", {"street_decision": "resolved", "street_resolution": "已协调"}),
-                         ("rate_department", {"score": 4}),
+                         ("rate_department", {"guidance": 4, "service": 4, "payment": 3, "interference": 5}),
                          ("resident_feedback", {"satisfaction": 4})], "resolved"),
     "street_returns": ([("assess_reasonableness", {"reasonable": True, "basis": "ok"}),
                         ("assess_responsibility", {"responsibility": "government"}),

@@ -1,4 +1,5 @@
-"""Diagram functions for evaluation: the satisfaction survey, scores and the annual review."""
+"""Diagram functions for evaluation: the satisfaction survey, scores, the annual review and the community's rating
+of the body that handled a need (双向评价)."""
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -6,8 +7,11 @@ from sqlalchemy import or_, select
 from app import clock
 from app.people.org import Organisation
 from app.modules.decision.models import Project
+from app.errors import FieldRefusal
 from app.modules.evaluation import operations as evaluation
-from app.workflow.helpers import CHINA, bound, own_community, own_key, own_record, record_write
+from app.modules.evaluation.models import DepartmentRating
+from app.modules.evaluation.ratings import COMMENT_LENGTH, DEPARTMENT_DIMENSIONS, score_errors
+from app.workflow.helpers import CHINA, OutsideCase, bound, case, own_community, own_key, own_record, record_write
 from app.workflow.notifications import notify, users_for
 
 SATISFIED_SCORE = 4  # a 4 or 5 counts as satisfied
@@ -83,6 +87,53 @@ def annual_disclosure_text(community, year, outstanding_units, remarks) -> str:
     return "\n".join(lines)
 
 
+def handling_org(rated_body) -> str:
+    """The code of the body that handled the case's need: the community's street, or the district above it."""
+    street = case().community.parent
+    body = {"street": street, "district": street.parent if street is not None else None}.get(str(rated_body))
+    if body is None:
+        raise OutsideCase("%(body)s is not a body that handles this case's needs", body=rated_body)
+    return body.code
+
+
+def record_department_rating(rated_org, guidance, service, payment, interference, comment) -> int:
+    """Store the community's rating of the body that handled its need (指导、服务、支付、行政干预, 1–5 each)."""
+    session, actor = bound()
+    scores = dict(zip(DEPARTMENT_DIMENSIONS, (guidance, service, payment, interference)))
+    errors = score_errors(scores, DEPARTMENT_DIMENSIONS)
+    if errors:
+        raise FieldRefusal(errors, "each score is a whole number from 1 to 5")
+    comment = "" if comment is None else str(comment).strip()
+    if len(comment) > COMMENT_LENGTH:
+        raise FieldRefusal({"rating_comment": "too long"}, "the comment is too long")
+    rated = _handling_body(session, rated_org)
+    need = case()
+    rating = DepartmentRating(rater_org_id=need.community.id, rated_org_id=rated.id, instance_id=need.instance.id,
+                              need_key=need.key or "", rated_by_id=actor.id if actor else None, comment=comment,
+                              rated_at=clock.now(), **scores)
+    session.add(rating)
+    session.flush()
+    # Named by the form's fields (labelled in the history as on the form) and the body's name, not its code.
+    record_write("department_rated", summary=f"{need.key or need.instance.id}: {rated.name}",
+                 changes={"handling_body": [None, rated.name], **{k: [None, v] for k, v in scores.items()},
+                          "rating_comment": [None, comment]})
+    return rating.id
+
+
+def _handling_body(session, code) -> Organisation:
+    """The organisation `code` names, if it may handle this case's needs: the community's street, the district
+    above it, or one of the district's departments."""
+    org = session.scalars(select(Organisation).where(Organisation.code == str(code))).first()
+    above, parent = set(), case().community.parent
+    while parent is not None:
+        above.add(parent.id)
+        parent = parent.parent
+    if org is not None and (org.id in above if org.kind in ("street", "district") else
+                            org.kind == "department" and (org.parent_id is None or org.parent_id in above)):
+        return org
+    raise OutsideCase("%(org)s is not a body that handles this case's needs", org=code)
+
+
 def _own_project(session, project_key) -> Project:
     """The case's project: its key is the case's business key, and it is of the case's community."""
     project = session.scalars(select(Project).where(Project.project_key == own_key(project_key))).first()
@@ -105,4 +156,5 @@ def _score(value) -> int | None:
 
 
 HELPERS = {f.__name__: f for f in (
-    open_survey, close_survey, record_scores, year_projects, unit_options, annual_disclosure_text)}
+    open_survey, close_survey, record_scores, year_projects, unit_options, annual_disclosure_text, handling_org,
+    record_department_rating)}

@@ -12,6 +12,8 @@ from app import clock
 from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask, TaskSpan
 from app.people.org import Organisation
 from app.modules.decision.models import Project
+from app.modules.evaluation.models import CommunityRating, DepartmentRating
+from app.modules.evaluation.ratings import COMMUNITY_DIMENSIONS, DEPARTMENT_DIMENSIONS, period_start
 from app.people.models import User
 from app.people.scope import community_ids_in_scope
 from app.errors import Forbidden
@@ -57,7 +59,7 @@ def dashboard(session: Session, user: User, since: datetime | None = None, until
         "by_category": _count(n.category or "none" for n in needs),
         "by_community": _by_community(session, needs, communities),
         "overdue": _overdue(session, communities), "step_times": step_times(session, communities, since, until),
-        "satisfaction": _satisfaction(session, needs, communities), "two_way": _two_way(session, needs, communities),
+        "satisfaction": _satisfaction(session, needs, communities), "two_way": _two_way(session, needs, communities, since, until),
     }
 
 
@@ -174,21 +176,75 @@ def _satisfaction(session: Session, needs: list[Instance], communities: list[int
             "projects": {"count": projects[0], "average": _rounded(projects[1]), "satisfied_share": _rounded(projects[2])}}
 
 
-def _two_way(session: Session, needs: list[Instance], communities: list[int]) -> dict:
-    """双向评价: communities rate the street or district body that handled a need; projects' three scores."""
-    ids = [n.id for n in needs]
-    ratings = _results(session, RATING_TASK, ids)
-    district = set(_results(session, DISTRICT_TASK, list(ratings))) if ratings else set()
-    bodies: dict[str, list] = {"street": [], "district": []}
-    for instance_id, result in ratings.items():
-        bodies["district" if instance_id in district else "street"].append(result.get("score"))
+def _two_way(session: Session, needs: list[Instance], communities: list[int], since=None, until=None) -> dict:
+    """双向评价: communities rate the bodies that handled their needs; the street rates each community; projects'
+    three scores. Earlier single-score ratings (before the four dimensions) are shown apart, by body."""
     scores = session.execute(select(func.avg(Project.self_score), func.avg(Project.community_score),
                                     func.avg(Project.third_party_score))
                              .where(Project.community_id.in_(communities))).one()
-    return {"departments": [{"key": body, "count": len([v for v in values if v is not None]),
-                             "average": _average(values)} for body, values in bodies.items()],
+    return {"departments": _department_ratings(session, communities, since, until),
+            "earlier_scores": _earlier_scores(session, needs),
+            "communities": _community_ratings(session, communities, since, until),
             "projects": {"self_score": _rounded(scores[0]), "community_score": _rounded(scores[1]),
                          "third_party_score": _rounded(scores[2])}}
+
+
+def _department_ratings(session: Session, communities: list[int], since, until) -> list[dict]:
+    """Per rated body (street, district, department): how many ratings and the average of each dimension, for
+    the needs started in the period."""
+    columns = [func.avg(getattr(DepartmentRating, name)) for name in DEPARTMENT_DIMENSIONS]
+    query = (select(Organisation.code, Organisation.name, Organisation.kind, func.count(DepartmentRating.id), *columns)
+             .join(Organisation, Organisation.id == DepartmentRating.rated_org_id)
+             .join(Instance, Instance.id == DepartmentRating.instance_id)
+             .where(DepartmentRating.rater_org_id.in_(communities))
+             .group_by(Organisation.code, Organisation.name, Organisation.kind))
+    if since:
+        query = query.where(Instance.created_at >= since)
+    if until:
+        query = query.where(Instance.created_at < until)
+    rows = []
+    for code, name, kind, count, *averages in session.execute(query):
+        dimensions = dict(zip(DEPARTMENT_DIMENSIONS, (_rounded(a) for a in averages)))
+        rows.append({"key": code, "name": name, "kind": kind, "count": count,
+                     "average": _average(dimensions.values()), **dimensions})
+    return sorted(rows, key=lambda r: (_BODY_ORDER.get(r["kind"], len(_BODY_ORDER)), r["key"]))
+
+
+_BODY_ORDER = {"street": 0, "district": 1, "department": 2}
+
+
+def _earlier_scores(session: Session, needs: list[Instance]) -> list[dict]:
+    """Ratings made with the earlier one-score form of `rate_department` (its `score`), by body: kept readable."""
+    ratings = {i: r for i, r in _results(session, RATING_TASK, [n.id for n in needs]).items() if "score" in r}
+    if not ratings:
+        return []
+    district = set(_results(session, DISTRICT_TASK, list(ratings)))
+    bodies: dict[str, list] = {"street": [], "district": []}
+    for instance_id, result in ratings.items():
+        bodies["district" if instance_id in district else "street"].append(result.get("score"))
+    return [{"key": body, "count": len([v for v in values if v is not None]), "average": _average(values)}
+            for body, values in bodies.items() if values]
+
+
+def _community_ratings(session: Session, communities: list[int], since, until) -> list[dict]:
+    """Per community: the street's quarterly ratings whose quarter begins in the period, averaged per dimension,
+    with the latest quarter rated and its comment."""
+    orgs = session.execute(select(Organisation.id, Organisation.code, Organisation.name)
+                           .where(Organisation.id.in_(communities)).order_by(Organisation.code)).all()
+    rated: dict[int, list[CommunityRating]] = {}
+    for row in session.scalars(select(CommunityRating).where(CommunityRating.community_id.in_(communities))
+                               .order_by(CommunityRating.period)):
+        begins = period_start(row.period)
+        if (since is None or begins >= since) and (until is None or begins < until):
+            rated.setdefault(row.community_id, []).append(row)
+    found = []
+    for org_id, code, name in orgs:
+        rows = rated.get(org_id, [])
+        dimensions = {d: _average([getattr(r, d) for r in rows]) for d in COMMUNITY_DIMENSIONS}
+        found.append({"key": code, "name": name, "count": len(rows), "average": _average(dimensions.values()),
+                      **dimensions, "latest_period": rows[-1].period if rows else None,
+                      "latest_comment": rows[-1].comment if rows else None})
+    return found
 
 
 def _rounded(value) -> float | None:

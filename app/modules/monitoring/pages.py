@@ -8,6 +8,7 @@ from app.extensions import db
 from app.workflow.models.process import ProcessDefinition
 from app.errors import Invalid
 from app.modules.lists.reads import category_labels
+from app.modules.evaluation.ratings import period_label
 from app.modules.monitoring.operations import NEED_PROCESS, dashboard_for, require_dashboard_role
 from app.modules.audit.search import communities_in_scope, community_names
 from app.workflow.versions import latest_version
@@ -40,7 +41,13 @@ def _labelled(figures: dict, names: dict[str, str]) -> dict:
     for item in figures["by_stage"]:
         item["label"] = _("waiting for a timer") if item["key"] == "timer" else item.get("label", item["key"])
     for item in figures["two_way"]["departments"]:
+        item["label"] = item["name"]
+    for item in figures["two_way"]["earlier_scores"]:
         item["label"] = bodies[item["key"]]
+    for item in figures["two_way"]["communities"]:
+        item["label"] = item["name"]
+        item["latest_label"] = _("%(year)s, quarter %(quarter)s", **period_label(item["latest_period"])) \
+            if item["latest_period"] else None
     return figures
 
 
