@@ -89,7 +89,7 @@ def test_the_first_responder_is_told_of_every_stage_and_the_close(api):
     api.complete("worker1", "assess_reasonableness", {"reasonable": True, "basis": "市政设施"}, iid)
     api.complete("worker1", "assess_responsibility", {"responsibility": "government"}, iid)
     api.complete("street1", "street_handle", {"street_decision": "resolved", "street_resolution": "协调市政修复"}, iid)
-    api.complete("worker1", "rate_department", {"score": 5}, iid)
+    api.complete("worker1", "rate_department", {"guidance": 5, "service": 5, "payment": 5, "interference": 5}, iid)
     result = api.complete("worker1", "resident_feedback", {"satisfaction": 4}, iid)
     assert result["instance"]["outcome"] == "resolved"
     title = "（小区门口道路破损）"

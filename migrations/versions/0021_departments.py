@@ -36,5 +36,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ready_task_candidate_org_id'))
         batch_op.drop_constraint(batch_op.f('fk_ready_task_candidate_org_id_organisation'), type_='foreignkey')
         batch_op.drop_column('candidate_org_id')
-    with op.batch_alter_table('instance', schema=None) as batch_op:
-        batch_op.drop_column('routed_orgs')
+    # A plain DROP COLUMN: batch mode would rebuild the instance table, which SQLite refuses while other
+    # tables' rows point at it.
+    op.execute("ALTER TABLE instance DROP COLUMN routed_orgs")
