@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.workflow.models.audit import AuditEvent
+from app.workflow.models.follower import InstanceFollower
 from app.workflow.models.instance import Instance, ReadyTask
 from app.people.org import Organisation
 from app.people.models import User
@@ -57,6 +58,8 @@ def visible_instance(session: Session, user: User, instance_id: int) -> Instance
     instance = session.get(Instance, instance_id)
     if instance is None:
         raise NotFound("no such instance")
+    if follows(session, user, instance.id):
+        return instance  # a need's lead (兜底负责) and its lines' contacts follow it wherever it goes
     if not user.role_ids & VIEWER_ROLES or instance.community_id not in community_ids_in_scope(session, user):
         if instance.community.kind == TRIAL_KIND and user.role_ids & TRIAL_VIEWERS:
             return instance  # a trial: designers follow it, auditors and administrators oversee it
@@ -64,6 +67,12 @@ def visible_instance(session: Session, user: User, instance_id: int) -> Instance
     if _routed_only(user) and not any(f",{r}," in instance.routed_roles for r in user.role_ids):
         raise Forbidden("this instance was not routed to you")
     return instance
+
+
+def follows(session: Session, user: User, instance_id: int) -> bool:
+    """Whether the user is named on the case (its lead, a cooperating line's contact)."""
+    return session.scalar(select(InstanceFollower.id).where(InstanceFollower.instance_id == instance_id,
+                                                             InstanceFollower.user_id == user.id).limit(1)) is not None
 
 
 def _routed_only(user: User) -> bool:
