@@ -142,6 +142,9 @@ KEY_LABELS = {
     "replaces": lazy_gettext("Replaces notice"),
     "signed_in": lazy_gettext("Sign-in sheet"),
     "assumed_years": lazy_gettext("Years counted Monday to Friday"),
+    "cooperating_lines": lazy_gettext("Cooperating lines"),
+    "lead_name": lazy_gettext("Lead"),
+    "line_summary": lazy_gettext("What the lines did"),
 }
 # The parts of the structured values above (the project fund, survey results, scores, the sign-in sheet).
 PART_LABELS = {
@@ -161,6 +164,8 @@ PART_LABELS = {
     "responses": lazy_gettext("Responses"),
     "average": lazy_gettext("Average"),
     "satisfied_share": lazy_gettext("Share satisfied"),
+    "line": lazy_gettext("Cooperating line"),
+    "contact_name": lazy_gettext("Contact"),
 }
 # Values of catalogued keys that no form offers: their names for people.
 VALUE_LABELS = {
@@ -176,11 +181,14 @@ STATUS_OF = {"redemption_id": ("redemption_",), "hours_id": ("hours_",), "object
 # Keys that take the value names of another key's form field.
 VALUES_OF = {"suggested_tier": "tier", "suggested_kind": "kind"}
 MONEY = {"fund", "fund_balance"}
-USER_KEYS = ("first_responder", "provider", "provider_username", "volunteer")  # values are usernames
+USER_KEYS = ("first_responder", "provider", "provider_username", "volunteer", "lead", "line_1_contact",
+             "line_2_contact", "line_3_contact", "line_4_contact")  # values are usernames
 # The community is in the page's header and the grid shown by its code; the sheets' options are the forms', and
 # who signed in or was excused (register ids) is in the sheet by name (signed_in).
-INTERNAL = {"community", "community_name", "grid_name", "roster_choices", "excusable_choices", "attendees", "excused"}
-HIDDEN_PARTS = {"signed_in": ("attendees", "excused")}  # register ids: the sheet's names say who came
+INTERNAL = {"community", "community_name", "grid_name", "roster_choices", "excusable_choices", "attendees", "excused",
+            "lead_options", "contact_options"}
+# Register ids (the sheet's names say who came); a line's slot and its contact's username (its name is shown).
+HIDDEN_PARTS = {"signed_in": ("attendees", "excused"), "cooperating_lines": ("position", "contact")}
 MAX_DEPTH = 4  # levels of lists and objects spelled out
 
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
