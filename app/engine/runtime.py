@@ -261,7 +261,8 @@ def _due_at(task: SpiffTask) -> datetime | None:
     due = []
     for sibling in holder.parent.children if holder.parent else []:
         definition = getattr(sibling.task_spec, "event_definition", None)
-        if sibling is not holder and sibling.state == TaskState.WAITING and isinstance(definition, TimerEventDefinition):
+        if sibling is not holder and sibling.state == TaskState.WAITING and \
+                isinstance(definition, TimerEventDefinition):
             due.append(_parse_instant(sibling._get_internal_data("event_value")))
     due = [d for d in due if d is not None]
     return min(due) if due else None

@@ -85,8 +85,8 @@ def notify_lead_of_overdue(session: Session, instance: Instance, overdue: list) 
         if lead is None:
             continue
         told.add((username, task.bpmn_id))
-        notify(session, [lead], f"超时提醒：你牵头负责的需求“{instance.title}”中，“{task.name}”已超过办理时限", instance,
-               task.id)
+        message = f"超时提醒：你牵头负责的需求“{instance.title}”中，“{task.name}”已超过办理时限"
+        notify(session, [lead], message, instance, task.id)
     return len(told)
 
 

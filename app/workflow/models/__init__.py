@@ -7,5 +7,5 @@ from app.workflow.models.instance import Instance, InstanceTrail, ReadyTask, Tas
 from app.workflow.models.notification import Notification, OutboxMessage
 from app.workflow.models.process import ProcessDefinition, ProcessDraft, ProcessVersion
 
-__all__ = ["Attachment", "AuditEvent", "AuditHead", "Instance", "InstanceFollower", "InstanceTrail", "Notification", "OutboxMessage",
-           "ProcessDefinition", "ProcessDraft", "ProcessVersion", "ReadyTask", "TaskSpan"]
+__all__ = ["Attachment", "AuditEvent", "AuditHead", "Instance", "InstanceFollower", "InstanceTrail", "Notification",
+           "OutboxMessage", "ProcessDefinition", "ProcessDraft", "ProcessVersion", "ReadyTask", "TaskSpan"]
