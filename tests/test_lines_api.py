@@ -1,9 +1,10 @@
-"""指定责任 / 兜底负责 through the JSON API: a lead and cooperating lines, their tasks, the sign-off, overdue notices."""
+"""指定责任 / 兜底负责 through the JSON API: a lead, cooperating lines, their tasks, the sign-off, overdue notices."""
 from datetime import datetime, timedelta
 
 import pytest
 
-from factories import submit_need
+from app import clock
+from factories import project_in_delivery, submit_need
 from helpers import frozen_at, history, run_timers
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
@@ -65,7 +66,8 @@ def test_the_need_closes_only_after_both_lines_and_the_lead(api):
     assert [t["id"] for t in api.inbox("street1") if t["instance_id"] == iid] == [street["id"]]
     refused = api.post(f"/api/tasks/{district['id']}/complete", {"data": {"line_report": "代办"}}, "street1")
     assert refused.status_code == 403
-    assert "你被指定为需求“小区门口占道经营、油烟扰民”的牵头负责人，请统筹推进各配合单位/条线" in notes(api, "secretary1")
+    told = "你被指定为需求“小区门口占道经营、油烟扰民”的牵头负责人，请统筹推进各配合单位/条线"
+    assert told in notes(api, "secretary1")
 
     api.complete("street1", "cooperate_line", {"line_report": "街道综治组织约谈商户"}, iid)
     assert status(api, iid) == ("running", None)
@@ -83,7 +85,8 @@ def test_the_need_closes_only_after_both_lines_and_the_lead(api):
     # Sent back, both lines report again; then the lead closes it.
     api.complete("secretary1", "lead_sign_off", {"sign_off": "return", "sign_off_note": "油烟问题未解决"}, iid)
     again = api.task_for("district1", "cooperate_line", iid)
-    assert "牵头负责人退回意见：油烟问题未解决" in api.get(f"/api/tasks/{again['id']}", "district1").get_json()["instructions"]
+    shown = api.get(f"/api/tasks/{again['id']}", "district1").get_json()["instructions"]
+    assert "牵头负责人退回意见：油烟问题未解决" in shown
     api.complete("district1", "cooperate_line", {"line_report": "督促安装油烟净化器"}, iid)
     api.complete("street1", "cooperate_line", {"line_report": "复查合格"}, iid)
     api.complete("secretary1", "lead_sign_off", {"sign_off": "close", "sign_off_note": "占道和油烟问题均已解决"}, iid)
@@ -144,3 +147,39 @@ def test_an_escalated_task_has_its_own_deadline_and_overdue_mark(app, api):
         late = api.get("/api/tasks?overdue=1", "street1").get_json()["tasks"]
     assert [t["id"] for t in late if t["instance_id"] == iid] == [takeover["id"]]  # still there, marked late
     assert len([m for m in notes(api, "street1") if "超时督办（街道提级办理）已超过时限" in m]) == 1
+
+
+def test_the_streets_supervision_of_a_late_project_has_its_own_deadline(app, api):
+    need, _pid, _at = project_in_delivery(app, api, "健身器材更新")
+    iid, reported_from = need["instance_id"], clock.now()
+    run_timers(app, reported_from + timedelta(days=14, minutes=5))  # the reminder
+    run_timers(app, reported_from + timedelta(days=17, minutes=5))  # escalated: 街道督办进度
+    supervise = api.task_for("street1", "supervise_progress", iid)
+    assert supervise["due_at"], "街道督办进度 has its own deadline"
+    due = datetime.fromisoformat(supervise["due_at"])
+    assert timedelta(days=4, hours=23) < due - (reported_from + timedelta(days=17)) <= timedelta(days=5, minutes=10)
+    run_timers(app, due + timedelta(minutes=1))
+    assert api.task_for("street1", "supervise_progress", iid)["id"] == supervise["id"]  # kept, shown late
+    assert len([m for m in notes(api, "street1") if "街道督办进度已超过时限" in m]) == 1
+
+
+def test_a_reopened_need_names_its_lines_again(api):
+    iid = designated(api)
+    api.complete("street1", "cooperate_line", {"line_report": "约谈商户"}, iid)
+    api.complete("district1", "cooperate_line", {"line_report": "清理摊位"}, iid)
+    api.complete("secretary1", "lead_sign_off", {"sign_off": "close", "sign_off_note": "已清理"}, iid)
+    api.complete("worker1", "resident_feedback", {"satisfaction": 1, "feedback_comment": "晚上又来了"}, iid)
+    api.complete("worker1", "assess_responsibility", {"responsibility": "community", "multi_line": True}, iid)
+    again = LINES | {"lead": "worker1", "line_2": "市场监管", "line_3": "物业", "line_3_contact": "secretary1"}
+    api.complete("worker1", "designate_lead", again, iid)
+    assert [t["bpmn_id"] for t in api.inbox("secretary1") if t["instance_id"] == iid] == ["cooperate_line"]
+    lines = api.get(f"/api/instances/{iid}/lines", "worker1").get_json()
+    assert lines["lead"] == "worker1"
+    assert [(x["line"], x["status"]) for x in lines["lines"]] == [
+        ("街道综治", "pending"), ("市场监管", "pending"), ("物业", "pending")]
+    assert api.get("/api/lines/led", "secretary1").get_json()["needs"] == []  # the lead changed
+    for user, report in (("street1", "夜间巡查"), ("district1", "立案查处"), ("secretary1", "物业加装隔离桩")):
+        api.complete(user, "cooperate_line", {"line_report": report}, iid)
+    api.complete("worker1", "lead_sign_off", {"sign_off": "close", "sign_off_note": "夜间占道已杜绝"}, iid)
+    api.complete("worker1", "resident_feedback", {"satisfaction": 4}, iid)
+    assert status(api, iid) == ("completed", "resolved")

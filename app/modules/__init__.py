@@ -5,7 +5,8 @@ and its blueprints (`pages.bp`, `api.bp`)."""
 from importlib import import_module
 
 # Modules whose diagram functions diagrams may call, besides the shared ones of app.workflow.helpers.
-HELPER_MODULES = ("needs", "decision", "disclosure", "delivery", "evaluation", "timebank", "workdays", "filing", "lines")
+HELPER_MODULES = ("needs", "decision", "disclosure", "delivery", "evaluation", "timebank", "workdays", "filing",
+                  "lines")
 # The page and API blueprints (`bp` of each), in the order they are registered.
 PAGES = ("accounts.pages", "home.pages", "tasks.pages", "needs.pages", "instances.pages", "notifications.pages",
          "needs.public_pages", "disclosure.pages", "delivery.pages", "decision.pages", "timebank.pages", "lists.pages",

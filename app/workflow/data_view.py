@@ -143,7 +143,6 @@ KEY_LABELS = {
     "signed_in": lazy_gettext("Sign-in sheet"),
     "assumed_years": lazy_gettext("Years counted Monday to Friday"),
     "cooperating_lines": lazy_gettext("Cooperating lines"),
-    "lead_name": lazy_gettext("Lead"),
     "line_summary": lazy_gettext("What the lines did"),
 }
 # The parts of the structured values above (the project fund, survey results, scores, the sign-in sheet).
@@ -165,7 +164,7 @@ PART_LABELS = {
     "average": lazy_gettext("Average"),
     "satisfied_share": lazy_gettext("Share satisfied"),
     "line": lazy_gettext("Cooperating line"),
-    "contact_name": lazy_gettext("Contact"),
+    "contact_name": lazy_gettext("Contact person"),
 }
 # Values of catalogued keys that no form offers: their names for people.
 VALUE_LABELS = {
@@ -186,8 +185,9 @@ USER_KEYS = ("first_responder", "provider", "provider_username", "volunteer", "l
 # The community is in the page's header and the grid shown by its code; the sheets' options are the forms', and
 # who signed in or was excused (register ids) is in the sheet by name (signed_in).
 INTERNAL = {"community", "community_name", "grid_name", "roster_choices", "excusable_choices", "attendees", "excused",
-            "lead_options", "contact_options"}
+            "lead_options", "contact_options", "lead_name", "line"}
 # Register ids (the sheet's names say who came); a line's slot and its contact's username (its name is shown).
+# (`line` is one line's own item, inside its task only; `lead_name` repeats the lead, shown by name.)
 HIDDEN_PARTS = {"signed_in": ("attendees", "excused"), "cooperating_lines": ("position", "contact")}
 MAX_DEPTH = 4  # levels of lists and objects spelled out
 

@@ -30,7 +30,8 @@ def upgrade() -> None:
         sa.Column('created_at', UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(['instance_id'], ['instance.id'], ondelete='CASCADE',
                                 name=op.f('fk_instance_follower_instance_id_instance')),
-        sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_instance_follower_user_id_user_account')),
+        sa.ForeignKeyConstraint(['user_id'], ['user_account.id'],
+                                name=op.f('fk_instance_follower_user_id_user_account')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_instance_follower')),
         sa.UniqueConstraint('instance_id', 'user_id', 'reason',
                             name=op.f('uq_instance_follower_instance_id_user_id_reason')))

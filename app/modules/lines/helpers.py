@@ -53,10 +53,11 @@ def designate_lead(community, lead, deadline_days, given) -> list[dict]:
     if problems:
         raise FieldRefusal(problems, "the lead and the lines need correcting")
     rows = lines.designate(session, case().instance, eligible_leads[str(lead)], chosen)
-    record_write("lead_designated", summary=f"{lead}: {'、'.join(r.line_name for r in rows)}",
+    chosen_lead = eligible_leads[str(lead)]
+    record_write("lead_designated", summary=f"{chosen_lead.display_name}：{'、'.join(r.line_name for r in rows)}",
                  changes={"lead": [None, str(lead)], "line_deadline_days": [None, int(deadline_days)],
                           "lines": [None, [[r.line_name, r.contact.username] for r in rows]]})
-    notify(session, [eligible_leads[str(lead)]],
+    notify(session, [chosen_lead],
            f"你被指定为需求“{case().instance.title}”的牵头负责人，请统筹推进各配合单位/条线", case().instance)
     return [{"position": r.position, "line": r.line_name, "contact": r.contact.username,
              "contact_name": r.contact.display_name} for r in rows]
@@ -76,7 +77,7 @@ def record_line_report(position, report) -> str:
     if line is None:
         raise FieldRefusal({"line_report": "invalid value"}, "this line is not one of this need's lines")
     before, after = lines.record_report(line, str(report))
-    record_write("line_reported", summary=f"{line.line_name}: {str(report)[:200]}",
+    record_write("line_reported", summary=f"{line.line_name}：{str(report)[:200]}",
                  changes={"line": [None, line.line_name], "status": [before, after], "report": [None, str(report)]})
     return str(after)
 
@@ -96,7 +97,8 @@ def record_lead_sign_off(decision, note) -> str:
         lines.send_back(session, instance)
     elif str(decision) != "close":
         raise FieldRefusal({"sign_off": "choose one of the offered options"}, "the sign-off needs correcting")
-    record_write("lead_signed_off", summary=f"{decision}: {str(note)[:200]}",
+    said = {"close": "审核办结", "return": "退回各条线重新办理"}[str(decision)]
+    record_write("lead_signed_off", summary=f"{said}：{str(note)[:200]}",
                  changes={"sign_off": [None, str(decision)], "sign_off_note": [None, str(note)]})
     return str(decision)
 
