@@ -52,4 +52,7 @@ def test_the_lead_sees_the_lines_of_a_multi_line_need(page: Page, api):
     expect(pending).to_contain_text("办理中")
     page.get_by_role("link", name="查看整个案件").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("小区门口占道经营、油烟扰民")
-    expect(page.locator("body")).to_contain_text("配合单位/条线")
+    # The case shows whose the open line's task is (the contact named, not the lane's role), and links back.
+    expect(page.locator("section").first).to_contain_text("配合办理 · 芝罘区民政局")
+    page.locator("[data-link='lines']").get_by_role("link").click()
+    expect(page.locator("[data-line='2']")).to_contain_text("办理中")
