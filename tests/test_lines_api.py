@@ -5,7 +5,7 @@ import pytest
 
 from app import clock
 from factories import project_in_delivery, submit_need
-from helpers import frozen_at, history, run_timers
+from helpers import frozen_at, history, run_timers, sign_in
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
@@ -63,6 +63,7 @@ def test_the_need_closes_only_after_both_lines_and_the_lead(api):
     district = api.task_for("district1", "cooperate_line", iid)
     # Each line's task reaches its own contact only: not the lane's community workers, not the other line.
     assert [t for t in api.inbox("worker1") if t["instance_id"] == iid] == []
+    assert not [m for m in notes(api, "worker1") if "配合办理" in m]  # nor are the lane's workers told of them
     assert [t["id"] for t in api.inbox("street1") if t["instance_id"] == iid] == [street["id"]]
     refused = api.post(f"/api/tasks/{district['id']}/complete", {"data": {"line_report": "代办"}}, "street1")
     assert refused.status_code == 403
@@ -183,3 +184,16 @@ def test_a_reopened_need_names_its_lines_again(api):
     api.complete("worker1", "lead_sign_off", {"sign_off": "close", "sign_off_note": "夜间占道已杜绝"}, iid)
     api.complete("worker1", "resident_feedback", {"satisfaction": 4}, iid)
     assert status(api, iid) == ("completed", "resolved")
+
+
+def test_the_leads_pages_read_in_chinese_and_in_english(app, api, client):
+    iid = designated(api)
+    api.complete("street1", "cooperate_line", {"line_report": "约谈商户"}, iid)
+    sign_in(client, "secretary1")
+    led = client.get("/lines/led").get_data(as_text=True)
+    assert "我牵头的需求" in led and "2 个条线已办完 1 个" in led
+    case = client.get(f"/lines/{iid}").get_data(as_text=True)
+    assert "已办完" in case and "办理中" in case and "line_done" not in case and "line_pending" not in case
+    english = client.get(f"/lines/{iid}?lang=en").get_data(as_text=True)
+    assert "Lead and cooperating lines" in english and "Done" in english and "In progress" in english
+    assert client.get(f"/instances/{iid}").status_code == 200
