@@ -53,6 +53,8 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 401 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  -  GET /api/needs/first-responder
 401 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  -  GET /api/tasks
 401 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  -  GET /api/instances
+# The needs one leads (我牵头的需求): one's own list, empty for whoever leads none.
+401 200 200 200 200 200 200 200 200 200 200 200 200 200 200 200  -  GET /api/lines/led
 
 # The government interface: street, district, and those who read everything.
 401 403 403 403 403 403 403 403 200 200 403 403 403 403 200 200  -  GET /api/dashboard
@@ -95,6 +97,8 @@ ano res grd wk1 wk2 sec com sup str dis pro vol eva des aud adm
 401 403 403 403 200 403 403 403 403 403 403 403 403 403 200 200  B  GET /api/instances/{instance_id}/history
 401 403 200 200 403 200 200 200 403 403 403 403 403 403 200 200  N  GET /api/instances/{instance_id}/trace
 401 403 403 403 200 403 403 403 403 403 403 403 403 403 200 200  B  GET /api/instances/{instance_id}/trace
+401 403 200 200 403 200 200 200 403 403 403 403 403 403 200 200  N  GET /api/instances/{instance_id}/lines
+401 403 403 403 200 403 403 403 403 403 403 403 403 403 200 200  B  GET /api/instances/{instance_id}/lines
 401 403 200 200 403 200 200 200 403 403 403 403 403 403 200 200  N  GET /api/attachments/{attachment_id}
 401 403 403 403 200 403 403 403 403 403 403 403 403 403 200 200  B  GET /api/attachments/{attachment_id}
 

@@ -109,7 +109,6 @@ def test_the_helper_takes_rated_org_a_department_and_refuses_a_body_outside_the_
     from app.workflow.models.instance import Instance
     iid = handled(api)
     with app.extensions["db_sessions"]() as session:
-        district = session.scalars(select(Organisation).where(Organisation.code == "zhifu")).one()
         session.add(Organisation(code="elsewhere", name="别区", kind="district"))  # zhifu-cg: the demo's 城市管理局
         session.flush()
         worker = session.scalars(select(User).where(User.username == "worker1")).one()

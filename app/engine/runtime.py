@@ -251,11 +251,18 @@ def _properties(spec) -> dict:
 
 
 def _due_at(task: SpiffTask) -> datetime | None:
-    """A user task's deadline: the earliest timer on a boundary event beside it."""
+    """A user task's deadline: the earliest timer on a boundary event beside it.
+
+    An instance of a multi-instance task hangs under the activity itself: the timers sit beside that."""
+    holder = task
+    while holder.parent is not None and task.task_spec.bpmn_id and \
+            getattr(holder.parent.task_spec, "bpmn_id", None) == task.task_spec.bpmn_id:
+        holder = holder.parent
     due = []
-    for sibling in task.parent.children if task.parent else []:
+    for sibling in holder.parent.children if holder.parent else []:
         definition = getattr(sibling.task_spec, "event_definition", None)
-        if sibling is not task and sibling.state == TaskState.WAITING and isinstance(definition, TimerEventDefinition):
+        if sibling is not holder and sibling.state == TaskState.WAITING and \
+                isinstance(definition, TimerEventDefinition):
             due.append(_parse_instant(sibling._get_internal_data("event_value")))
     due = [d for d in due if d is not None]
     return min(due) if due else None

@@ -94,6 +94,10 @@ MESSAGES = (
     _("project_published"), _("provider_selected"), _("fund_entry_added"), _("project_applied"),
     _("volunteer_signed_up"), _("survey_opened"), _("survey_closed"), _("survey_answered"), _("follow_up_started"),
     _("follow_up_linked"), _("hours_logged"), _("points_earned"), _("points_redeemed"),
+    # 指定责任 / 兜底负责: the lead and the cooperating lines
+    _("lead_designated"), _("line_reported"), _("lead_signed_off"), _("line_pending"), _("line_done"),
+    _("the lead and the lines need correcting"), _("each line is named once"),
+    _("this line is not one of this need's lines"), _("the sign-off needs correcting"),
     _("no such project"), _("no such hours record"), _("the ledger entry needs correcting"),
     _("this project's fund is not open: it is not in delivery"), _("spending would exceed the fund's balance"),
     _("more than the balance"), _("only service providers can apply for projects"),

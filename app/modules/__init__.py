@@ -6,19 +6,19 @@ from importlib import import_module
 
 # Modules whose diagram functions diagrams may call, besides the shared ones of app.workflow.helpers.
 HELPER_MODULES = ("needs", "decision", "disclosure", "delivery", "evaluation", "timebank", "workdays", "filing",
-                  "wishes", "departments")
+                  "wishes", "departments", "lines")
 # The page and API blueprints (`bp` of each), in the order they are registered.
 PAGES = ("accounts.pages", "home.pages", "tasks.pages", "needs.pages", "instances.pages", "notifications.pages",
          "needs.public_pages", "disclosure.pages", "delivery.pages", "decision.pages", "timebank.pages", "lists.pages",
          "admin.pages", "designer.pages", "incidents.pages", "audit.pages", "monitoring.pages", "workdays.pages",
-         "filing.pages", "duty.pages", "departments.pages", "evaluation.pages")
+         "filing.pages", "duty.pages", "departments.pages", "evaluation.pages", "lines.pages")
 APIS = ("accounts.api", "needs.api", "tasks.api", "instances.api", "designer.api", "notifications.api",
         "disclosure.api", "delivery.api", "decision.api", "timebank.api", "lists.api", "admin.api", "incidents.api",
-        "monitoring.api", "workdays.api", "duty.api", "departments.api", "evaluation.api")
+        "monitoring.api", "workdays.api", "duty.api", "departments.api", "evaluation.api", "lines.api")
 # Modules that read diagram element ids by name (their `RELIED_ON`: process id → element id → what reads it).
-RELYING_MODULES = ("needs.operations", "monitoring.operations")
+RELYING_MODULES = ("needs.operations", "monitoring.operations", "lines.operations")
 MODEL_MODULES = ("decision", "disclosure", "delivery", "evaluation", "lists", "timebank", "workdays", "filing",
-                 "duty")
+                 "duty", "lines")
 
 
 def diagram_helpers() -> dict:

@@ -161,6 +161,8 @@ KEY_LABELS = {
     "replaces": lazy_gettext("Replaces notice"),
     "signed_in": lazy_gettext("Sign-in sheet"),
     "assumed_years": lazy_gettext("Years counted Monday to Friday"),
+    "cooperating_lines": lazy_gettext("Cooperating lines"),
+    "line_summary": lazy_gettext("What the lines did"),
 }
 # The parts of the structured values above (the project fund, survey results, scores, the sign-in sheet).
 PART_LABELS = {
@@ -182,6 +184,8 @@ PART_LABELS = {
     "responses": lazy_gettext("Responses"),
     "average": lazy_gettext("Average"),
     "satisfied_share": lazy_gettext("Share satisfied"),
+    "line": lazy_gettext("Cooperating line"),
+    "contact_name": lazy_gettext("Contact person"),
 }
 # Values of catalogued keys that no form offers: their names for people.
 VALUE_LABELS = {
@@ -204,8 +208,8 @@ STATUS_OF = {"redemption_id": ("redemption_",), "hours_id": ("hours_",), "object
 # Keys that take the value names of another key's form field.
 VALUES_OF = {"suggested_tier": "tier", "suggested_kind": "kind"}
 MONEY = {"fund", "fund_balance", "funding_gap", "funding_committed", "micro_fund_available", "micro_fund_balance"}
-USER_KEYS = ("first_responder", "provider", "provider_username", "volunteer", "wish_claimer",
-             "wish_decider")  # values are usernames
+USER_KEYS = ("first_responder", "provider", "provider_username", "volunteer", "wish_claimer", "wish_decider", "lead",
+             "line_1_contact", "line_2_contact", "line_3_contact", "line_4_contact")  # values are usernames
 ORG_KEYS = ("assigned_department", "rated_org")  # values are organisation codes
 # The community is in the page's header and the grid shown by its code; the sheets' options are the forms', and
 # who signed in or was excused (register ids) is in the sheet by name (signed_in).
@@ -213,8 +217,11 @@ INTERNAL = {"community", "community_name", "grid_name", "roster_choices", "excus
             # the amounts above, formatted for the instructions (5,000.00)
             "funding_gap_shown", "funding_committed_shown", "micro_fund_available_shown",
             # the dispatch's options, its route and the due day written out (shown as the department and its day)
-            "department_choices", "district_route", "district_due_text", "assigned_department_name"}
-HIDDEN_PARTS = {"signed_in": ("attendees", "excused")}  # register ids: the sheet's names say who came
+            "department_choices", "district_route", "district_due_text", "assigned_department_name",
+            "lead_options", "contact_options", "lead_name", "line"}
+# Register ids (the sheet's names say who came); a line's slot and its contact's username (its name is shown).
+# (`line` is one line's own item, inside its task only; `lead_name` repeats the lead, shown by name.)
+HIDDEN_PARTS = {"signed_in": ("attendees", "excused"), "cooperating_lines": ("position", "contact")}
 MAX_DEPTH = 4  # levels of lists and objects spelled out
 
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")

@@ -298,9 +298,20 @@ def _user_id(session: Session, username) -> int | None:
 def _assignee_id(session: Session, task: HumanTask) -> int | None:
     """The user a task names through its `assignee` property (a variable holding a username)."""
     variable = task.properties.get("assignee")
-    if not variable or not task.data.get(variable):
+    username = _dotted(task.data, variable) if variable else None
+    if not username or isinstance(username, (dict, list)):
         return None
-    return session.scalar(select(User.id).where(User.username == str(task.data[variable])))
+    return session.scalar(select(User.id).where(User.username == str(username)))
+
+
+def _dotted(data: dict, path: str):
+    """`data[path]`, or for `line.contact` the `contact` of the `line` value (a multi-instance's own item)."""
+    value = data
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
 
 
 def lock_instance(session: Session, instance_id: int) -> Instance | None:

@@ -96,6 +96,27 @@ def notify_first_responder(session: Session, instance: Instance, actor: User | N
         notify(session, [responder], message, instance)
 
 
+# The process variable naming a case's lead (牵头负责人, a username): whatever the diagram, the lead is told of
+# every overdue step of the case (兜底负责), generically, not by a script per deadline.
+LEAD_VARIABLE = "lead"
+
+
+def notify_lead_of_overdue(session: Session, instance: Instance, overdue: list) -> int:
+    """Tell the lead each task's data names that the task (a step of their case) passed its deadline."""
+    told = set()
+    for task in overdue:
+        username = task.data.get(LEAD_VARIABLE)
+        if not isinstance(username, str) or not username or (username, task.bpmn_id) in told:
+            continue
+        lead = session.scalars(select(User).where(User.username == username, User.is_active.is_(True))).first()
+        if lead is None:
+            continue
+        told.add((username, task.bpmn_id))
+        message = f"超时提醒：你牵头负责的需求“{instance.title}”中，“{task.name}”已超过办理时限"
+        notify(session, [lead], message, instance, task.id)
+    return len(told)
+
+
 def unread_count(session: Session, user: User) -> int:
     """How many of the user's notifications are unread."""
     return session.scalar(select(func.count()).select_from(Notification).where(

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.workflow.models.audit import AuditEvent
+from app.workflow.models.follower import InstanceFollower
 from app.workflow.models.instance import Instance, ReadyTask
 from app.people.org import Organisation
 from app.people.models import User
@@ -67,6 +68,8 @@ def visible_instance(session: Session, user: User, instance_id: int) -> Instance
         raise NotFound("no such instance")
     if instance.first_responder_id == user.id:
         return instance  # 首问负责: the first responder follows the case wherever it goes (street, district)
+    if follows(session, user, instance.id):
+        return instance  # a need's lead (兜底负责) and its lines' contacts follow it wherever it goes
     if not user.role_ids & VIEWER_ROLES or instance.community_id not in community_ids_in_scope(session, user):
         if instance.community.kind == TRIAL_KIND and user.role_ids & TRIAL_VIEWERS:
             return instance  # a trial: designers follow it, auditors and administrators oversee it
@@ -82,6 +85,12 @@ def visible_instance(session: Session, user: User, instance_id: int) -> Instance
 def routed_to_org(instance: Instance, code: str) -> bool:
     """Whether a task of the instance was ever offered to this organisation alone (a need dispatched to it)."""
     return f",{code}," in (instance.routed_orgs or ",")
+
+
+def follows(session: Session, user: User, instance_id: int) -> bool:
+    """Whether the user is named on the case (its lead, a cooperating line's contact)."""
+    return session.scalar(select(InstanceFollower.id).where(InstanceFollower.instance_id == instance_id,
+                                                             InstanceFollower.user_id == user.id).limit(1)) is not None
 
 
 def _routed_only(user: User) -> bool:

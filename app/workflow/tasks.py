@@ -18,6 +18,7 @@ from app.errors import Conflict, FieldRefusal, Forbidden, Invalid, NotFound, Pro
 from app.workflow.helpers import bound_to
 from app.workflow.forms import prefill, task_form, validate_submission, with_readonly_values
 from app.workflow.instances import load_workflow, lock_instance, save_state
+from app.workflow.notifications import notify_lead_of_overdue
 from app.workflow.trial import plays_trials, trial_community_id
 from app.workflow.versions import bundle_for, engine
 
@@ -158,9 +159,13 @@ def apply_submission(session: Session, task: ReadyTask, actor: User | None, data
     before = {key: human.data.get(key) for key in clean}
     if human.properties.get("recordActorAs") and actor is not None:
         clean[human.properties["recordActorAs"]] = actor.username
+    timers_due = _timer_due(instance)
+    # Deadlines passed since the last timer pass fire first, in this run: their steps are overdue now.
+    overdue = [t for t in engine().ready_human_tasks(workflow)
+               if t.due_at is not None and t.due_at <= clock.now()] if timers_due else []
     try:
         with bound_to(session, actor, instance) as run:
-            result = engine().complete(workflow, task.id, clean, timers_due=_timer_due(instance))
+            result = engine().complete(workflow, task.id, clean, timers_due=timers_due)
     except TaskNotReady:
         raise Conflict("this task is no longer ready: its deadline passed") from None
     if result.status == InstanceStatus.ERROR:
@@ -172,5 +177,6 @@ def apply_submission(session: Session, task: ReadyTask, actor: User | None, data
                             params={"reason": result.error}, refusal=refusal, explanation=explain(result.error))
     audit.record(session, "task_completed", actor, instance=instance, task=task, actor_name=actor_name,
                  changes={key: [before.get(key), value] for key, value in clean.items()})
-    return Completion(instance, save_state(session, instance, workflow, result, actor, completed_task_id=task.id,
-                                           submitted=clean), run.verdict)
+    next_tasks = save_state(session, instance, workflow, result, actor, completed_task_id=task.id, submitted=clean)
+    notify_lead_of_overdue(session, instance, overdue)
+    return Completion(instance, next_tasks, run.verdict)

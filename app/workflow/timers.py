@@ -11,6 +11,7 @@ from app.workflow.models.process import ProcessDefinition
 from app.workflow import audit
 from app.workflow.helpers import CHINA, bound_to
 from app.workflow.instances import load_workflow, lock_instance, mark_failed, save_state, start_process
+from app.workflow.notifications import notify_lead_of_overdue
 from app.workflow.versions import engine
 
 ANNUAL_REVIEW = "annual_review"
@@ -73,7 +74,10 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> b
     if instance is None:
         return False
     workflow = load_workflow(session, instance)
-    before = {t.bpmn_id for t in engine().ready_human_tasks(workflow)}
+    waiting = engine().ready_human_tasks(workflow)
+    before = {t.bpmn_id for t in waiting}
+    # Each ready task whose deadline is due now fires its timer in this run, once: its step is overdue.
+    overdue = [t for t in waiting if t.due_at is not None and t.due_at <= now]
     with clock.frozen_at(now), bound_to(session, None, instance):
         result = engine().run(workflow)
     running = result.status == InstanceStatus.RUNNING
@@ -81,6 +85,7 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime) -> b
     audit.record(session, "timer_fired", None, instance=instance, summary=f"at {now.isoformat()}",
                  changes={"ready_tasks": [sorted(before), sorted(after)]})
     save_state(session, instance, workflow, result, None)
+    notify_lead_of_overdue(session, instance, overdue)
     _set_attempts(session, instance_id, 0)  # this pass ran to its end
     return True
 

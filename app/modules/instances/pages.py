@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.modules.decision.models import Project
+from app.modules.lines.operations import lines_of
 from app.workflow.attachments import attachment_for, attachments_of
 from app.modules.audit.history import EXPORT_HEADERS, export_rows, instance_trace, timeline
 from app.workflow.data_view import case_labels, change_rows, data_sections, readable
@@ -41,7 +42,8 @@ def instance(instance_id: int):
                            changes_of=partial(change_rows, labels, bundle.forms),
                            readable=partial(readable, forms=bundle.forms, names=names),
                            ready=ready_tasks_of(db(), found.id), events=events, attachments=attachments_of(db(), found.id),
-                           project=db().scalars(select(Project).where(Project.instance_id == found.id)).first())
+                           project=db().scalars(select(Project).where(Project.instance_id == found.id)).first(),
+                           has_lines=bool(lines_of(db(), found.id)))
 
 
 @bp.get("/instances/<id:instance_id>/history")
