@@ -24,15 +24,18 @@ LEAD, LINE = "lead", "line"
 
 
 def candidates(session: Session, community: Organisation, roles: tuple[str, ...]) -> list[User]:
-    """Active users holding one of `roles` at the community, its grids or an office above it (street, district)."""
+    """Active users holding one of `roles` at the community, its grids, an office above it (street, district) or
+    one of that district's departments."""
     above, current = [], community
     while current is not None:
         above.append(current.id)
         current = current.parent
     grids = select(Organisation.id).where(Organisation.parent_id == community.id)
+    departments = select(Organisation.id).where(Organisation.parent_id.in_(above), Organisation.kind == "department")
     users = session.scalars(select(User).join(UserRole).where(
         UserRole.role.in_(roles), User.is_active.is_(True),
-        or_(User.org_id.in_(above), User.org_id.in_(grids))).order_by(User.org_id.desc(), User.username)).unique()
+        or_(User.org_id.in_(above), User.org_id.in_(grids), User.org_id.in_(departments)))
+        .order_by(User.org_id.desc(), User.username)).unique()
     return list(users)
 
 
