@@ -84,7 +84,7 @@ MESSAGES = (
     _("application_applied"), _("application_selected"), _("application_not_selected"),
     _("project_published"), _("provider_selected"), _("fund_entry_added"), _("project_applied"),
     _("volunteer_signed_up"), _("survey_opened"), _("survey_closed"), _("survey_answered"), _("follow_up_started"),
-    _("follow_up_linked"), _("hours_logged"), _("points_earned"), _("points_redeemed"),
+    _("follow_up_linked"), _("annual_ratings_recorded"), _("hours_logged"), _("points_earned"), _("points_redeemed"),
     _("no such project"), _("no such hours record"), _("the ledger entry needs correcting"),
     _("this project's fund is not open: it is not in delivery"), _("spending would exceed the fund's balance"),
     _("more than the balance"), _("only service providers can apply for projects"),
