@@ -102,8 +102,7 @@ def with_live_data(session: Session, actor: User | None, instance: Instance, hum
     except LiveDataFailed as err:
         raise ProcessFailed("the task's current data could not be read: %(reason)s", params={"reason": str(err)}) from None
     if len(session.info.get("audit_pending", ())) != queued or not set(session.new) | set(session.dirty) <= touched:
-        raise ProcessFailed("the task's current data could not be read: %(reason)s",
-                            params={"reason": "its live-data script changed a record"})
+        raise ProcessFailed("the task's live-data script may only read, and it changed a record")
     return live
 
 
