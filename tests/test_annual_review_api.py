@@ -15,7 +15,8 @@ from app.modules.disclosure.models import Disclosure
 from app.workflow.models.instance import Instance
 from factories import project_in_delivery
 from flows import CHINA
-from helpers import frozen_at, run_timers
+from helpers import csrf_of, frozen_at, run_timers, sign_in
+from test_page_language import english_words
 
 MEETING = {"meeting_date": None, "attendees": 45, "remarks": "全年项目运行良好"}
 
@@ -171,3 +172,20 @@ def test_a_year_without_marks_starts_no_need_and_the_other_community_sees_only_i
         after = session.scalar(select(Instance.id).where(Instance.process_id == "need_lifecycle")
                                .order_by(Instance.id.desc()).limit(1))
     assert after == before
+
+
+def test_the_meeting_page_reads_in_chinese_and_its_checkboxes_submit(app, api, client, december):
+    need, _, _ = project_in_delivery(app, api, "小区文化活动室")
+    view = review_started(app, api, december)
+    key = need["tracking_code"]
+    sign_in(client, "worker1")
+    html = client.get(f"/tasks/{view['id']}").get_data(as_text=True)
+    form = html[html.index('<form method="post" class="card task-form"'):html.index('id="f-attachments"')]
+    assert "小区文化活动室（实施中）" in form and "先进组织" in form and "南山邻里互助社" in form
+    assert english_words(form) == []
+    posted = client.post(f"/tasks/{view['id']}", data={
+        "csrf_token": csrf_of(html), "meeting_date": f"{december}-12-05", "attendees": "30", "remarks": "运行良好",
+        "grade_good": key, "follow_up_projects": key, "outstanding_organisations": "南山邻里互助社"})
+    assert posted.status_code == 302, posted.get_data(as_text=True)
+    data = api.get(f"/api/instances/{view['instance_id']}", "auditor1").get_json()["data"]
+    assert data["annual_ratings"] == {key: "good"} and set(data["annual_follow_up_needs"]) == {key}
