@@ -16,6 +16,7 @@ from app.workflow.models.instance import Instance
 from factories import project_in_delivery
 from flows import CHINA
 from helpers import csrf_of, frozen_at, run_timers, sign_in
+from test_helper_scope import start_trial
 from test_page_language import english_words
 
 MEETING = {"meeting_date": None, "attendees": 45, "remarks": "全年项目运行良好"}
@@ -189,3 +190,18 @@ def test_the_meeting_page_reads_in_chinese_and_its_checkboxes_submit(app, api, c
     assert posted.status_code == 302, posted.get_data(as_text=True)
     data = api.get(f"/api/instances/{view['instance_id']}", "auditor1").get_json()["data"]
     assert data["annual_ratings"] == {key: "good"} and set(data["annual_follow_up_needs"]) == {key}
+
+
+@pytest.mark.parametrize("call", [
+    'project_options("nanshan", 2026)', 'organisation_options("nanshan")', 'unit_options("nanshan", 2026)',
+    'record_annual_ratings("nanshan", 2026, [], [], [], [])', 'start_annual_follow_ups("nanshan", 2026, [])',
+    'annual_disclosure_text("nanshan", 2026, [], "x", {}, [], {})'])
+def test_the_annual_review_helpers_reach_no_other_community(app, api, designer, call):
+    refused = start_trial(api, designer, "x = " + call, lang="en")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "community nanshan is not" in page
+
+
+def test_only_a_project_of_the_year_can_be_marked_for_follow_up(app, api, designer):
+    refused = start_trial(api, designer, 'x = start_annual_follow_ups("TRIAL", 2026, ["NOPE"])', lang="en")
+    assert refused.status_code == 422 and "NOPE is not a project of the year" in refused.get_data(as_text=True)
