@@ -77,6 +77,9 @@ def _problems(tree, forms, lane_is_known, known_functions):
         for node in tree.xpath(path, namespaces=NS):
             for message in check_script(_text(node), known_functions=known_functions):
                 yield node, Text("script refused: %(reason)s", reason=message)
+    for node in tree.xpath("//spiff:property[@name='liveData']", namespaces=NS):
+        for message in check_script(node.get("value") or "", known_functions=known_functions):
+            yield node, Text("script refused: %(reason)s", reason=message)
     yield from _dmn_input_problems(tree, known_functions)
     for node in tree.xpath("//*[local-name()='inputEntry']/*[local-name()='text']"):
         yield from _dmn_entry_problems(node, known_functions)

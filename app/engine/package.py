@@ -15,6 +15,9 @@ from app.engine.text import Text, translated
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=False)
 FORM_PROPERTY = "formJsonSchemaFilename"
 UI_PROPERTY = "formUiSchemaFilename"
+# A user task's script that reads the data its form and instructions show when the task is viewed or submitted
+# (not when the instance reached it): it may only call helpers that read.
+LIVE_DATA_PROPERTY = "liveData"
 
 
 @dataclass(frozen=True)

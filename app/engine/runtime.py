@@ -1,6 +1,6 @@
 """The process engine: start, load, advance and save instances of a parsed process version."""
 from copy import deepcopy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
@@ -17,9 +17,11 @@ from app.engine import clock as _timer_clock  # noqa: F401  (SpiffWorkflow's tim
 from app.engine.bounds import CHINA, RunLimitExceeded, StepCounter, install_guards
 from app.engine.compaction import compact
 from app.engine.hardstop import hard_stop
-from app.engine.package import FORM_PROPERTY, UI_PROPERTY, ProcessBundle
+from app.engine.package import FORM_PROPERTY, LIVE_DATA_PROPERTY, UI_PROPERTY, ProcessBundle
 from app.engine.render import render_instructions
 from app.engine.scripting import ScriptLimitExceeded, create_script_engine, script_budget
+
+LIVE_DATA_SECONDS = 1.0  # a task page runs its live-data script on every view
 
 RUN_SCRIPT_SECONDS = 3.0  # total script CPU time of one run or completion (each script also has its own limit)
 
@@ -29,6 +31,10 @@ TIMER_EVENT_TYPES = frozenset(c.__name__ for c in (
 
 class TaskNotReady(Exception):
     """The task is no longer (or never was) ready to be completed."""
+
+
+class LiveDataFailed(Exception):
+    """A user task's live-data script failed: its form cannot be shown or checked with current data."""
 
 
 class StateNotStorable(Exception):
@@ -163,6 +169,20 @@ class ProcessEngine:
             return self._human_task(self.ready_task(workflow, task_id))
         except TaskNotReady:
             return None
+
+    @hard_stop()
+    @script_budget(LIVE_DATA_SECONDS)
+    def with_live_data(self, task: HumanTask) -> HumanTask:
+        """The task with its data as its `liveData` script reads it now (a copy: the instance keeps its state)."""
+        script = task.properties.get(LIVE_DATA_PROPERTY)
+        if not script:
+            return task
+        data = deepcopy(task.data)
+        try:
+            self.script_engine.environment.execute(script, data)
+        except Exception as err:  # noqa: BLE001 (a helper's refusal or a script fault: said, not a 500)
+            raise LiveDataFailed(f"{type(err).__name__}: {err}") from None
+        return replace(task, data=data)
 
     def ready_human_tasks(self, workflow: BpmnWorkflow) -> list[HumanTask]:
         """Every user task waiting for a person."""

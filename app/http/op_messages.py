@@ -93,7 +93,7 @@ MESSAGES = (
     _("application_applied"), _("application_selected"), _("application_not_selected"),
     _("project_published"), _("provider_selected"), _("fund_entry_added"), _("project_applied"),
     _("volunteer_signed_up"), _("survey_opened"), _("survey_closed"), _("survey_answered"), _("follow_up_started"),
-    _("follow_up_linked"), _("hours_logged"), _("points_earned"), _("points_redeemed"),
+    _("follow_up_linked"), _("annual_ratings_recorded"), _("hours_logged"), _("points_earned"), _("points_redeemed"),
     # 指定责任 / 兜底负责: the lead and the cooperating lines
     _("lead_designated"), _("line_reported"), _("lead_signed_off"), _("line_pending"), _("line_done"),
     _("the lead and the lines need correcting"), _("each line is named once"),

@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.engine import NotShown, TaskNotReady
+from app.engine import LiveDataFailed, NotShown, TaskNotReady
 from app.engine.failures import explain
 from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import Instance, InstanceStatus, ReadyTask
@@ -84,14 +84,33 @@ def _not_ready(session: Session, task_id: str) -> Exception:
     return NotFound("no such task")
 
 
-def task_view(session: Session, task: ReadyTask) -> dict:
+def task_view(session: Session, task: ReadyTask, viewer: User | None = None) -> dict:
     """The task with its form, pre-filled data and rendered instructions."""
     human = engine().ready_human_task(load_workflow(session, task.instance), task.id)
     if human is None:
         raise Conflict("this task is no longer ready")
+    human = with_live_data(session, viewer, task.instance, human)
     form = task_form(bundle_for(session, task.instance.version_id), human)
     return {"task": task, "form": form, "data": prefill(form, human.data),
             "instructions": shown_instructions(human.rendered_instructions())}
+
+
+def with_live_data(session: Session, actor: User | None, instance: Instance, human):
+    """The task with the data its diagram reads when it is viewed or submitted (its `liveData` script), if any.
+
+    Such a script only reads (a meeting held days after the instance started lists the records as they are
+    now); one that writes anything is refused, so a page view never changes a record."""
+    if not human.properties.get("liveData"):
+        return human
+    queued, touched = len(session.info.get("audit_pending", ())), set(session.new) | set(session.dirty)
+    try:
+        with bound_to(session, actor, instance):
+            live = engine().with_live_data(human)
+    except LiveDataFailed as err:
+        raise ProcessFailed("the task's current data could not be read: %(reason)s", params={"reason": str(err)}) from None
+    if len(session.info.get("audit_pending", ())) != queued or not set(session.new) | set(session.dirty) <= touched:
+        raise ProcessFailed("the task's live-data script may only read, and it changed a record")
+    return live
 
 
 def shown_instructions(text: str) -> str:
@@ -154,6 +173,7 @@ def apply_submission(session: Session, task: ReadyTask, actor: User | None, data
     human = engine().ready_human_task(workflow, task.id)
     if human is None:
         raise Conflict("this task is no longer ready: someone else completed it")
+    human = with_live_data(session, actor, instance, human)
     form = task_form(bundle_for(session, instance.version_id), human)
     clean = validate_submission(form["schema"], with_readonly_values(form, human.data, data))
     before = {key: human.data.get(key) for key in clean}

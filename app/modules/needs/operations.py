@@ -208,13 +208,16 @@ def new_tracking_code(session: Session) -> str:
 
 
 def start_follow_up(session: Session, community: Organisation, title: str, description: str,
-                    category: str | None, follows: str, code: str) -> Instance:
-    """Start a need that follows up an earlier one (反馈到需求库), under a code chosen beforehand."""
+                    category: str | None, follows: str, code: str, extra: dict | None = None) -> Instance:
+    """Start a need that follows up an earlier one (反馈到需求库), under a code chosen beforehand.
+
+    `extra`: more start data (the annual review names its source and the year's pool it feeds)."""
     responder, rostered = on_duty_worker(session, community)
     data = {"title": title[:100], "description": description[:2000], "category": category or "community_management",
             "channel": "steward_station", "grid": "", "visit_type": "", "anonymous": True, "contact": "",
             "community": community.code, "tracking_code": code, "follow_up_of": follows,
             "first_responder": responder.username if responder else None, **_names(community, None)}
+    data |= extra or {}
     instance = start_process(session, PROCESS_ID, data, community, None, business_key=code)
     audit.record(session, "follow_up_started", None, instance=instance, actor_name="system",
                  summary=f"{follows} → {code}", changes={"follow_up_of": [None, follows]})

@@ -29,7 +29,7 @@ def task_list():
 @documented("A task with its form")
 @requires()
 def task_detail(task_id: str):
-    view = tasks.task_view(db(), tasks.actionable_task(db(), task_id, api_user()))
+    view = tasks.task_view(db(), tasks.actionable_task(db(), task_id, api_user()), api_user())
     return jsonify(task_json(view["task"]) | {"form": view["form"], "data": view["data"],
                                                "instructions": view["instructions"]})
 

@@ -28,14 +28,14 @@ def inbox_page():
 @bp.get("/tasks/<task_id>")
 @login_required
 def task(task_id: str):
-    view = tasks.task_view(db(), tasks.actionable_task(db(), task_id, current_user))
+    view = tasks.task_view(db(), tasks.actionable_task(db(), task_id, current_user), current_user)
     return render_template("task.html", **view, errors={})
 
 
 @bp.post("/tasks/<task_id>")
 @login_required
 def task_submit(task_id: str):
-    view = tasks.task_view(db(), tasks.actionable_task(db(), task_id, current_user))
+    view = tasks.task_view(db(), tasks.actionable_task(db(), task_id, current_user), current_user)
     data = coerce_form(view["form"]["schema"], request.form)
     uploads = read_uploads(request.files.getlist("attachments"))
     try:
