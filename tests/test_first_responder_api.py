@@ -1,6 +1,6 @@
 """首问负责 (issue 19): the duty roster (值班表) an administrator keeps, online needs going to the day's on-duty
 worker, and the first responder (首问责任人) told of every stage, shown in the lists and able to follow the case."""
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -8,7 +8,7 @@ from sqlalchemy import text
 from app.migrate import alembic_config, upgrade
 from factories import make_user
 from flows import CHINA, ago
-from helpers import csrf_of, events_of, history, sign_in
+from helpers import csrf_of, events_of, frozen_at, history, sign_in
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 NEED = {"title": "健身器材损坏", "description": "广场单杠松动", "category": "culture", "community": "nanshan"}
@@ -259,3 +259,10 @@ def test_a_designers_new_task_reaches_the_first_responder_too(app, api):
     api.complete("worker1", "review", {"note": "好"}, iid)
     assert [m for m in messages(api, "grid1") if m.startswith(FIRST)] == [
         f"{FIRST}进入新环节：办理（新流程事项）", f"{FIRST}进入新环节：复核（新流程事项）", f"{FIRST}已办结：已结束（新流程事项）"]
+
+
+def test_a_tracking_code_carries_the_china_date_the_need_arrived(api):
+    early = datetime(2031, 3, 4, 22, 30, tzinfo=UTC)  # 06:30 on 5 March in China, still 4 March in UTC
+    with frozen_at(early):
+        code = api.record_need("worker1")["tracking_code"]
+    assert code.startswith("310305")

@@ -4,7 +4,6 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db import utcnow
 from app.workflow.models.audit import AuditEvent
 from app.workflow.models.instance import ENDED, Instance, InstanceStatus, ReadyTask
 from app.people.org import Organisation
@@ -197,7 +196,8 @@ def _names(community: Organisation, grid: Organisation | None) -> dict:
 
 def _new_code(session: Session) -> str:
     while True:
-        code = utcnow().strftime("%y%m%d") + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        # The China date the need arrived (a need recorded at 07:00 China time is that day's, not yesterday's).
+        code = china_today().strftime("%y%m%d") + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
         if not session.scalar(select(Instance.id).where(Instance.business_key == code)):
             return code
 
