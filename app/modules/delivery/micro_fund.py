@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.errors import Forbidden, Invalid, NotFound
 from app.modules.decision.models import NOT_DELIVERING, Project
-from app.modules.delivery.money import to_fen
+from app.modules.delivery.money import entry_errors
 from app.modules.delivery.models import (CONTRIBUTION_KINDS, NAMED_SOURCES, POOL_KINDS, FundEntry, MicroFund,
                                          MicroFundEntry)
 from app.people.models import User
@@ -112,23 +112,13 @@ def add_contribution(session: Session, community: Organisation, payload, actor: 
     payload = payload if isinstance(payload, Mapping) else {}
     kind = payload.get("kind")
     source, fund_name, note = (payload.get(k, "") for k in ("source", "fund_name", "note"))
-    errors = {}
+    errors, fen = entry_errors(payload, kind, NAMED_SOURCES)
     if kind not in CONTRIBUTION_KINDS:
         errors["kind"] = "choose one of the offered options"
-    if not isinstance(source, str) or len(source) > 200:
-        errors["source"] = "at most 200 characters"
-    elif kind in NAMED_SOURCES and not source.strip():
-        errors["source"] = "say who gave it" if kind != "named_fund" else "name the donor of the named fund"
     if not isinstance(fund_name, str) or len(fund_name) > 200:
         errors["fund_name"] = "at most 200 characters"
     elif kind == "named_fund" and not fund_name.strip():
         errors["fund_name"] = "give the named fund's name"
-    if not isinstance(note, str) or len(note) > 500:
-        errors["note"] = "at most 500 characters"
-    try:
-        fen = to_fen(payload.get("amount"))
-    except ValueError as problem:
-        errors["amount"] = str(problem)
     if errors:
         raise Invalid("the ledger entry needs correcting", errors)
     fund = pool_of(session, community.id, fund_year(), create=True)

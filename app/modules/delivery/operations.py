@@ -12,7 +12,7 @@ from app.modules.decision.models import NOT_DELIVERING, Project, ProjectStatus
 from app.people.models import User
 from app.modules.delivery.models import FUND_INCOME, FUND_KINDS, NAMED_SOURCES
 from app.modules.delivery import micro_fund
-from app.modules.delivery.money import to_fen
+from app.modules.delivery.money import entry_errors
 from app.people.scope import community_ids_in_scope
 from app.workflow import audit
 from app.modules.evaluation.operations import survey_is_open
@@ -113,19 +113,9 @@ def add_fund_entry(session: Session, project: Project, payload, actor: User | No
         _require_ledger_keeper(session, actor, project)
     payload = payload if isinstance(payload, dict) else {}
     kind, source, note = payload.get("kind"), payload.get("source", ""), payload.get("note", "")
-    errors = {}
+    errors, fen = entry_errors(payload, kind, NAMED_SOURCES)
     if kind not in FUND_KINDS:
         errors["kind"] = "choose one of: " + ", ".join(FUND_KINDS)
-    if not isinstance(source, str) or len(source) > 200:
-        errors["source"] = "at most 200 characters"
-    elif kind in NAMED_SOURCES and not source.strip():
-        errors["source"] = "say who gave it" if kind != "named_fund" else "name the donor of the named fund"
-    if not isinstance(note, str) or len(note) > 500:
-        errors["note"] = "at most 500 characters"
-    try:
-        fen = to_fen(payload.get("amount"))
-    except ValueError as problem:
-        errors["amount"] = str(problem)
     if errors:
         raise Invalid("the ledger entry needs correcting", errors)
     if project.status in NOT_DELIVERING:
