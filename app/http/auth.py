@@ -1,7 +1,8 @@
 """Bearer-token authentication for the API."""
 from functools import wraps
 
-from flask import g, request
+from flask import abort, g, request
+from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
@@ -52,3 +53,12 @@ def json_body() -> dict:
     if not storable(body):
         raise Invalid("the JSON holds values that cannot be stored (NaN, Infinity or broken unicode)")
     return body
+
+
+def admins_only(bp) -> None:
+    """Every page of the blueprint for signed-in administrators alone (a visitor signs in first, others get 403)."""
+    @bp.before_request
+    @login_required
+    def _admins_only():
+        if "admin" not in current_user.role_ids:
+            abort(403)

@@ -4,7 +4,7 @@ import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.extensions import commit, db
 from app.workflow.models.instance import Instance
@@ -19,15 +19,11 @@ from app.modules.decision.registers import registers_table
 from app.people.org import Organisation
 from app.tables.exports import XLSX_TYPE
 from app.people.roles import ROLES
+from app.http.auth import admins_only
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
 
-
-@bp.before_request
-@login_required
-def _admins_only():
-    if "admin" not in current_user.role_ids:
-        abort(403)
+admins_only(bp)
 
 
 # ---- registers (花名册) ----------------------------------------------------------------------------------------

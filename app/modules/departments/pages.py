@@ -1,20 +1,16 @@
 """The department directory page (administrators): the district's departments, their staff, and adding one."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.errors import Invalid
 from app.extensions import commit, db
 from app.modules.departments import operations as directory
+from app.http.auth import admins_only
 
 bp = Blueprint("departments", __name__, template_folder="templates", url_prefix="/admin/departments")
 
-
-@bp.before_request
-@login_required
-def _admins_only():
-    if "admin" not in current_user.role_ids:
-        abort(403)
+admins_only(bp)
 
 
 @bp.get("")

@@ -1,22 +1,18 @@
 """The duty roster page (值班表, administrators): the shifts, add one, change one, remove one."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.extensions import commit, db
 from app.errors import Invalid, NotFound
 from app.modules.duty import operations as roster
 from app.modules.duty.models import DutyShift
 from app.tables.filters import chinese_date
+from app.http.auth import admins_only
 
 bp = Blueprint("duty", __name__, template_folder="templates", url_prefix="/admin/duty")
 
-
-@bp.before_request
-@login_required
-def _admins_only():
-    if "admin" not in current_user.role_ids:
-        abort(403)
+admins_only(bp)
 
 
 @bp.get("")

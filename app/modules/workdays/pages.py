@@ -1,7 +1,7 @@
 """The working-day calendar page (administrators): the days recorded, add one, remove one."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app import clock
 from app.extensions import commit, db
@@ -9,16 +9,12 @@ from app.modules.workdays import days, operations as calendar
 from app.errors import Invalid, NotFound
 from app.tables.filters import chinese_date
 from app.workflow.helpers import CHINA
+from app.http.auth import admins_only
 
 bp = Blueprint("calendar", __name__, template_folder="templates", url_prefix="/admin/calendar")
 bp.add_app_template_filter(chinese_date, "cndate")
 
-
-@bp.before_request
-@login_required
-def _admins_only():
-    if "admin" not in current_user.role_ids:
-        abort(403)
+admins_only(bp)
 
 
 @bp.get("")
