@@ -83,6 +83,10 @@ def test_the_micro_fund_page_shows_the_pool_and_records_a_contribution(app, api,
     bad = client.post("/micro-fund/nanshan", data={"kind": "named_fund", "amount": "800", "source": "王女士",
                                                    "csrf_token": token})
     assert bad.status_code == 400 and "请填写冠名基金的名称" in bad.text and 'value="王女士"' in bad.text
+    for amount, said in (("abc", "请以元为单位填写金额，例如 1200.50"), ("1.234", "金额须为正数，最多两位小数")):
+        wrong = client.post("/micro-fund/nanshan", data={"kind": "donation", "amount": amount, "source": "王女士",
+                                                         "csrf_token": token})
+        assert wrong.status_code == 400 and said in wrong.text and english_words(wrong.text) == []
     done = client.post("/micro-fund/nanshan", data={"kind": "named_fund", "amount": "800", "source": "王女士",
                                                     "fund_name": "王氏助学基金", "csrf_token": token},
                        follow_redirects=True)

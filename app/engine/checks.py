@@ -48,17 +48,17 @@ DMN_NAMESPACES = {
 }
 
 
-def check_document(name: str, tree, forms: dict, lane_is_known, known_functions) -> list:
+def check_document(name: str, tree, forms: dict, lane_is_known, known_functions, reading_functions=()) -> list:
     """Every problem found in one document, each tied to the element that has it."""
     from app.engine.package import Problem  # package imports this module
 
     problems = []
-    for element, message in _problems(tree, forms, lane_is_known, tuple(known_functions)):
+    for element, message in _problems(tree, forms, lane_is_known, tuple(known_functions), tuple(reading_functions)):
         problems.append(Problem(_element_id(element, name), message))
     return problems
 
 
-def _problems(tree, forms, lane_is_known, known_functions):
+def _problems(tree, forms, lane_is_known, known_functions, reading_functions=()):
     for path, message in UNSUPPORTED.items():
         for node in tree.xpath(path, namespaces=NS):
             yield node, Text("not supported: %(reason)s", reason=message)
@@ -78,8 +78,10 @@ def _problems(tree, forms, lane_is_known, known_functions):
             for message in check_script(_text(node), known_functions=known_functions):
                 yield node, Text("script refused: %(reason)s", reason=message)
     for node in tree.xpath("//spiff:property[@name='liveData']", namespaces=NS):
-        for message in check_script(node.get("value") or "", known_functions=known_functions):
-            yield node, Text("script refused: %(reason)s", reason=message)
+        # Run at every view of the task: it may call only the helpers that read, so it can never write.
+        for message in check_script(node.get("value") or "", known_functions=reading_functions):
+            yield node, Text("live-data script refused (it may call only the functions that read): %(reason)s",
+                             reason=message)
     yield from _dmn_input_problems(tree, known_functions)
     for node in tree.xpath("//*[local-name()='inputEntry']/*[local-name()='text']"):
         yield from _dmn_entry_problems(node, known_functions)

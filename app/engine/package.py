@@ -67,14 +67,18 @@ def content_hash(files: dict[str, str]) -> str:
 
 
 def parse_package(files: dict[str, str], lane_is_known=lambda lane: True,
-                  known_functions=(), process_id: str | None = None) -> ProcessBundle:
-    """Parse and check a package; raise ProcessProblems listing everything wrong."""
+                  known_functions=(), process_id: str | None = None, reading_functions=None) -> ProcessBundle:
+    """Parse and check a package; raise ProcessProblems listing everything wrong.
+
+    `reading_functions`: the helpers that only read, the ones a task's `liveData` script may call (default:
+    all `known_functions`)."""
     problems: list[Problem] = []
     trees = _parse_xml(files, problems)
     forms = _parse_forms(files, _schema_files(files, trees), problems)
     # Our own checks read the XML directly, so they report even when SpiffWorkflow's parser stops early.
     for name, tree in trees.items():
-        problems += checks.check_document(name, tree, forms, lane_is_known, known_functions)
+        problems += checks.check_document(name, tree, forms, lane_is_known, known_functions,
+                                          known_functions if reading_functions is None else reading_functions)
     problems += checks.call_problems(trees)
     parser = SpiffBpmnParser(validator=VALIDATOR)
     _add_new_problems(problems, _parser_problems(parser, trees))

@@ -191,6 +191,13 @@ def after_run(action) -> None:
     pending.append(action)
 
 
+def reads_only(function):
+    """Mark a diagram helper that only reads: a task's `liveData` script may call it (and no other)."""
+    function.reads_only = True
+    return function
+
+
+@reads_only
 def case_key() -> str:
     """This instance's business key (a need's tracking code, a trial instance's key)."""
     return case().key or ""
@@ -207,11 +214,13 @@ def notify_role(role, community, message) -> bool:
     return True
 
 
+@reads_only
 def now() -> str:
     """The app clock's current instant in China time, ISO 8601 (so now()[:10] is today's date here)."""
     return clock.now().astimezone(CHINA).isoformat()
 
 
+@reads_only
 def chinese_day(iso) -> str:
     """An ISO date (or the date part of an instant) as people write it: 2026-12-05 → 2026年12月5日."""
     text = str(iso or "")[:10]

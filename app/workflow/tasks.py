@@ -107,7 +107,8 @@ def with_live_data(session: Session, actor: User | None, instance: Instance, hum
         with bound_to(session, actor, instance):
             live = engine().with_live_data(human)
     except LiveDataFailed as err:
-        raise ProcessFailed("the task's current data could not be read: %(reason)s", params={"reason": str(err)}) from None
+        raise ProcessFailed("the task's current data could not be read: %(reason)s", params={"reason": str(err)},
+                            refusal=refusal_in(str(err)), explanation=explain(str(err))) from None
     if len(session.info.get("audit_pending", ())) != queued or not set(session.new) | set(session.dirty) <= touched:
         raise ProcessFailed("the task's live-data script may only read, and it changed a record")
     return live

@@ -94,8 +94,10 @@ def bundle_for(session: Session, version_id: int) -> ProcessBundle:
 
 def check_package(files: dict[str, str], process_id: str | None = None) -> ProcessBundle:
     """Parse and check a package against this installation's roles and helpers."""
+    helpers = engine().helpers
     return parse_package(files, lane_is_known=lambda lane: role_for_lane(lane) is not None,
-                         known_functions=engine().helpers.keys(), process_id=process_id)
+                         known_functions=helpers.keys(), process_id=process_id,
+                         reading_functions=[name for name, f in helpers.items() if getattr(f, "reads_only", False)])
 
 
 def latest_version(session: Session, process_id: str) -> ProcessVersion:

@@ -14,7 +14,7 @@ from app.modules.evaluation import operations as evaluation
 from app.modules.evaluation.models import DepartmentRating
 from app.modules.evaluation.ratings import COMMENT_LENGTH, DEPARTMENT_DIMENSIONS, score_errors
 from app.workflow.helpers import (CHINA, OutsideCase, after_run, bound, case, own_community, own_key, own_record,
-                                  record_write)
+                                  reads_only, record_write)
 from app.workflow.notifications import notify, users_for
 
 SATISFIED_SCORE = 4  # a 4 or 5 counts as satisfied
@@ -71,6 +71,7 @@ RESOURCES = table("resource", column("id", Integer), column("community_id", Inte
                   column("name", String), column("active", Boolean))
 
 
+@reads_only
 def year_projects(community, year) -> list[dict]:
     """The community's projects of that year (started or completed in it) as they stand now, with their scores."""
     session, _ = bound()
@@ -82,6 +83,7 @@ def year_projects(community, year) -> list[dict]:
             for p in _year_projects(session, community, year)]
 
 
+@reads_only
 def project_options(community, year) -> list[dict]:
     """The year's projects as options (to grade, or to mark for follow-up): key, title and where it stands."""
     session, _ = bound()
@@ -90,6 +92,7 @@ def project_options(community, year) -> list[dict]:
             for p in _year_projects(session, community, year)]
 
 
+@reads_only
 def unit_options(community, year) -> list[dict]:
     """Candidates for 先进单位: the units that delivered the year's projects, then the list's 共建单位."""
     session, _ = bound()
@@ -99,6 +102,7 @@ def unit_options(community, year) -> list[dict]:
     return [{"const": name, "title": name} for name in names]
 
 
+@reads_only
 def organisation_options(community) -> list[dict]:
     """Candidates for 先进组织: the social organisations and volunteer teams on the community's resources list."""
     session, _ = bound()
