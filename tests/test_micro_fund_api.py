@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import timedelta
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -207,3 +208,10 @@ def test_fund_project_draws_on_the_pool_and_an_over_draw_is_refused(app, api):
     with app.extensions["db_sessions"]() as session:
         project = session.scalars(select(Project).where(Project.id == pid)).one()
         assert project.funding_mode == "reward_subsidy" and project.status == "delivering"
+
+
+@pytest.mark.parametrize("amount, fen", [(0.145, 15), ("12.5", 1250), (50000, 5_000_000), (None, 0), (-3, 0),
+                                         ("abc", 0)])
+def test_a_diagrams_amount_is_counted_in_decimal_fen_not_binary_floats(amount, fen):
+    from app.modules.delivery.helpers import _fen
+    assert _fen(amount) == fen

@@ -1,4 +1,5 @@
 """Diagram functions for delivery: publishing a project, choosing its provider, the fund, progress, follow-ups."""
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -194,7 +195,12 @@ def _yuan_text(amount) -> str:
 
 
 def _fen(amount) -> int:
-    return max(0, round(float(amount or 0) * 100))
+    """A form's amount in yuan as whole fen, rounded half up in decimal (never by binary floats: 0.145 is 15 fen)."""
+    try:
+        yuan = Decimal(str(amount or 0))
+    except InvalidOperation:
+        return 0
+    return max(0, int((yuan * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))) if yuan.is_finite() else 0
 
 
 HELPERS = {f.__name__: f for f in (
