@@ -16,6 +16,9 @@ from flows import DESIGN, project_of
 from test_page_language import english_words
 from helpers import events_of, page_csrf, ready, run_timers, sign_in
 
+# The pool is a calendar year's: a test that ran across New Year's midnight (`--at` 31 December 23:59) would put
+# its contribution in one year's pool and read another's, so the clock stands still in mid-year.
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 DAY = timedelta(days=1)
 POOL = "/api/micro-fund/nanshan"
 NAMED = {"kind": "named_fund", "amount": 10000, "source": "张建国", "fund_name": "张氏助老基金", "note": "冠名三年"}
